@@ -1,0 +1,53 @@
+"""The 8 Redis channels of the producer contract and the Socket.IO event each one feeds."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class Channel(StrEnum):
+    """Redis pub/sub channels, exactly as named in the plan."""
+
+    SESSION_STARTED = "tickstock:streaming:session_started"
+    SESSION_STOPPED = "tickstock:streaming:session_stopped"
+    HEALTH = "tickstock:streaming:health"
+    PATTERNS_STREAMING = "tickstock:patterns:streaming"
+    PATTERNS_DETECTED = "tickstock:patterns:detected"
+    INDICATORS_STREAMING = "tickstock:indicators:streaming"
+    ALERTS_INDICATORS = "tickstock:alerts:indicators"
+    ALERTS_CRITICAL = "tickstock:alerts:critical"
+
+
+ALL_CHANNELS: tuple[str, ...] = tuple(c.value for c in Channel)
+
+#: Socket.IO event names the dashboard listens for (the plan's names).
+SOCKET_EVENTS: tuple[str, ...] = (
+    "streaming_session",
+    "streaming_pattern",
+    "streaming_patterns_batch",
+    "streaming_indicator",
+    "indicator_alert",
+    "streaming_health",
+    "critical_alert",
+)
+
+#: The Socket.IO event a single (unbatched) message of each channel becomes.
+CHANNEL_EVENT: dict[Channel, str] = {
+    Channel.SESSION_STARTED: "streaming_session",
+    Channel.SESSION_STOPPED: "streaming_session",
+    Channel.HEALTH: "streaming_health",
+    Channel.PATTERNS_STREAMING: "streaming_pattern",
+    Channel.PATTERNS_DETECTED: "streaming_pattern",
+    Channel.INDICATORS_STREAMING: "streaming_indicator",
+    Channel.ALERTS_INDICATORS: "indicator_alert",
+    Channel.ALERTS_CRITICAL: "critical_alert",
+}
+
+
+def channel_from_name(name: str) -> Channel:
+    """The channel called ``name``; ``ValueError`` listing the 8 valid names otherwise."""
+    try:
+        return Channel(name)
+    except ValueError:
+        valid = ", ".join(ALL_CHANNELS)
+        raise ValueError(f"unknown channel {name!r}; valid channels: {valid}") from None

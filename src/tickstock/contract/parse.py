@@ -1,0 +1,135 @@
+"""``parse(channel, raw)``: bytes from Redis to a validated model, or a ``ContractError``.
+
+The error always names the channel, the field path (``detection.bar_data.low``) and a
+human reason, and carries a short ``kind`` so that rejects can be counted by reason.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import orjson
+from pydantic import BaseModel, ValidationError
+
+from tickstock.contract import models
+from tickstock.contract.channels import Channel
+from tickstock.contract.limits import HIGH_CONFIDENCE, MAX_BATCH, MAX_MESSAGE_BYTES
+from tickstock.errors import ContractError, MessageTooLarge
+
+#: Message ``type`` values each channel may carry, and the model for each.
+CHANNEL_TYPES: dict[Channel, dict[str, type[BaseModel]]] = {
+    Channel.SESSION_STARTED: {"streaming_session_started": models.SessionStartedMessage},
+    Channel.SESSION_STOPPED: {"streaming_session_stopped": models.SessionStoppedMessage},
+    Channel.HEALTH: {"streaming_health": models.HealthMessage},
+    Channel.PATTERNS_STREAMING: {
+        "streaming_pattern": models.PatternMessage,
+        "streaming_patterns_batch": models.PatternBatchMessage,
+    },
+    Channel.PATTERNS_DETECTED: {
+        "streaming_pattern": models.PatternMessage,
+        "streaming_patterns_batch": models.PatternBatchMessage,
+    },
+    Channel.INDICATORS_STREAMING: {
+        "streaming_indicator": models.IndicatorMessage,
+        "streaming_indicators_batch": models.IndicatorBatchMessage,
+    },
+    Channel.ALERTS_INDICATORS: {"indicator_alert": models.IndicatorAlertMessage},
+    Channel.ALERTS_CRITICAL: {"critical_alert": models.CriticalAlertMessage},
+}
+
+_KIND_BY_PYDANTIC = {
+    "missing": "missing",
+    "too_long": "batch_too_large",
+    "literal_error": "invalid",
+}
+
+
+def parse(channel: str | Channel, raw: bytes | str) -> models.Message:
+    """Validate one raw message received on ``channel``."""
+    try:
+        chan = Channel(channel)
+    except ValueError:
+        raise ContractError(str(channel), "", "unknown channel", kind="unknown_channel") from None
+    size = len(raw.encode() if isinstance(raw, str) else raw)
+    if size > MAX_MESSAGE_BYTES:
+        raise MessageTooLarge(
+            chan.value, "", f"message of {size} bytes exceeds {MAX_MESSAGE_BYTES}", kind="too_large"
+        )
+    try:
+        data = orjson.loads(raw)
+    except orjson.JSONDecodeError as exc:
+        raise ContractError(chan.value, "", f"not valid JSON ({exc})", kind="json") from None
+    return parse_object(chan, data)
+
+
+def parse_object(channel: Channel, data: Any) -> models.Message:
+    """Validate an already-decoded JSON value received on ``channel``."""
+    if not isinstance(data, dict):
+        raise ContractError(channel.value, "", "message must be a JSON object", kind="json")
+    allowed = CHANNEL_TYPES[channel]
+    kind = data.get("type")
+    if kind not in allowed:
+        expected = " or ".join(repr(t) for t in allowed)
+        raise ContractError(
+            channel.value, "type", f"got {kind!r}, this channel carries {expected}", kind="type"
+        )
+    batch = data.get("detections", data.get("calculations"))
+    if isinstance(batch, list) and len(batch) > MAX_BATCH:
+        field = "detections" if "detections" in data else "calculations"
+        raise ContractError(
+            channel.value,
+            field,
+            f"batch of {len(batch)} exceeds the maximum of {MAX_BATCH}",
+            kind="batch_too_large",
+        )
+    try:
+        message = allowed[kind].model_validate(data)
+    except ValidationError as exc:
+        raise _contract_error(channel, exc) from None
+    if channel is Channel.PATTERNS_DETECTED:
+        _check_high_confidence(channel, message)
+    return message  # type: ignore[return-value]
+
+
+def detections_of(message: models.Message) -> tuple[models.PatternDetection, ...]:
+    """The detections a pattern message carries (one, or a batch)."""
+    if isinstance(message, models.PatternMessage):
+        return (message.detection,)
+    if isinstance(message, models.PatternBatchMessage):
+        return tuple(message.detections)
+    return ()
+
+
+def calculations_of(message: models.Message) -> tuple[models.IndicatorCalculation, ...]:
+    """The calculations an indicator message carries (one, or a batch)."""
+    if isinstance(message, models.IndicatorMessage):
+        return (message.calculation,)
+    if isinstance(message, models.IndicatorBatchMessage):
+        return tuple(message.calculations)
+    return ()
+
+
+def _check_high_confidence(channel: Channel, message: models.Message) -> None:
+    for index, detection in enumerate(detections_of(message)):
+        if detection.confidence < HIGH_CONFIDENCE:
+            prefix = "detection" if isinstance(message, models.PatternMessage) else f"detections.{index}"
+            raise ContractError(
+                channel.value,
+                f"{prefix}.confidence",
+                f"{detection.confidence} is below {HIGH_CONFIDENCE}, "
+                "the minimum on the high-confidence channel",
+                kind="low_confidence",
+            )
+
+
+def _contract_error(channel: Channel, exc: ValidationError) -> ContractError:
+    first = exc.errors(include_url=False)[0]
+    path = ".".join(str(part) for part in first["loc"])
+    reason = first["msg"]
+    if first["type"] == "missing":
+        reason = "required field is missing"
+    kind = _KIND_BY_PYDANTIC.get(first["type"], "invalid")
+    more = exc.error_count() - 1
+    if more:
+        reason += f" (and {more} more error{'s' if more > 1 else ''})"
+    return ContractError(channel.value, path or "(message)", reason, kind=kind)

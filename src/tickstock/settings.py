@@ -1,0 +1,247 @@
+"""Every knob of TickStock in one typed object, read from the environment, then ``.env``.
+
+The plan's ``STREAMING_*`` variables keep their names; the project's own knobs are
+``TICKSTOCK_*``; ``REDIS_URL`` and ``DATABASE_URL`` point at real deployments. A bad value
+stops the program at start with a message that names the variable.
+``docs/configuration.md`` is generated from this module (``tickstock config docs``) and a
+test fails when the two drift apart.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Literal
+
+from pydantic import AliasChoices, Field, SecretStr, ValidationError
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from tickstock.errors import ConfigError
+
+
+def _env(name: str) -> AliasChoices:
+    return AliasChoices(name)
+
+
+class Settings(BaseSettings):
+    """Typed settings; the env variable of each field is its ``validation_alias``."""
+
+    model_config = SettingsConfigDict(
+        env_file=".env", env_file_encoding="utf-8", extra="ignore", populate_by_name=True
+    )
+
+    # --- connections ---------------------------------------------------------------
+    redis_url: str = Field(
+        "redis://127.0.0.1:6379/0",
+        validation_alias=_env("REDIS_URL"),
+        description="Redis server carrying the 8 channels. `make demo` starts its own when unset.",
+    )
+    database_url: str = Field(
+        "sqlite+aiosqlite:///./var/tickstock.db",
+        validation_alias=_env("DATABASE_URL"),
+        description="SQLAlchemy URL: SQLite (aiosqlite) by default, or postgresql+asyncpg://...",
+    )
+
+    # --- the plan's dashboard settings ---------------------------------------------
+    streaming_dashboard_enabled: bool = Field(
+        True,
+        validation_alias=_env("STREAMING_DASHBOARD_ENABLED"),
+        description="Serve the Live Streaming section, its API and its events.",
+    )
+    streaming_refresh_interval: int = Field(
+        30,
+        ge=0,
+        le=3600,
+        validation_alias=_env("STREAMING_REFRESH_INTERVAL"),
+        description="Seconds between automatic refreshes of the dashboard's API data (0 = manual only).",
+    )
+    streaming_max_pattern_events: int = Field(
+        50,
+        ge=1,
+        le=1000,
+        validation_alias=_env("STREAMING_MAX_PATTERN_EVENTS"),
+        description="Patterns kept in the live pattern stream.",
+    )
+    streaming_max_alert_events: int = Field(
+        30,
+        ge=1,
+        le=1000,
+        validation_alias=_env("STREAMING_MAX_ALERT_EVENTS"),
+        description="Alerts kept in the live alert list.",
+    )
+    streaming_auto_scroll: bool = Field(
+        True,
+        validation_alias=_env("STREAMING_AUTO_SCROLL"),
+        description="Streams scroll to the newest event by default.",
+    )
+    streaming_sound_alerts: bool = Field(
+        False,
+        validation_alias=_env("STREAMING_SOUND_ALERTS"),
+        description="Play a sound on alerts by default (each user can still opt in or out).",
+    )
+
+    # --- web app -------------------------------------------------------------------
+    host: str = Field(
+        "127.0.0.1",
+        validation_alias=_env("TICKSTOCK_HOST"),
+        description="Address `tickstock serve` binds; non-loopback needs TICKSTOCK_AUTH_TOKEN.",
+    )
+    port: int = Field(
+        8000, ge=0, le=65535, validation_alias=_env("TICKSTOCK_PORT"), description="HTTP port."
+    )
+    auth_token: SecretStr | None = Field(
+        None,
+        validation_alias=_env("TICKSTOCK_AUTH_TOKEN"),
+        description="When set, the API and Socket.IO require it (Bearer token or login cookie).",
+    )
+    allowed_origins: list[str] = Field(
+        default_factory=list,
+        validation_alias=_env("TICKSTOCK_ALLOWED_ORIGINS"),
+        description='Extra origins allowed for Socket.IO and the API, as a JSON list; same-origin only when empty.',
+    )
+    rate_limit_per_minute: int = Field(
+        600,
+        ge=1,
+        validation_alias=_env("TICKSTOCK_RATE_LIMIT_PER_MINUTE"),
+        description="API requests per client per minute before 429.",
+    )
+    rate_limit_burst: int = Field(
+        60,
+        ge=1,
+        validation_alias=_env("TICKSTOCK_RATE_LIMIT_BURST"),
+        description="API requests a client may make at once before the per-minute rate applies.",
+    )
+    tls_certfile: str | None = Field(
+        None, validation_alias=_env("TICKSTOCK_TLS_CERTFILE"), description="PEM certificate for HTTPS/wss."
+    )
+    tls_keyfile: str | None = Field(
+        None, validation_alias=_env("TICKSTOCK_TLS_KEYFILE"), description="PEM private key for HTTPS/wss."
+    )
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(
+        "INFO", validation_alias=_env("TICKSTOCK_LOG_LEVEL"), description="Log level."
+    )
+    log_format: Literal["text", "json"] = Field(
+        "text", validation_alias=_env("TICKSTOCK_LOG_FORMAT"), description="Log line format."
+    )
+
+    # --- fan-out and recovery ------------------------------------------------------
+    replay_buffer_events: int = Field(
+        100_000,
+        ge=100,
+        validation_alias=_env("TICKSTOCK_REPLAY_BUFFER_EVENTS"),
+        description="Events kept for clients that resume (5 minutes at 300 events/s).",
+    )
+    replay_buffer_seconds: float = Field(
+        600.0,
+        gt=0,
+        validation_alias=_env("TICKSTOCK_REPLAY_BUFFER_SECONDS"),
+        description="Age after which a kept event is no longer replayed (a snapshot is sent instead).",
+    )
+    client_queue_limit: int = Field(
+        64,
+        ge=2,
+        validation_alias=_env("TICKSTOCK_CLIENT_QUEUE_LIMIT"),
+        description="Frames queued for one client before it is told to resync instead of growing memory.",
+    )
+    max_frame_events: int = Field(
+        2000,
+        ge=1,
+        validation_alias=_env("TICKSTOCK_MAX_FRAME_EVENTS"),
+        description="Most events coalesced into one Socket.IO frame.",
+    )
+    events_rate_window_seconds: float = Field(
+        10.0,
+        gt=0,
+        validation_alias=_env("TICKSTOCK_EVENTS_RATE_WINDOW"),
+        description="Sliding window for the events/s metric.",
+    )
+
+    # --- engine --------------------------------------------------------------------
+    health_interval: float = Field(
+        60.0,
+        gt=0,
+        validation_alias=_env("TICKSTOCK_HEALTH_INTERVAL"),
+        description="Seconds between health messages; the app shows the engine stale after 3 missed.",
+    )
+    stale_after_intervals: int = Field(
+        3,
+        ge=1,
+        validation_alias=_env("TICKSTOCK_STALE_AFTER_INTERVALS"),
+        description="Missed health intervals after which the engine is shown stale.",
+    )
+    engine_symbols: int = Field(
+        500, ge=1, le=20_000, validation_alias=_env("TICKSTOCK_ENGINE_SYMBOLS"), description="Symbols the synthetic feed trades."
+    )
+    engine_seed: int = Field(
+        42, validation_alias=_env("TICKSTOCK_ENGINE_SEED"), description="Seed of the synthetic feed."
+    )
+    engine_speed: float = Field(
+        1.0, gt=0, validation_alias=_env("TICKSTOCK_ENGINE_SPEED"), description="Simulated seconds per real second."
+    )
+    rsi_overbought: float = Field(
+        70.0, gt=0, lt=100, validation_alias=_env("TICKSTOCK_RSI_OVERBOUGHT"), description="RSI_OVERBOUGHT threshold."
+    )
+    rsi_oversold: float = Field(
+        30.0, gt=0, lt=100, validation_alias=_env("TICKSTOCK_RSI_OVERSOLD"), description="RSI_OVERSOLD threshold."
+    )
+    publish_buffer: int = Field(
+        200_000,
+        ge=1,
+        validation_alias=_env("TICKSTOCK_PUBLISH_BUFFER"),
+        description="Messages the engine holds while Redis is down; beyond it the oldest are dropped and counted.",
+    )
+    write_buffer: int = Field(
+        2_000_000,
+        ge=1,
+        validation_alias=_env("TICKSTOCK_WRITE_BUFFER"),
+        description="Rows the engine holds while the database is down; beyond it the oldest are dropped and counted.",
+    )
+    lag_warning_ms: float = Field(
+        1000.0, gt=0, validation_alias=_env("TICKSTOCK_LAG_WARNING_MS"), description="Processing lag that makes health 'warning'."
+    )
+    lag_critical_ms: float = Field(
+        5000.0, gt=0, validation_alias=_env("TICKSTOCK_LAG_CRITICAL_MS"), description="Processing lag that raises a critical alert."
+    )
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Read the settings once; a bad value raises ``ConfigError`` naming the variable."""
+    try:
+        return Settings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        first = exc.errors(include_url=False)[0]
+        name = str(first["loc"][0]) if first["loc"] else "settings"
+        raise ConfigError(_variable_of(name), first["msg"]) from None
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The process-wide settings (read on first use)."""
+    return load_settings()
+
+
+def _variable_of(name: str) -> str:
+    field = Settings.model_fields.get(name)
+    if field is not None and isinstance(field.validation_alias, AliasChoices):
+        return str(field.validation_alias.choices[0])
+    return name
+
+
+def settings_table_markdown() -> str:
+    """The Markdown table of every setting, its default and meaning (docs/configuration.md)."""
+    lines = [
+        "# Configuration",
+        "",
+        "Generated from `src/tickstock/settings.py` by `tickstock config docs`; do not edit by hand.",
+        "Every setting is read from the environment first, then from `.env`, then this default.",
+        "A bad value stops the program at start with a message naming the variable.",
+        "",
+        "| variable | default | meaning |",
+        "|---|---|---|",
+    ]
+    for name, field in Settings.model_fields.items():
+        default = field.get_default(call_default_factory=True)
+        shown = "(unset)" if default is None else f"`{default}`"
+        if isinstance(default, bool):
+            shown = f"`{str(default).lower()}`"
+        lines.append(f"| `{_variable_of(name)}` | {shown} | {field.description or ''} |")
+    return "\n".join(lines) + "\n"

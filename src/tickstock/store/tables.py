@@ -1,0 +1,154 @@
+"""The database schema (SQLAlchemy Core): the plan's 5 tables plus ``streaming_alerts``.
+
+Every contract field has its own column; only open-ended maps (an indicator's lines, its
+metadata, the health issues list) are JSON. Unique keys make every write idempotent: the
+engine may retry a batch after an outage and a detection written twice stays one row.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    Column,
+    DateTime,
+    Float,
+    Index,
+    Integer,
+    MetaData,
+    PrimaryKeyConstraint,
+    String,
+    Table,
+    UniqueConstraint,
+)
+
+metadata = MetaData(
+    naming_convention={
+        "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+        "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+UtcDateTime = DateTime(timezone=True)
+
+streaming_sessions = Table(
+    "streaming_sessions",
+    metadata,
+    Column("session_id", String(64), primary_key=True),
+    Column("universe", String(200), nullable=False),
+    Column("status", String(16), nullable=False),  # active | stopped
+    Column("started_at", UtcDateTime, nullable=False),
+    Column("symbol_count", Integer, nullable=False),
+    Column("stopped_at", UtcDateTime),
+    Column("duration_seconds", Float),
+    Column("total_patterns", Integer),
+    Column("total_indicators", Integer),
+    Index(None, "started_at"),
+)
+
+intraday_patterns = Table(
+    "intraday_patterns",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("session_id", String(64)),
+    Column("symbol", String(10), nullable=False),
+    Column("pattern_type", String(200), nullable=False),
+    Column("confidence", Float, nullable=False),
+    Column("high_confidence", Boolean, nullable=False),
+    Column("timestamp", UtcDateTime, nullable=False),
+    Column("timeframe", String(8), nullable=False),
+    Column("open", Float, nullable=False),
+    Column("high", Float, nullable=False),
+    Column("low", Float, nullable=False),
+    Column("close", Float, nullable=False),
+    Column("volume", BigInteger, nullable=False),
+    UniqueConstraint("symbol", "pattern_type", "timeframe", "timestamp"),
+    Index(None, "symbol", "timestamp"),
+    Index(None, "timestamp"),
+    Index(None, "session_id"),
+)
+
+intraday_indicators = Table(
+    "intraday_indicators",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("session_id", String(64)),
+    Column("symbol", String(10), nullable=False),
+    Column("indicator", String(200), nullable=False),
+    Column("value", Float, nullable=False),
+    Column("values", JSON),  # every line of a multi-valued indicator (MACD, BB)
+    Column("timestamp", UtcDateTime, nullable=False),
+    Column("timeframe", String(8), nullable=False),
+    Column("metadata", JSON),
+    UniqueConstraint("symbol", "indicator", "timeframe", "timestamp"),
+    Index(None, "symbol", "timestamp"),
+    Index(None, "session_id"),
+)
+
+streaming_health_metrics = Table(
+    "streaming_health_metrics",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("session_id", String(64)),
+    Column("timestamp", UtcDateTime, nullable=False, unique=True),
+    Column("status", String(16), nullable=False),
+    Column("active_symbols", Integer, nullable=False),
+    Column("connection_status", String(16), nullable=False),
+    Column("ticks_per_second", Float, nullable=False),
+    Column("bars_per_minute", Float, nullable=False),
+    Column("processing_lag_ms", Float, nullable=False),
+    Column("cpu_percent", Float, nullable=False),
+    Column("memory_mb", Float, nullable=False),
+    Column("threads_active", Integer, nullable=False),
+    Column("issues", JSON, nullable=False),
+)
+
+ohlcv_1min = Table(
+    "ohlcv_1min",
+    metadata,
+    Column("symbol", String(10), nullable=False),
+    Column("timestamp", UtcDateTime, nullable=False),  # the minute's start
+    Column("open", Float, nullable=False),
+    Column("high", Float, nullable=False),
+    Column("low", Float, nullable=False),
+    Column("close", Float, nullable=False),
+    Column("volume", BigInteger, nullable=False),
+    PrimaryKeyConstraint("symbol", "timestamp"),
+    Index(None, "timestamp"),
+)
+
+streaming_alerts = Table(
+    "streaming_alerts",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    # "indicator|AAPL|RSI_OVERBOUGHT|<ts>" or "critical|<component>|<resolved>|<ts>": SQL's
+    # NULLs are all distinct, so the idempotency key is one computed non-null column.
+    Column("alert_key", String(512), nullable=False, unique=True),
+    Column("kind", String(16), nullable=False),  # indicator | critical
+    Column("session_id", String(64)),
+    Column("timestamp", UtcDateTime, nullable=False),
+    Column("symbol", String(10)),
+    Column("alert_type", String(32)),
+    Column("indicator", String(200)),
+    Column("value", Float),
+    Column("threshold", Float),
+    Column("severity", String(16)),
+    Column("message", String(200)),
+    Column("component", String(200)),
+    Column("action_required", String(200)),
+    Column("resolved", Boolean, nullable=False, default=False),
+    Index(None, "timestamp"),
+    Index(None, "symbol", "timestamp"),
+    Index(None, "kind", "timestamp"),
+)
+
+ALL_TABLES = (
+    streaming_sessions,
+    intraday_patterns,
+    intraday_indicators,
+    streaming_health_metrics,
+    ohlcv_1min,
+    streaming_alerts,
+)
