@@ -87,7 +87,9 @@ class RelativeStrengthIndex:
         out = i[n_changes >= p]
         total = self.avg_gain[out] + self.avg_loss[out]
         flat = np.abs(total) < TA_EPSILON
-        self.value[out] = np.where(flat, 0.0, 100.0 * (self.avg_gain[out] / np.where(flat, 1, total)))
+        self.value[out] = np.where(
+            flat, 0.0, 100.0 * (self.avg_gain[out] / np.where(flat, 1, total))
+        )
 
         self.prev_close[mask] = close[mask]
         self.bars_seen[mask] += 1
