@@ -96,7 +96,7 @@ class Settings(BaseSettings):
     allowed_origins: list[str] = Field(
         default_factory=list,
         validation_alias=_env("TICKSTOCK_ALLOWED_ORIGINS"),
-        description='Extra origins allowed for Socket.IO and the API, as a JSON list; same-origin only when empty.',
+        description="Extra origins allowed for Socket.IO and the API, as a JSON list; same-origin only when empty.",
     )
     rate_limit_per_minute: int = Field(
         600,
@@ -111,10 +111,14 @@ class Settings(BaseSettings):
         description="API requests a client may make at once before the per-minute rate applies.",
     )
     tls_certfile: str | None = Field(
-        None, validation_alias=_env("TICKSTOCK_TLS_CERTFILE"), description="PEM certificate for HTTPS/wss."
+        None,
+        validation_alias=_env("TICKSTOCK_TLS_CERTFILE"),
+        description="PEM certificate for HTTPS/wss.",
     )
     tls_keyfile: str | None = Field(
-        None, validation_alias=_env("TICKSTOCK_TLS_KEYFILE"), description="PEM private key for HTTPS/wss."
+        None,
+        validation_alias=_env("TICKSTOCK_TLS_KEYFILE"),
+        description="PEM private key for HTTPS/wss.",
     )
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(
         "INFO", validation_alias=_env("TICKSTOCK_LOG_LEVEL"), description="Log level."
@@ -169,19 +173,36 @@ class Settings(BaseSettings):
         description="Missed health intervals after which the engine is shown stale.",
     )
     engine_symbols: int = Field(
-        500, ge=1, le=20_000, validation_alias=_env("TICKSTOCK_ENGINE_SYMBOLS"), description="Symbols the synthetic feed trades."
+        500,
+        ge=1,
+        le=20_000,
+        validation_alias=_env("TICKSTOCK_ENGINE_SYMBOLS"),
+        description="Symbols the synthetic feed trades.",
     )
     engine_seed: int = Field(
-        42, validation_alias=_env("TICKSTOCK_ENGINE_SEED"), description="Seed of the synthetic feed."
+        42,
+        validation_alias=_env("TICKSTOCK_ENGINE_SEED"),
+        description="Seed of the synthetic feed.",
     )
     engine_speed: float = Field(
-        1.0, gt=0, validation_alias=_env("TICKSTOCK_ENGINE_SPEED"), description="Simulated seconds per real second."
+        1.0,
+        gt=0,
+        validation_alias=_env("TICKSTOCK_ENGINE_SPEED"),
+        description="Simulated seconds per real second.",
     )
     rsi_overbought: float = Field(
-        70.0, gt=0, lt=100, validation_alias=_env("TICKSTOCK_RSI_OVERBOUGHT"), description="RSI_OVERBOUGHT threshold."
+        70.0,
+        gt=0,
+        lt=100,
+        validation_alias=_env("TICKSTOCK_RSI_OVERBOUGHT"),
+        description="RSI_OVERBOUGHT threshold.",
     )
     rsi_oversold: float = Field(
-        30.0, gt=0, lt=100, validation_alias=_env("TICKSTOCK_RSI_OVERSOLD"), description="RSI_OVERSOLD threshold."
+        30.0,
+        gt=0,
+        lt=100,
+        validation_alias=_env("TICKSTOCK_RSI_OVERSOLD"),
+        description="RSI_OVERSOLD threshold.",
     )
     publish_buffer: int = Field(
         200_000,
@@ -196,10 +217,16 @@ class Settings(BaseSettings):
         description="Rows the engine holds while the database is down; beyond it the oldest are dropped and counted.",
     )
     lag_warning_ms: float = Field(
-        1000.0, gt=0, validation_alias=_env("TICKSTOCK_LAG_WARNING_MS"), description="Processing lag that makes health 'warning'."
+        1000.0,
+        gt=0,
+        validation_alias=_env("TICKSTOCK_LAG_WARNING_MS"),
+        description="Processing lag that makes health 'warning'.",
     )
     lag_critical_ms: float = Field(
-        5000.0, gt=0, validation_alias=_env("TICKSTOCK_LAG_CRITICAL_MS"), description="Processing lag that raises a critical alert."
+        5000.0,
+        gt=0,
+        validation_alias=_env("TICKSTOCK_LAG_CRITICAL_MS"),
+        description="Processing lag that raises a critical alert.",
     )
 
 

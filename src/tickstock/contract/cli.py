@@ -14,7 +14,9 @@ from tickstock.errors import ContractError
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
-    contract = subparsers.add_parser("contract", help="the producer contract: validate, schema, samples")
+    contract = subparsers.add_parser(
+        "contract", help="the producer contract: validate, schema, samples"
+    )
     actions = contract.add_subparsers(dest="contract_command", metavar="ACTION", required=True)
 
     validate = actions.add_parser(

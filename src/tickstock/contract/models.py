@@ -57,7 +57,9 @@ Text = Annotated[
     AfterValidator(clean_text),
     StringConstraints(min_length=1, max_length=limits.MAX_TEXT),
 ]
-OptionalText = Annotated[str, AfterValidator(clean_text), StringConstraints(max_length=limits.MAX_TEXT)]
+OptionalText = Annotated[
+    str, AfterValidator(clean_text), StringConstraints(max_length=limits.MAX_TEXT)
+]
 Symbol = Annotated[str, StringConstraints(pattern=limits.SYMBOL_PATTERN)]
 SessionId = Annotated[str, StringConstraints(pattern=limits.SESSION_ID_PATTERN)]
 Timeframe = Annotated[str, StringConstraints(pattern=limits.TIMEFRAME_PATTERN)]
@@ -65,7 +67,9 @@ Number = Annotated[float, Field(strict=True)]
 NonNegative = Annotated[float, Field(strict=True, ge=0)]
 Count = Annotated[int, Field(strict=True, ge=0)]
 Confidence = Annotated[float, Field(strict=True, ge=0, le=1)]
-ShortKey = Annotated[str, StringConstraints(min_length=1, max_length=32, pattern=r"^[A-Za-z0-9_.\-]+$")]
+ShortKey = Annotated[
+    str, StringConstraints(min_length=1, max_length=32, pattern=r"^[A-Za-z0-9_.\-]+$")
+]
 
 
 class ContractModel(BaseModel):
@@ -150,7 +154,13 @@ class PatternBatchMessage(ContractModel):
 
 # --- indicators -----------------------------------------------------------------------
 
-MetadataValue = Annotated[str, AfterValidator(clean_text), StringConstraints(max_length=limits.MAX_TEXT)] | bool | int | float | None
+MetadataValue = (
+    Annotated[str, AfterValidator(clean_text), StringConstraints(max_length=limits.MAX_TEXT)]
+    | bool
+    | int
+    | float
+    | None
+)
 
 #: Which line of a multi-valued indicator is its main ``value`` when only lines are given.
 MAIN_LINE = ("value", "macd", "middle", "rsi", "main")
@@ -169,7 +179,9 @@ class IndicatorCalculation(ContractModel):
     values: Annotated[dict[ShortKey, Number], Field(max_length=limits.MAX_VALUES)] | None = None
     timestamp: Timestamp
     timeframe: Timeframe
-    metadata: Annotated[dict[ShortKey, MetadataValue], Field(max_length=limits.MAX_METADATA_KEYS)] | None = None
+    metadata: (
+        Annotated[dict[ShortKey, MetadataValue], Field(max_length=limits.MAX_METADATA_KEYS)] | None
+    ) = None
 
     @model_validator(mode="before")
     @classmethod

@@ -112,7 +112,9 @@ def calculations_of(message: models.Message) -> tuple[models.IndicatorCalculatio
 def _check_high_confidence(channel: Channel, message: models.Message) -> None:
     for index, detection in enumerate(detections_of(message)):
         if detection.confidence < HIGH_CONFIDENCE:
-            prefix = "detection" if isinstance(message, models.PatternMessage) else f"detections.{index}"
+            prefix = (
+                "detection" if isinstance(message, models.PatternMessage) else f"detections.{index}"
+            )
             raise ContractError(
                 channel.value,
                 f"{prefix}.confidence",

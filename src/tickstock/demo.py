@@ -1,0 +1,167 @@
+"""``tickstock demo``: the whole system on embedded defaults, in one command.
+
+Starts a private ``redis-server`` under ``./var/`` (unless ``REDIS_URL`` is set), migrates
+the SQLite database under ``./var/``, runs the engine on an accelerated clock from
+pre-market (a whole trading day in about 15 minutes, then the next one) and the web app,
+prints the URL, and on Ctrl-C stops every process it started. The engine and the app run
+as separate processes, exactly as they would in production: they meet only in Redis and
+the database.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from tickstock.errors import ConfigError
+
+VAR = Path("var")
+#: Simulated seconds per real second: 09:25 → 16:05 (400 minutes) in about 15 minutes.
+DEFAULT_SPEED = 26.0
+#: A scripted feed outage mid-day, so the critical alert and its recovery are seen.
+DEMO_FAULTS = ("feed-gap@12:30+120s",)
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    demo = subparsers.add_parser("demo", help="run Redis, database, engine and web app together")
+    demo.add_argument(
+        "--speed", type=float, default=DEFAULT_SPEED, help="simulated seconds per second"
+    )
+    demo.add_argument("--symbols", type=int, default=500, help="symbols the synthetic feed trades")
+    demo.add_argument("--replay", type=Path, help="replay a CSV of 1-minute bars instead")
+    demo.add_argument("--no-engine", action="store_true", help="connect to an external producer")
+    demo.add_argument("--port", type=int, default=8000, help="web app port (0 = a free one)")
+    demo.add_argument("--start", default="09:25", help="simulated time of day to start at")
+    demo.set_defaults(handler=run_demo)
+
+
+def run_demo(args: argparse.Namespace) -> int:
+    VAR.mkdir(exist_ok=True)
+    children: list[subprocess.Popen[bytes]] = []
+    tickstock = [sys.executable, "-m", "tickstock.cli"]
+    env = dict(os.environ)
+    env.setdefault("DATABASE_URL", f"sqlite+aiosqlite:///{(VAR / 'tickstock.db').resolve()}")
+    env.setdefault("TICKSTOCK_HEALTH_INTERVAL", "5")
+    try:
+        if "REDIS_URL" not in os.environ:
+            redis_port = _free_port()
+            children.append(_start_redis(redis_port))
+            env["REDIS_URL"] = f"redis://127.0.0.1:{redis_port}/0"
+            _wait_for_port(redis_port, "redis-server", children[-1])
+        subprocess.run([*tickstock, "db", "upgrade"], env=env, check=True)
+        port = args.port or _free_port()
+        children.append(
+            subprocess.Popen(
+                [*tickstock, "serve", "--host", "127.0.0.1", "--port", str(port)], env=env
+            )
+        )
+        _wait_for_port(port, "the web app", children[-1])
+        if not args.no_engine:
+            engine = [
+                *tickstock,
+                "engine",
+                "--speed",
+                str(args.speed),
+                "--start",
+                args.start,
+                "--health-interval",
+                env["TICKSTOCK_HEALTH_INTERVAL"],
+                "--days",
+                "0",
+            ]
+            if args.replay:
+                engine += ["--replay", str(args.replay)]
+            else:
+                engine += ["--symbols", str(args.symbols)]
+                for fault in DEMO_FAULTS:
+                    engine += ["--fault", fault]
+            children.append(subprocess.Popen(engine, env=env))
+        print(f"\nTickStock Live is running: http://127.0.0.1:{port}/#/streaming")
+        print(f"  Redis {env['REDIS_URL']}   database {env['DATABASE_URL']}")
+        if not args.no_engine:
+            print(
+                f"  engine: simulated day from {args.start} at {args.speed:g}x; Ctrl-C stops everything\n"
+            )
+        return _wait(children)
+    except KeyboardInterrupt:
+        return 0
+    finally:
+        _stop(children)
+
+
+def _start_redis(port: int) -> subprocess.Popen[bytes]:
+    binary = shutil.which("redis-server")
+    if binary is None:
+        raise ConfigError("REDIS_URL", "unset and no redis-server installed; run `make bootstrap`")
+    data = (VAR / "redis").resolve()
+    data.mkdir(parents=True, exist_ok=True)
+    return subprocess.Popen(
+        [
+            binary,
+            "--port",
+            str(port),
+            "--bind",
+            "127.0.0.1",
+            "--dir",
+            str(data),
+            "--save",
+            "",
+            "--appendonly",
+            "no",
+            "--loglevel",
+            "warning",
+        ],
+    )
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _wait_for_port(
+    port: int, what: str, process: subprocess.Popen[bytes], timeout: float = 60.0
+) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise ConfigError("demo", f"{what} exited with code {process.returncode} at start")
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+                return
+        except OSError:
+            time.sleep(0.1)  # polling a port that is not open yet; bounded by the deadline
+    raise ConfigError("demo", f"{what} did not open port {port} within {timeout:.0f} s")
+
+
+def _wait(children: list[subprocess.Popen[bytes]]) -> int:
+    while True:
+        for child in children:
+            code = child.poll()
+            if code is not None:
+                print(
+                    f"tickstock demo: {child.args[2:4] if isinstance(child.args, list) else child.args} exited ({code}); stopping",
+                    file=sys.stderr,
+                )
+                return code or 1
+        time.sleep(0.5)  # supervising children; nothing to synchronise with
+
+
+def _stop(children: list[subprocess.Popen[bytes]]) -> None:
+    for child in reversed(children):
+        if child.poll() is None:
+            child.send_signal(signal.SIGTERM)
+    for child in reversed(children):
+        try:
+            child.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            child.kill()
+            child.wait()
