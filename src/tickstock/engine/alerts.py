@@ -27,7 +27,7 @@ Consequences, all deliberate:
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Final
+from typing import Final, NamedTuple
 
 import numpy as np
 import numpy.typing as npt
@@ -59,9 +59,12 @@ class AlertThresholds:
             raise ValueError("need 0 <= rsi_oversold < rsi_overbought <= 100")
 
 
-@dataclass(frozen=True, slots=True)
-class FiredAlert:
-    """One alert for one symbol at one bar."""
+class FiredAlert(NamedTuple):
+    """One alert for one symbol at one bar.
+
+    A NamedTuple rather than a frozen dataclass: just as immutable, and cheap enough to
+    create by the thousand at a busy minute close.
+    """
 
     symbol_index: int
     alert_type: str
@@ -150,17 +153,16 @@ class AlertRules:
         fired: list[FiredAlert] = []
         for cond in self._conditions(snapshot, c, m):
             held, seen = self._held[cond.alert_type], self._seen[cond.alert_type]
-            crossing = cond.judged & cond.holds & seen & ~held
-            for i in np.flatnonzero(crossing):
-                fired.append(
-                    FiredAlert(
-                        int(i),
-                        cond.alert_type,
-                        cond.indicator,
-                        float(cond.value[i]),
-                        float(cond.threshold[i]),
-                    )
+            crossing = np.flatnonzero(cond.judged & cond.holds & seen & ~held)
+            fired.extend(
+                FiredAlert(i, cond.alert_type, cond.indicator, value, threshold)
+                for i, value, threshold in zip(
+                    crossing.tolist(),
+                    cond.value[crossing].tolist(),
+                    cond.threshold[crossing].tolist(),
+                    strict=True,
                 )
+            )
             held[cond.judged] = cond.holds[cond.judged]
             seen[cond.judged] = True
         return fired
