@@ -17,6 +17,7 @@ from pydantic import (
     AfterValidator,
     AwareDatetime,
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
     PlainSerializer,
@@ -31,12 +32,33 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u
 
 
 def clean_text(value: str) -> str:
-    """NFC-normalise and drop control and bidi-override characters; markup stays literal."""
-    return _CONTROL.sub("", unicodedata.normalize("NFC", value)).strip()
+    """Drop control and bidi-override characters, then NFC-normalise; markup stays literal.
+
+    Dropping first keeps the function idempotent: a zero-width character between a letter and
+    its combining accent would otherwise block composition and leave a non-NFC result.
+    """
+    return unicodedata.normalize("NFC", _CONTROL.sub("", value)).strip()
+
+
+_ISO_DATE_TIME = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt ][0-9]{2}:[0-9]{2}")
+
+
+def _iso_text_only(value: Any) -> Any:
+    """On the wire a timestamp is ISO-8601 text; epoch numbers (seconds? ms?) are ambiguous."""
+    if isinstance(value, datetime):
+        return value
+    if not isinstance(value, str) or not _ISO_DATE_TIME.match(value):
+        raise ValueError("timestamp must be ISO-8601 text such as 2025-10-05T10:15:00Z")
+    return value
 
 
 def _to_utc(value: datetime) -> datetime:
-    return value.astimezone(UTC)
+    """UTC at millisecond precision: the precision of the wire, so a round trip is exact."""
+    try:
+        value = value.astimezone(UTC)
+    except OverflowError:  # e.g. 9999-12-31T23:59:59-01:00
+        raise ValueError("timestamp is out of range once converted to UTC") from None
+    return value.replace(microsecond=value.microsecond // 1000 * 1000)
 
 
 def format_timestamp(value: datetime) -> str:
@@ -49,6 +71,7 @@ def format_timestamp(value: datetime) -> str:
 
 Timestamp = Annotated[
     AwareDatetime,
+    BeforeValidator(_iso_text_only),
     AfterValidator(_to_utc),
     PlainSerializer(format_timestamp, return_type=str, when_used="json"),
 ]
@@ -191,7 +214,12 @@ class IndicatorCalculation(ContractModel):
             if not lines:
                 raise ValueError("value is an empty object; give a number or its lines")
             main = next((lines[k] for k in MAIN_LINE if k in lines), next(iter(lines.values())))
-            data = {**data, "value": main, "values": {**lines, **(data.get("values") or {})}}
+            given = data.get("values")
+            data = {
+                **data,
+                "value": main,
+                "values": {**lines, **given} if isinstance(given, dict) else given or lines,
+            }
         return data
 
 

@@ -39,8 +39,13 @@ CHANNEL_TYPES: dict[Channel, dict[str, type[BaseModel]]] = {
 
 _KIND_BY_PYDANTIC = {
     "missing": "missing",
-    "too_long": "batch_too_large",
     "literal_error": "invalid",
+}
+
+#: The list field of each batch type; its length is checked before anything else.
+_BATCH_FIELD = {
+    "streaming_patterns_batch": "detections",
+    "streaming_indicators_batch": "calculations",
 }
 
 
@@ -68,14 +73,14 @@ def parse_object(channel: Channel, data: Any) -> models.Message:
         raise ContractError(channel.value, "", "message must be a JSON object", kind="json")
     allowed = CHANNEL_TYPES[channel]
     kind = data.get("type")
-    if kind not in allowed:
+    if not isinstance(kind, str) or kind not in allowed:
         expected = " or ".join(repr(t) for t in allowed)
         raise ContractError(
-            channel.value, "type", f"got {kind!r}, this channel carries {expected}", kind="type"
+            channel.value, "type", f"got {kind!r:.80}, this channel carries {expected}", kind="type"
         )
-    batch = data.get("detections", data.get("calculations"))
+    field = _BATCH_FIELD.get(kind, "")
+    batch = data.get(field)
     if isinstance(batch, list) and len(batch) > MAX_BATCH:
-        field = "detections" if "detections" in data else "calculations"
         raise ContractError(
             channel.value,
             field,
