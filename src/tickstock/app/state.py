@@ -1,0 +1,419 @@
+"""``LiveState``: what the dashboard shows right now, built from validated messages.
+
+Pure (no I/O, clocks injected): the current session, the plan's four metrics, the latest
+health and the engine state it implies, open critical alerts, bounded recent lists, and
+the de-duplication that makes a detection seen on both pattern channels ONE event.
+``accept`` turns a message into the Socket.IO events to relay (``Relayed``); ``snapshot``
+builds the ``snapshot`` payload of docs/socket-protocol.md.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import OrderedDict, deque
+from collections.abc import Callable, Hashable, Iterable, Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+from tickstock.contract import (
+    HIGH_CONFIDENCE,
+    Channel,
+    CriticalAlertMessage,
+    HealthMessage,
+    IndicatorAlertMessage,
+    Message,
+    PatternDetection,
+    SessionStartedMessage,
+    SessionStoppedMessage,
+    calculations_of,
+    detections_of,
+    to_wire,
+)
+from tickstock.contract.models import IndicatorCalculation
+
+#: (Socket.IO event name, data) of one event to relay.
+Relayed = tuple[str, dict[str, Any]]
+
+#: Window for "distinct symbols seen" when no health tells the active symbol count.
+ACTIVE_SYMBOLS_WINDOW = 60.0
+#: Most symbols remembered for the fallback active-symbols count.
+MAX_TRACKED_SYMBOLS = 50_000
+
+
+class RecentKeys:
+    """An LRU of keys (with an optional value), bounded: the de-duplication window."""
+
+    def __init__(self, capacity: int) -> None:
+        self.capacity = capacity
+        self._items: OrderedDict[Hashable, Any] = OrderedDict()
+
+    def __contains__(self, key: Hashable) -> bool:
+        return key in self._items
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    def get(self, key: Hashable) -> Any:
+        return self._items.get(key)
+
+    def add(self, key: Hashable, value: Any = None) -> None:
+        self._items[key] = value
+        self._items.move_to_end(key)
+        while len(self._items) > self.capacity:
+            self._items.popitem(last=False)
+
+
+class EventRate:
+    """Events per second over a sliding window, counted in one-second buckets."""
+
+    def __init__(self, window_seconds: float) -> None:
+        self.window = window_seconds
+        self._buckets: deque[list[float]] = deque()
+
+    def add(self, now: float, count: int = 1) -> None:
+        second = float(int(now))
+        if self._buckets and self._buckets[-1][0] == second:
+            self._buckets[-1][1] += count
+        else:
+            self._buckets.append([second, float(count)])
+        self._trim(now)
+
+    def per_second(self, now: float) -> float:
+        self._trim(now)
+        return sum(count for _, count in self._buckets) / self.window
+
+    def _trim(self, now: float) -> None:
+        horizon = now - self.window
+        while self._buckets and self._buckets[0][0] + 1 <= horizon:
+            self._buckets.popleft()
+
+
+class LiveState:
+    """The live view of the stream; every mutation goes through ``accept`` or ``restore``."""
+
+    def __init__(
+        self,
+        *,
+        max_patterns: int = 50,
+        max_alerts: int = 30,
+        max_indicators: int = 2_000,
+        dedupe_window: int = 100_000,
+        rate_window: float = 10.0,
+        health_interval: float = 60.0,
+        stale_after_intervals: int = 3,
+        clock: Callable[[], float] = time.monotonic,
+        wall_clock: Callable[[], float] = time.time,
+    ) -> None:
+        self.clock = clock
+        self.wall_clock = wall_clock
+        self.stale_after = health_interval * stale_after_intervals
+        self.max_indicators = max_indicators
+        self.session: dict[str, Any] | None = None
+        self.health: dict[str, Any] | None = None
+        self.recent_patterns: deque[dict[str, Any]] = deque(maxlen=max_patterns)
+        self.recent_alerts: deque[dict[str, Any]] = deque(maxlen=max_alerts)
+        self.latest_indicators: OrderedDict[tuple[str, str], dict[str, Any]] = OrderedDict()
+        self.open_critical: dict[str, dict[str, Any]] = {}
+        self.patterns_detected = 0
+        self.indicator_alerts = 0
+        self.rejects = 0
+        self.duplicates = 0
+        self.redis_status = "reconnecting"
+        self.database_status = "ok"
+        self._detections = RecentKeys(dedupe_window)
+        self._other_keys = RecentKeys(dedupe_window)
+        self._rate = EventRate(rate_window)
+        self._symbols_seen: OrderedDict[str, float] = OrderedDict()
+        self._last_heard: float | None = None
+        self._health_heard: float | None = None
+
+    @classmethod
+    def from_settings(cls, settings: Any, **clocks: Callable[[], float]) -> LiveState:
+        return cls(
+            max_patterns=settings.streaming_max_pattern_events,
+            max_alerts=settings.streaming_max_alert_events,
+            rate_window=settings.events_rate_window_seconds,
+            health_interval=settings.health_interval,
+            stale_after_intervals=settings.stale_after_intervals,
+            **clocks,
+        )
+
+    # --- incoming messages ------------------------------------------------------------
+
+    def accept(self, channel: Channel, message: Message, *, live: bool = True) -> list[Relayed]:
+        """Apply a validated message; return the events to relay (none for a duplicate).
+
+        ``live=False`` is for events backfilled from the database: they update the lists
+        and counts but not the events/s rate.
+        """
+        detections = detections_of(message)
+        if detections:
+            return self._accept_detections(detections, (channel.value,), live)
+        calculations = calculations_of(message)
+        if calculations:
+            return [self._accept_calculation(c, live) for c in calculations]
+        if isinstance(message, SessionStartedMessage | SessionStoppedMessage):
+            return self._accept_session(message, live)
+        if isinstance(message, HealthMessage):
+            return self._accept_health(message, live)
+        if isinstance(message, IndicatorAlertMessage):
+            return self._accept_indicator_alert(message, live)
+        if isinstance(message, CriticalAlertMessage):
+            return self._accept_critical(message, live)
+        return []
+
+    def accept_detection(
+        self, detection: PatternDetection, channels: Iterable[str], *, live: bool = True
+    ) -> list[Relayed]:
+        """A detection known to have come on ``channels`` (a backfilled row, for instance)."""
+        return self._accept_detections((detection,), tuple(channels), live)
+
+    def count_reject(self) -> None:
+        self.rejects += 1
+
+    def _heard(self, live: bool, count: int = 1) -> None:
+        if live:
+            now = self.clock()
+            self._last_heard = now
+            self._rate.add(now, count)
+
+    def _accept_detections(
+        self, detections: Iterable[PatternDetection], channels: tuple[str, ...], live: bool
+    ) -> list[Relayed]:
+        relayed: list[Relayed] = []
+        for detection in detections:
+            identity = detection.identity
+            known = self._detections.get(identity)
+            if known is not None:
+                self.duplicates += 1
+                for channel in channels:
+                    if channel not in known["channels"]:
+                        known["channels"].append(channel)
+                continue
+            data = {
+                "type": "streaming_pattern",
+                "detection": to_wire(detection),
+                "high_confidence": detection.confidence >= HIGH_CONFIDENCE,
+                "channels": list(channels),
+            }
+            self._detections.add(identity, data)
+            self.patterns_detected += 1
+            self.recent_patterns.append(data)
+            self._saw_symbol(detection.symbol, live)
+            relayed.append(("streaming_pattern", data))
+        self._heard(live, len(relayed))
+        return relayed
+
+    def _accept_calculation(self, calculation: IndicatorCalculation, live: bool) -> Relayed:
+        data = {"type": "streaming_indicator", "calculation": to_wire(calculation)}
+        key = (calculation.symbol, calculation.indicator)
+        self.latest_indicators[key] = data
+        self.latest_indicators.move_to_end(key)
+        while len(self.latest_indicators) > self.max_indicators:
+            self.latest_indicators.popitem(last=False)
+        self._saw_symbol(calculation.symbol, live)
+        self._heard(live)
+        return ("streaming_indicator", data)
+
+    def _accept_session(
+        self, message: SessionStartedMessage | SessionStoppedMessage, live: bool
+    ) -> list[Relayed]:
+        body = to_wire(message.session)
+        if not self._first_sighting(("session", message.type, message.session.session_id)):
+            return []
+        if isinstance(message, SessionStartedMessage):
+            if self.session is None or self.session.get("session_id") != body["session_id"]:
+                self.patterns_detected = 0
+                self.indicator_alerts = 0
+            self.session = {**body, "status": "active"}
+        elif self.session is not None and self.session.get("session_id") == body["session_id"]:
+            self.session = {**self.session, **body, "status": "stopped"}
+        else:
+            self.session = {**body, "status": "stopped"}
+        self._heard(live)
+        return [("streaming_session", to_wire(message))]
+
+    def _accept_health(self, message: HealthMessage, live: bool) -> list[Relayed]:
+        if not self._first_sighting(("health", message.health.timestamp)):
+            return []
+        data = to_wire(message)
+        if self.health is None or message.health.timestamp >= _parsed_time(self.health):
+            self.health = data
+            self._health_heard = (
+                self.clock() if live else self._monotonic_of(message.health.timestamp.timestamp())
+            )
+        self._heard(live)
+        return [("streaming_health", data)]
+
+    def _accept_indicator_alert(self, message: IndicatorAlertMessage, live: bool) -> list[Relayed]:
+        alert = message.alert
+        if not self._first_sighting(("alert", alert.symbol, alert.alert_type, alert.timestamp)):
+            return []
+        data = to_wire(message)
+        self.indicator_alerts += 1
+        self.recent_alerts.append(data)
+        self._saw_symbol(alert.symbol, live)
+        self._heard(live)
+        return [("indicator_alert", data)]
+
+    def _accept_critical(self, message: CriticalAlertMessage, live: bool) -> list[Relayed]:
+        alert = message.alert
+        key = ("critical", alert.component, alert.resolved, alert.timestamp)
+        if not self._first_sighting(key):
+            return []
+        data = to_wire(message)
+        if alert.resolved:
+            self.open_critical.pop(alert.component, None)
+        else:
+            self.open_critical[alert.component] = data
+        self._heard(live)
+        return [("critical_alert", data)]
+
+    def _first_sighting(self, key: Hashable) -> bool:
+        if key in self._other_keys:
+            self.duplicates += 1
+            return False
+        self._other_keys.add(key)
+        return True
+
+    def _saw_symbol(self, symbol: str, live: bool) -> None:
+        if not live:
+            return
+        seen = self._symbols_seen
+        seen[symbol] = self.clock()
+        seen.move_to_end(symbol)
+        if len(seen) > MAX_TRACKED_SYMBOLS:
+            seen.popitem(last=False)
+
+    def _monotonic_of(self, wall_time: float) -> float:
+        return self.clock() - max(0.0, self.wall_clock() - wall_time)
+
+    # --- derived views ----------------------------------------------------------------
+
+    def engine_state(self) -> str:
+        """waiting (nothing yet), live, stale (no health for too long) or stopped."""
+        if self.session is not None and self.session.get("status") == "stopped":
+            return "stopped"
+        heard = self._health_heard
+        if heard is None and self.session is not None:
+            heard = self._session_heard()
+        if heard is None:
+            return "waiting"
+        return "live" if self.clock() - heard <= self.stale_after else "stale"
+
+    def _session_heard(self) -> float | None:
+        if self._last_heard is not None:
+            return self._last_heard
+        started = (self.session or {}).get("started_at")
+        if isinstance(started, str):
+            return self._monotonic_of(_iso_to_epoch(started))
+        return None
+
+    def active_symbols(self) -> int:
+        if self.health is not None:
+            return int(self.health["health"]["active_symbols"])
+        horizon = self.clock() - ACTIVE_SYMBOLS_WINDOW
+        seen = self._symbols_seen
+        while seen:
+            symbol, at = next(iter(seen.items()))
+            if at >= horizon:
+                break
+            del seen[symbol]
+        return len(seen)
+
+    def metrics(self) -> dict[str, Any]:
+        return {
+            "active_symbols": self.active_symbols(),
+            "events_per_second": round(self._rate.per_second(self.clock()), 2),
+            "patterns_detected": self.patterns_detected,
+            "indicator_alerts": self.indicator_alerts,
+            "rejects": self.rejects,
+        }
+
+    def app_status(self) -> dict[str, str]:
+        return {
+            "redis": self.redis_status,
+            "database": self.database_status,
+            "engine": self.engine_state(),
+        }
+
+    def snapshot(
+        self,
+        *,
+        epoch: str,
+        seq: int,
+        reason: str,
+        settings: dict[str, Any],
+        backfill: dict[str, list[dict[str, Any]]] | None = None,
+    ) -> dict[str, Any]:
+        """The ``snapshot`` payload: everything a page needs to show the stream at once."""
+        return {
+            "epoch": epoch,
+            "seq": seq,
+            "reason": reason,
+            "server_time": _iso_now(self.wall_clock()),
+            "session": self.session,
+            "metrics": self.metrics(),
+            "health": self.health,
+            "app_status": self.app_status(),
+            "recent_patterns": list(self.recent_patterns),
+            "recent_alerts": list(self.recent_alerts),
+            "latest_indicators": list(self.latest_indicators.values()),
+            "open_critical_alerts": list(self.open_critical.values()),
+            "backfill": backfill,
+            "settings": settings,
+        }
+
+    # --- restore at start -------------------------------------------------------------
+
+    def restore(
+        self,
+        *,
+        session: Message | None = None,
+        patterns: Iterable[tuple[PatternDetection, Sequence[str]]] = (),
+        alerts: Iterable[IndicatorAlertMessage] = (),
+        health: HealthMessage | None = None,
+        open_alerts: Iterable[CriticalAlertMessage] = (),
+        indicators: Iterable[IndicatorCalculation] = (),
+        patterns_detected: int | None = None,
+        indicator_alerts: int | None = None,
+    ) -> None:
+        """Rebuild the view from the database at start, so a restart mid-session shows it.
+
+        ``patterns`` are (detection, channels it came on) pairs, oldest first.
+        """
+        if session is not None:
+            self.accept(_channel_of(session), session, live=False)
+        for detection, channels in patterns:
+            self.accept_detection(detection, channels, live=False)
+        for alert in alerts:
+            self.accept(Channel.ALERTS_INDICATORS, alert, live=False)
+        for calculation in indicators:
+            self._accept_calculation(calculation, live=False)
+        if health is not None:
+            self.accept(Channel.HEALTH, health, live=False)
+        for critical in open_alerts:
+            self.accept(Channel.ALERTS_CRITICAL, critical, live=False)
+        if patterns_detected is not None:
+            self.patterns_detected = max(self.patterns_detected, patterns_detected)
+        if indicator_alerts is not None:
+            self.indicator_alerts = max(self.indicator_alerts, indicator_alerts)
+
+
+def _channel_of(message: Message) -> Channel:
+    if isinstance(message, SessionStoppedMessage):
+        return Channel.SESSION_STOPPED
+    return Channel.SESSION_STARTED
+
+
+def _parsed_time(health: dict[str, Any]) -> datetime:
+    return datetime.fromisoformat(health["health"]["timestamp"].replace("Z", "+00:00"))
+
+
+def _iso_to_epoch(value: str) -> float:
+    return datetime.fromisoformat(value.replace("Z", "+00:00")).timestamp()
+
+
+def _iso_now(wall: float) -> str:
+    moment = datetime.fromtimestamp(wall, UTC)
+    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"

@@ -1,0 +1,58 @@
+"""RecoveryRing: bounded by count and age, exact replay after any held cursor."""
+
+import pytest
+
+from tickstock.app.ring import RecoveryRing
+
+
+def filled(count: int, max_events: int = 100, max_age: float = 60.0) -> RecoveryRing:
+    ring = RecoveryRing(max_events, max_age)
+    for seq in range(1, count + 1):
+        ring.append(seq, float(seq), f"e{seq}")
+    return ring
+
+
+def test_replay_after_a_cursor_returns_exactly_the_missed_events_in_order():
+    ring = filled(10)
+    assert [e.seq for e in ring.since(6, 100)] == [7, 8, 9, 10]
+    assert [e.encoded for e in ring.since(0, 3)] == ["e1", "e2", "e3"]
+    assert ring.since(10, 100) == []
+
+
+def test_count_bound_drops_the_oldest_and_old_cursors_are_no_longer_held():
+    ring = filled(5000, max_events=100)
+    assert len(ring) == 100
+    assert ring.first_seq == 4901
+    assert ring.holds_after(4900)
+    assert not ring.holds_after(4899)
+    assert [e.seq for e in ring.since(4950, 3)] == [4951, 4952, 4953]
+
+
+def test_age_bound_drops_events_older_than_the_window():
+    ring = filled(10, max_age=5.0)
+    ring.expire(now=12.0)
+    assert ring.first_seq == 7
+    assert not ring.holds_after(5)
+    assert ring.holds_after(6)
+
+
+def test_a_cursor_ahead_of_the_ring_is_not_held():
+    ring = filled(3)
+    assert not ring.holds_after(4)
+    assert ring.holds_after(3)
+
+
+def test_sequence_numbers_must_be_consecutive():
+    ring = filled(3)
+    with pytest.raises(ValueError):
+        ring.append(5, 5.0, "gap")
+
+
+def test_empty_ring_holds_only_the_current_cursor():
+    ring = RecoveryRing(10, 10.0)
+    assert ring.holds_after(0)
+    assert ring.since(0, 5) == []
+    ring.expire(1000.0)
+    ring.append(1, 1000.0, "x")
+    ring.expire(2000.0)
+    assert len(ring) == 0 and ring.first_seq == 2 and ring.holds_after(1)

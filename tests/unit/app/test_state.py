@@ -1,0 +1,194 @@
+"""LiveState: de-duplication, the four metrics, engine state and restore, on injected clocks."""
+
+import orjson
+
+from tickstock.app.state import LiveState, RecentKeys
+from tickstock.contract import Channel
+from tickstock.contract.parse import parse
+from tickstock.contract.samples import SAMPLES
+
+
+class FakeClock:
+    def __init__(self, now: float = 1000.0) -> None:
+        self.now = now
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def make_state(clock: FakeClock, **kwargs) -> LiveState:
+    wall = FakeClock(1_759_660_000.0)  # 2025-10-05T10:26:40Z
+    return LiveState(
+        rate_window=10.0,
+        health_interval=60.0,
+        stale_after_intervals=3,
+        clock=clock,
+        wall_clock=wall,
+        **kwargs,
+    )
+
+
+def message(channel: Channel, **changes):
+    data = orjson.loads(SAMPLES[channel])
+    body_key = next(k for k in data if k != "type")
+    data[body_key].update(changes)
+    return parse(channel, orjson.dumps(data))
+
+
+def detection(symbol="NVDA", minute=15, confidence=0.85):
+    return {
+        "symbol": symbol,
+        "pattern_type": "Doji",
+        "confidence": confidence,
+        "timestamp": f"2025-10-05T10:{minute:02d}:00Z",
+        "timeframe": "1min",
+        "bar_data": {"open": 1.0, "high": 2.0, "low": 0.5, "close": 1.5, "volume": 10},
+    }
+
+
+def pattern_batch(detections):
+    return orjson.dumps({"type": "streaming_patterns_batch", "detections": detections})
+
+
+def test_detection_on_both_channels_is_relayed_once_and_flagged_high_confidence():
+    state = make_state(FakeClock())
+    first = state.accept(Channel.PATTERNS_STREAMING, message(Channel.PATTERNS_STREAMING))
+    second = state.accept(Channel.PATTERNS_DETECTED, message(Channel.PATTERNS_DETECTED))
+    assert len(first) == 1 and second == []
+    event, data = first[0]
+    assert event == "streaming_pattern"
+    assert data["high_confidence"] is True
+    assert data["channels"] == ["tickstock:patterns:streaming", "tickstock:patterns:detected"]
+    assert state.patterns_detected == 1 and state.duplicates == 1
+    assert len(state.recent_patterns) == 1
+
+
+def test_low_confidence_detection_is_not_flagged():
+    state = make_state(FakeClock())
+    raw = pattern_batch([detection(confidence=0.5)])
+    [(_, data)] = state.accept(Channel.PATTERNS_STREAMING, parse(Channel.PATTERNS_STREAMING, raw))
+    assert data["high_confidence"] is False
+
+
+def test_batch_is_split_into_one_event_per_detection_in_order():
+    state = make_state(FakeClock())
+    raw = pattern_batch([detection(minute=m) for m in range(3)])
+    relayed = state.accept(Channel.PATTERNS_STREAMING, parse(Channel.PATTERNS_STREAMING, raw))
+    assert [d["detection"]["timestamp"][-9:] for _, d in relayed] == [
+        "10:00:00Z",
+        "10:01:00Z",
+        "10:02:00Z",
+    ]
+
+
+def test_dedupe_window_is_bounded_and_forgets_the_oldest():
+    keys = RecentKeys(capacity=3)
+    for key in "abcd":
+        keys.add(key)
+    assert len(keys) == 3 and "a" not in keys and "d" in keys
+
+
+def test_recent_lists_are_bounded_newest_last():
+    state = make_state(FakeClock(), max_patterns=2)
+    raw = pattern_batch([detection(minute=m) for m in range(5)])
+    state.accept(Channel.PATTERNS_STREAMING, parse(Channel.PATTERNS_STREAMING, raw))
+    assert [p["detection"]["timestamp"][14:16] for p in state.recent_patterns] == ["03", "04"]
+    assert state.patterns_detected == 5
+
+
+def test_events_per_second_is_a_sliding_window():
+    clock = FakeClock(1000.0)
+    state = make_state(clock)
+    for second in range(10):
+        clock.now = 1000.0 + second
+        for _ in range(3):
+            state.accept(Channel.INDICATORS_STREAMING, message(Channel.INDICATORS_STREAMING))
+    assert state.metrics()["events_per_second"] == 3.0
+    clock.now = 1030.0
+    assert state.metrics()["events_per_second"] == 0.0
+
+
+def test_active_symbols_come_from_health_else_symbols_seen_in_the_last_minute():
+    clock = FakeClock()
+    state = make_state(clock)
+    for symbol in ("AAA", "BBB"):
+        state.accept(
+            Channel.INDICATORS_STREAMING, message(Channel.INDICATORS_STREAMING, symbol=symbol)
+        )
+    assert state.metrics()["active_symbols"] == 2
+    clock.now += 61
+    assert state.metrics()["active_symbols"] == 0
+    state.accept(Channel.HEALTH, message(Channel.HEALTH))
+    assert state.metrics()["active_symbols"] == 485
+
+
+def test_engine_is_waiting_then_live_then_stale_then_stopped():
+    clock = FakeClock()
+    state = make_state(clock)
+    assert state.engine_state() == "waiting"
+    state.accept(Channel.HEALTH, message(Channel.HEALTH))
+    assert state.engine_state() == "live"
+    clock.now += 180
+    assert state.engine_state() == "live"
+    clock.now += 1
+    assert state.engine_state() == "stale"
+    state.accept(Channel.SESSION_STARTED, message(Channel.SESSION_STARTED))
+    state.accept(Channel.SESSION_STOPPED, message(Channel.SESSION_STOPPED))
+    assert state.engine_state() == "stopped"
+    assert state.session["status"] == "stopped"
+    assert state.session["universe"] == "market_leaders:top_500"
+    assert state.session["total_patterns"] == 1250
+
+
+def test_session_start_resets_the_session_counts():
+    state = make_state(FakeClock())
+    state.accept(Channel.PATTERNS_STREAMING, message(Channel.PATTERNS_STREAMING))
+    state.accept(Channel.ALERTS_INDICATORS, message(Channel.ALERTS_INDICATORS))
+    state.accept(Channel.SESSION_STARTED, message(Channel.SESSION_STARTED, session_id="s2"))
+    metrics = state.metrics()
+    assert metrics["patterns_detected"] == 0 and metrics["indicator_alerts"] == 0
+    assert state.session["status"] == "active"
+
+
+def test_resolved_critical_alert_clears_the_open_alert_of_its_component():
+    state = make_state(FakeClock())
+    state.accept(Channel.ALERTS_CRITICAL, message(Channel.ALERTS_CRITICAL))
+    assert list(state.open_critical) == ["massive_websocket"]
+    resolved = message(Channel.ALERTS_CRITICAL, resolved=True, timestamp="2025-10-05T12:50:00Z")
+    assert state.accept(Channel.ALERTS_CRITICAL, resolved)
+    assert state.open_critical == {}
+
+
+def test_latest_indicator_is_kept_per_symbol_and_indicator_bounded():
+    state = make_state(FakeClock(), max_indicators=2)
+    for symbol, value in (("AAA", 1.0), ("AAA", 2.0), ("BBB", 3.0), ("CCC", 4.0)):
+        state.accept(
+            Channel.INDICATORS_STREAMING,
+            message(Channel.INDICATORS_STREAMING, symbol=symbol, value=value),
+        )
+    latest = [d["calculation"]["symbol"] for d in state.latest_indicators.values()]
+    assert latest == ["BBB", "CCC"]
+
+
+def test_restore_shows_the_session_at_once_and_dedupes_later_sightings():
+    clock = FakeClock()
+    state = make_state(clock)
+    det = message(Channel.PATTERNS_STREAMING).detection
+    state.restore(
+        session=message(Channel.SESSION_STARTED, started_at="2025-10-05T10:26:00Z"),
+        patterns=[(det, ["tickstock:patterns:streaming"])],
+        health=message(Channel.HEALTH, timestamp="2025-10-05T10:26:00Z"),
+        patterns_detected=42,
+    )
+    snapshot = state.snapshot(epoch="e", seq=7, reason="connect", settings={})
+    assert snapshot["session"]["session_id"] == "uuid-string"
+    assert snapshot["metrics"]["patterns_detected"] == 42
+    assert snapshot["app_status"]["engine"] == "live"
+    assert len(snapshot["recent_patterns"]) == 1 and snapshot["seq"] == 7
+    assert state.accept(Channel.PATTERNS_DETECTED, message(Channel.PATTERNS_DETECTED)) == []
+
+
+def test_restored_old_health_makes_the_engine_stale():
+    state = make_state(FakeClock())
+    state.restore(health=message(Channel.HEALTH, timestamp="2025-10-05T09:00:00Z"))
+    assert state.engine_state() == "stale"
