@@ -194,11 +194,8 @@ async def populate(engine: AsyncEngine) -> None:
 @pytest.fixture(
     params=[pytest.param("sqlite"), pytest.param("postgres", marks=pytest.mark.postgres)]
 )
-async def engine(request: pytest.FixtureRequest, tmp_path) -> AsyncIterator[AsyncEngine]:
-    if request.param == "postgres":
-        url = request.getfixturevalue("postgres_url")
-    else:
-        url = f"sqlite+aiosqlite:///{tmp_path / 'queries.db'}"
+async def engine(request: pytest.FixtureRequest) -> AsyncIterator[AsyncEngine]:
+    url = request.getfixturevalue("postgres_url" if request.param == "postgres" else "sqlite_url")
     engine = create_async_engine(url)
     async with engine.begin() as conn:
         await conn.run_sync(metadata.create_all)

@@ -15,6 +15,8 @@ Usage::
 
 from __future__ import annotations
 
+import time
+
 from prometheus_client import (
     CONTENT_TYPE_LATEST,
     CollectorRegistry,
@@ -23,6 +25,7 @@ from prometheus_client import (
     Histogram,
     generate_latest,
 )
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 #: Relay latency buckets, 0.5 ms .. 5 s (Redis receive -> Socket.IO send).
 RELAY_LATENCY_BUCKETS = (
@@ -135,3 +138,33 @@ class AppMetrics:
     def render(self) -> tuple[bytes, str]:
         """The Prometheus text exposition of this registry and its content type."""
         return generate_latest(self.registry), CONTENT_TYPE_LATEST
+
+
+class RequestMetricsMiddleware:
+    """Counts HTTP requests and their latency per route template (bounded label values)."""
+
+    def __init__(self, app: ASGIApp, metrics: AppMetrics) -> None:
+        self.app = app
+        self.metrics = metrics
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = time.perf_counter()
+        status = 500
+
+        async def recording_send(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+            await send(message)
+
+        try:
+            await self.app(scope, receive, recording_send)
+        finally:
+            # The router stores the matched route in the scope; unmatched paths share one
+            # label so that scanning random URLs cannot grow the metric without bound.
+            route = getattr(scope.get("route"), "path", None) or "unmatched"
+            self.metrics.api_requests.labels(route=route, status=str(status)).inc()
+            self.metrics.api_latency.labels(route=route).observe(time.perf_counter() - started)
