@@ -1,0 +1,144 @@
+"""``tickstock engine`` and ``tickstock check-producer``."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import signal
+import sys
+from datetime import date
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import orjson
+
+from tickstock.engine.clock import parse_hhmm
+from tickstock.engine.faults import parse_fault
+from tickstock.errors import ConfigError
+
+if TYPE_CHECKING:
+    from tickstock.engine.runner import EngineConfig, EngineReport
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    engine = subparsers.add_parser("engine", help="run the producer: feed, indicators, patterns")
+    engine.add_argument(
+        "--symbols", type=int, help="symbols of the synthetic universe (default 500)"
+    )
+    engine.add_argument("--speed", type=float, help="simulated seconds per real second")
+    engine.add_argument("--start", help="simulated New York time to start at, HH:MM")
+    engine.add_argument("--date", help="trading day to simulate, YYYY-MM-DD")
+    engine.add_argument("--replay", type=Path, help="CSV of 1-minute bars to replay")
+    engine.add_argument(
+        "--skip-bad-rows", action="store_true", help="skip (count, log) bad CSV rows"
+    )
+    engine.add_argument(
+        "--health-interval", type=float, help="real seconds between health messages"
+    )
+    engine.add_argument(
+        "--fault",
+        action="append",
+        default=[],
+        help="inject a fault, e.g. feed-gap@10:45+90s (repeatable)",
+    )
+    engine.add_argument("--redis-url", help="Redis URL (default REDIS_URL)")
+    engine.add_argument("--database-url", help="database URL (default DATABASE_URL)")
+    engine.add_argument("--seed", type=int, help="seed of the synthetic feed")
+    engine.add_argument(
+        "--days", type=int, default=0, help="trading days to run (0 = until stopped)"
+    )
+    engine.add_argument(
+        "--until-close", action="store_true", help="stop after the first session closes"
+    )
+    engine.add_argument(
+        "--whole-bars", action="store_true", help="the feed emits whole bars (fast)"
+    )
+    engine.add_argument("--tick-rate", type=float, default=1.0, help="ticks per symbol per second")
+    engine.set_defaults(handler=_engine)
+
+    check = subparsers.add_parser(
+        "check-producer", help="validate what a producer publishes on the 8 channels"
+    )
+    check.add_argument("--duration", type=float, required=True, help="seconds to listen")
+    check.add_argument("--redis-url", help="Redis URL (default REDIS_URL)")
+    check.add_argument("--json", action="store_true", help="print the report as JSON")
+    check.set_defaults(handler=_check_producer)
+
+
+def _usage(message: str) -> int:
+    print(f"tickstock engine: {message}", file=sys.stderr)
+    return 2
+
+
+def _engine(args: argparse.Namespace) -> int:
+    from tickstock.engine.runner import EngineConfig
+    from tickstock.settings import get_settings
+
+    settings = get_settings()
+    logging.basicConfig(
+        level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    try:
+        faults = tuple(parse_fault(f) for f in args.fault)
+        start = parse_hhmm(args.start) if args.start else None
+        day = date.fromisoformat(args.date) if args.date else None
+    except ValueError as exc:
+        return _usage(str(exc))
+    if args.days < 0:
+        return _usage("--days must be 0 (until stopped) or more")
+    config = EngineConfig(
+        redis_url=args.redis_url or settings.redis_url,
+        database_url=args.database_url or settings.database_url,
+        symbols=args.symbols or settings.engine_symbols,
+        speed=args.speed or settings.engine_speed,
+        start=start,
+        day=day,
+        replay=args.replay,
+        skip_bad_rows=args.skip_bad_rows,
+        health_interval=args.health_interval or settings.health_interval,
+        faults=faults,
+        seed=settings.engine_seed if args.seed is None else args.seed,
+        days=args.days,
+        until_close=args.until_close,
+        tick_rate=args.tick_rate,
+        whole_bars=args.whole_bars,
+        publish_buffer=settings.publish_buffer,
+        write_buffer=settings.write_buffer,
+        lag_warning_ms=settings.lag_warning_ms,
+        lag_critical_ms=settings.lag_critical_ms,
+        rsi_overbought=settings.rsi_overbought,
+        rsi_oversold=settings.rsi_oversold,
+    )
+    if config.speed <= 0:
+        raise ConfigError("--speed", "must be positive")
+    report = asyncio.run(_run_until_signal(config))
+    print(
+        f"engine: {report.minutes} minutes, {report.published} messages published, "
+        f"{len(report.sessions)} sessions, {report.dropped_messages} messages dropped"
+    )
+    return 0
+
+
+async def _run_until_signal(config: EngineConfig) -> EngineReport:
+    """Run the engine; SIGINT/SIGTERM stop it cleanly (session_stopped published)."""
+    from tickstock.engine.runner import run_engine
+
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    return await run_engine(config, stop)
+
+
+def _check_producer(args: argparse.Namespace) -> int:
+    from tickstock.engine.check_producer import check_producer
+    from tickstock.settings import get_settings
+
+    url = args.redis_url or get_settings().redis_url
+    report = asyncio.run(check_producer(url, args.duration))
+    if args.json:
+        print(orjson.dumps(report.to_json(), option=orjson.OPT_INDENT_2).decode())
+    else:
+        print(report.to_text())
+    return 1 if report.violations else 0
