@@ -6,6 +6,8 @@ import argparse
 import sys
 from pathlib import Path
 
+import orjson
+
 from tickstock.contract.channels import ALL_CHANNELS, Channel, channel_from_name
 from tickstock.contract.parse import parse
 from tickstock.contract.samples import SAMPLES
@@ -70,13 +72,30 @@ def _validate(args: argparse.Namespace) -> int:
 
 
 def _split_messages(text: str) -> list[tuple[int, str]]:
-    """One pretty-printed JSON document, or JSON lines (one message per non-blank line)."""
-    stripped = text.strip()
+    """One (pretty-printed) JSON document, or JSON lines (one message per non-blank line).
+
+    JSON lines as soon as one line on its own is a JSON object: a bad line among good ones
+    is then reported by its own number instead of failing the whole file as one document.
+    """
     lines = [(n, line) for n, line in enumerate(text.splitlines(), start=1) if line.strip()]
-    if len(lines) > 1 and not all(line.lstrip().startswith("{") for _, line in lines):
-        first = next(n for n, line in lines)
-        return [(first, stripped)]  # a single multi-line document
+    if len(lines) <= 1 or _is_json(text) or not any(_is_json_object(line) for _, line in lines):
+        return [(lines[0][0], text.strip())] if lines else []
     return lines
+
+
+def _is_json(text: str) -> bool:
+    try:
+        orjson.loads(text)
+    except orjson.JSONDecodeError:
+        return False
+    return True
+
+
+def _is_json_object(line: str) -> bool:
+    try:
+        return isinstance(orjson.loads(line), dict)
+    except orjson.JSONDecodeError:
+        return False
 
 
 def _schema(args: argparse.Namespace) -> int:
@@ -99,6 +118,4 @@ def _samples(args: argparse.Namespace) -> int:
 
 
 def _one_line(sample: str) -> str:
-    import orjson
-
     return orjson.dumps(orjson.loads(sample)).decode()

@@ -9,6 +9,7 @@ import orjson
 from pydantic import TypeAdapter
 
 from tickstock.contract.channels import Channel
+from tickstock.contract.limits import HIGH_CONFIDENCE
 from tickstock.contract.parse import CHANNEL_TYPES
 
 
@@ -17,9 +18,15 @@ def channel_schema(channel: Channel) -> dict[str, Any]:
     models = tuple(CHANNEL_TYPES[channel].values())
     union: Any = models[0] if len(models) == 1 else models[0] | models[1]
     schema = TypeAdapter(union).json_schema(mode="validation")
-    schema["$id"] = f"urn:tickstock:{channel.value}"
-    schema["title"] = channel.value
-    return schema
+    if channel is Channel.PATTERNS_DETECTED:  # the high-confidence channel's own rule
+        confidence = schema["$defs"]["PatternDetection"]["properties"]["confidence"]
+        confidence["minimum"] = HIGH_CONFIDENCE
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$id": f"urn:tickstock:{channel.value}",
+        **schema,
+        "title": channel.value,
+    }
 
 
 def write_schemas(out_dir: Path) -> list[Path]:
