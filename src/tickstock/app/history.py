@@ -1,0 +1,203 @@
+"""``DatabaseHistory``: what the app reads back from the database for the live view.
+
+Three uses: restore ``LiveState`` at start (a restart mid-session shows the session at
+once), backfill a feed gap (the Redis subscription was down), and the ``backfill`` of a
+snapshot for a client that resumed too late. Rows come through ``store.queries`` and are
+validated with the contract models again, so a row the contract would reject is skipped
+rather than relayed.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from contextlib import AbstractAsyncContextManager
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Protocol
+
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from tickstock.app.state import LiveState
+from tickstock.contract import (
+    Channel,
+    CriticalAlertMessage,
+    HealthMessage,
+    IndicatorAlertMessage,
+    Message,
+    PatternDetection,
+    SessionStartedMessage,
+    SessionStoppedMessage,
+)
+from tickstock.contract.models import IndicatorCalculation
+from tickstock.contract.parse import parse_object
+from tickstock.errors import ContractError, StoreUnavailable
+from tickstock.store import queries
+
+log = logging.getLogger(__name__)
+
+Connect = Callable[[], AbstractAsyncContextManager[AsyncConnection]]
+
+
+@dataclass
+class FeedBackfill:
+    """What the database holds for a time range, as validated contract models."""
+
+    sessions: list[SessionStartedMessage | SessionStoppedMessage] = field(default_factory=list)
+    patterns: list[tuple[PatternDetection, list[str]]] = field(default_factory=list)
+    alerts: list[IndicatorAlertMessage | CriticalAlertMessage] = field(default_factory=list)
+    health: list[HealthMessage] = field(default_factory=list)
+
+
+class FeedHistory(Protocol):
+    async def between(self, start: datetime, end: datetime) -> FeedBackfill: ...
+
+
+def channel_of_session(message: Message) -> Channel:
+    if isinstance(message, SessionStoppedMessage):
+        return Channel.SESSION_STOPPED
+    return Channel.SESSION_STARTED
+
+
+class DatabaseHistory:
+    """Reads through a read-only connection factory (``engine.connect``)."""
+
+    def __init__(self, connect: Connect, *, limit: int = 1000) -> None:
+        self.connect = connect
+        self.limit = limit
+
+    async def between(self, start: datetime, end: datetime) -> FeedBackfill:
+        """Sessions, patterns, alerts and health stored in ``[start, end)``."""
+        try:
+            async with self.connect() as conn:
+                sessions = await queries.sessions_between(conn, start, end)
+                patterns = await queries.patterns_between(conn, start, end, limit=self.limit)
+                alerts = await queries.alerts_between(conn, start, end, limit=self.limit)
+                health = await queries.health_between(conn, start, end)
+        except (SQLAlchemyError, OSError) as exc:
+            raise StoreUnavailable(f"database read failed: {exc}") from exc
+        found = FeedBackfill()
+        for record in sessions:
+            message = _validated(channel_of_record(record), queries.session_event(record))
+            if message is not None:
+                found.sessions.append(message)  # type: ignore[arg-type]
+        for record in patterns:
+            pattern = _pattern(record)
+            if pattern is not None:
+                found.patterns.append(pattern)
+        for record in alerts:
+            channel = (
+                Channel.ALERTS_CRITICAL
+                if record["kind"] == "critical"
+                else Channel.ALERTS_INDICATORS
+            )
+            alert = _validated(channel, queries.alert_event(record))
+            if alert is not None:
+                found.alerts.append(alert)  # type: ignore[arg-type]
+        for record in health:
+            message = _validated(Channel.HEALTH, queries.health_event(record))
+            if message is not None:
+                found.health.append(message)  # type: ignore[arg-type]
+        return found
+
+    async def client_backfill(self, since: datetime, until: datetime) -> dict[str, list[Any]]:
+        """Patterns and indicator alerts since a client's last event, as event data."""
+        found = await self.between(since, until)
+        patterns = [
+            {
+                "type": "streaming_pattern",
+                "detection": detection.model_dump(mode="json", exclude_none=True),
+                "high_confidence": Channel.PATTERNS_DETECTED.value in channels,
+                "channels": channels,
+            }
+            for detection, channels in found.patterns
+        ]
+        alerts = [
+            alert.model_dump(mode="json", exclude_none=True)
+            for alert in found.alerts
+            if isinstance(alert, IndicatorAlertMessage)
+        ]
+        return {"patterns": patterns, "alerts": alerts}
+
+    async def restore(self, state: LiveState, *, max_patterns: int, max_alerts: int) -> None:
+        """Rebuild ``state`` from the current session's rows."""
+        try:
+            async with self.connect() as conn:
+                session = await queries.current_session(conn)
+                patterns = await queries.recent_patterns(conn, limit=max_patterns)
+                alerts = await queries.recent_alerts(conn, limit=max_alerts)
+                health = await queries.latest_health(conn)
+                open_alerts = await queries.open_critical_alerts(conn)
+                since = _parse_time(session["started_at"]) if session else None
+                indicators = await queries.latest_indicators(conn, since=since)
+        except (SQLAlchemyError, OSError) as exc:
+            raise StoreUnavailable(f"database read failed: {exc}") from exc
+        counts = (session or {}).get("counts") or {}
+        state.restore(
+            session=(
+                _validated(channel_of_record(session), queries.session_event(session))
+                if session
+                else None
+            ),
+            patterns=[p for p in map(_pattern, patterns) if p is not None],
+            alerts=[
+                a
+                for a in (
+                    _validated(Channel.ALERTS_INDICATORS, queries.alert_event(r)) for r in alerts
+                )
+                if isinstance(a, IndicatorAlertMessage)
+            ],
+            health=(
+                _validated(Channel.HEALTH, queries.health_event(health))  # type: ignore[arg-type]
+                if health
+                else None
+            ),
+            open_alerts=[
+                a
+                for a in (
+                    _validated(Channel.ALERTS_CRITICAL, queries.alert_event(r)) for r in open_alerts
+                )
+                if isinstance(a, CriticalAlertMessage)
+            ],
+            indicators=[c for c in map(_calculation, indicators) if c is not None],
+            patterns_detected=counts.get("patterns"),
+            indicator_alerts=counts.get("alerts"),
+        )
+
+
+def channel_of_record(record: dict[str, Any]) -> Channel:
+    return Channel.SESSION_STOPPED if record["status"] == "stopped" else Channel.SESSION_STARTED
+
+
+def _validated(channel: Channel, data: dict[str, Any]) -> Message | None:
+    try:
+        return parse_object(channel, data)
+    except ContractError as exc:
+        log.warning("skipping a stored row the contract rejects: %s", exc)
+        return None
+
+
+def _pattern(record: dict[str, Any]) -> tuple[PatternDetection, list[str]] | None:
+    event = queries.pattern_event(record)
+    try:
+        detection = PatternDetection.model_validate(event["detection"])
+    except ValueError as exc:
+        log.warning("skipping a stored detection the contract rejects: %s", exc)
+        return None
+    return detection, list(event["channels"])
+
+
+def _calculation(record: dict[str, Any]) -> IndicatorCalculation | None:
+    try:
+        return IndicatorCalculation.model_validate(queries.indicator_calculation(record))
+    except ValueError as exc:
+        log.warning("skipping a stored indicator the contract rejects: %s", exc)
+        return None
+
+
+def _parse_time(value: str) -> datetime:
+    return datetime.fromisoformat(value.replace("Z", "+00:00"))
+
+
+__all__ = ("DatabaseHistory", "FeedBackfill", "FeedHistory", "channel_of_session")

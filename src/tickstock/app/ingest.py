@@ -1,0 +1,338 @@
+"""Redis in: one subscription to the 8 channels, each message validated on its own.
+
+``RedisSubscriber`` owns the connection: a supervised task that subscribes, reads, and on
+any connection failure reconnects with capped exponential backoff plus jitter (short
+socket timeouts, so a Redis outage never blocks the event loop). When a subscription that
+was up comes back it reports the gap (from, to).
+
+``Relay`` is what each message goes through: size limit, ``contract.parse``, rejects
+counted per channel and kind (logged once per reason per minute), ``LiveState.accept``
+(de-duplication), ``FanOut.publish``. On a gap it backfills from the database and
+announces ``feed_gap``; it also publishes ``metrics`` and ``app_status`` when they change.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import random
+import time
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import redis.asyncio as aioredis
+from redis.asyncio.retry import Retry
+from redis.backoff import NoBackoff
+from redis.exceptions import RedisError
+
+from tickstock.app.fanout import FanOut
+from tickstock.app.history import FeedHistory, channel_of_session
+from tickstock.app.state import LiveState, Relayed
+from tickstock.contract import ALL_CHANNELS, MAX_MESSAGE_BYTES, Channel, CriticalAlertMessage
+from tickstock.contract.models import format_timestamp
+from tickstock.contract.parse import parse
+from tickstock.errors import ContractError, StoreError
+
+log = logging.getLogger(__name__)
+
+#: Seconds between two log lines for the same (channel, reject kind).
+REJECT_LOG_INTERVAL = 60.0
+#: The gap window is widened by this much on each side: de-duplication absorbs the overlap.
+GAP_MARGIN = timedelta(seconds=2)
+
+
+class Relay:
+    """Raw Redis messages to relayed Socket.IO events, with counting and backfill."""
+
+    def __init__(
+        self,
+        state: LiveState,
+        fanout: FanOut,
+        *,
+        metrics: Any = None,
+        history: FeedHistory | None = None,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.state = state
+        self.fanout = fanout
+        self.metrics = metrics
+        self.history = history
+        self.clock = clock
+        self._reject_logged: dict[tuple[str, str], float] = {}
+        self._last_metrics: dict[str, Any] | None = None
+        self._last_status: dict[str, str] | None = None
+
+    def handle(self, channel: str, raw: bytes | str, received: float | None = None) -> int:
+        """Validate and relay one message; returns how many events went out. Never raises."""
+        received = self.clock() if received is None else received
+        if self.metrics is not None:
+            self.metrics.events_in.labels(channel=channel).inc()
+        try:
+            if len(raw) > MAX_MESSAGE_BYTES:  # before decoding anything
+                raise ContractError(channel, "", f"message of {len(raw)} bytes", kind="too_large")
+            message = parse(channel, raw)
+            duplicates = self.state.duplicates
+            relayed = self.state.accept(Channel(channel), message)
+        except ContractError as exc:
+            self._reject(exc)
+            return 0
+        except Exception:  # a bug must cost one message, never the listener
+            log.exception("unexpected failure relaying a message on %s", channel)
+            self._reject(ContractError(channel, "", "internal error", kind="internal"))
+            return 0
+        if self.metrics is not None and self.state.duplicates > duplicates:
+            self.metrics.duplicates.inc(self.state.duplicates - duplicates)
+        for event, data in relayed:
+            self.fanout.publish(event, data, received=received)
+        return len(relayed)
+
+    def _reject(self, exc: ContractError) -> None:
+        self.state.count_reject()
+        if self.metrics is not None:
+            self.metrics.rejects.labels(channel=exc.channel, reason=exc.kind).inc()
+        key = (exc.channel, exc.kind)
+        now = self.clock()
+        last = self._reject_logged.get(key)
+        if last is None or now - last >= REJECT_LOG_INTERVAL:
+            self._reject_logged[key] = now
+            log.warning(
+                "rejected message on %s: field %r: %s (kind=%s; further %s rejects on this "
+                "channel are counted, logged again in %.0f s)",
+                exc.channel,
+                exc.field,
+                exc.reason,
+                exc.kind,
+                exc.kind,
+                REJECT_LOG_INTERVAL,
+            )
+
+    # --- status ---------------------------------------------------------------------------
+
+    def set_redis_status(self, status: str) -> None:
+        self.state.redis_status = status
+        self.publish_changes()
+
+    def set_database_status(self, status: str) -> None:
+        self.state.database_status = status
+        self.publish_changes()
+
+    def publish_changes(self, *, include_metrics: bool = False) -> None:
+        """Publish ``app_status`` when it changed, and ``metrics`` when asked and changed."""
+        status = self.state.app_status()
+        if status != self._last_status:
+            self._last_status = status
+            self.fanout.publish("app_status", status)
+        if include_metrics:
+            metrics = self.state.metrics()
+            if metrics != self._last_metrics:
+                self._last_metrics = metrics
+                self.fanout.publish("metrics", metrics)
+
+    async def tick_forever(self, interval: float = 1.0) -> None:
+        """``metrics`` at most once per ``interval`` (only when changed); engine staleness."""
+        while True:
+            await asyncio.sleep(interval)
+            try:
+                self.publish_changes(include_metrics=True)
+            except Exception:
+                log.exception("publishing metrics failed; continuing")
+
+    # --- gaps -----------------------------------------------------------------------------
+
+    async def backfill_gap(self, start: datetime, end: datetime) -> dict[str, int]:
+        """Announce ``feed_gap`` and relay what the database holds for it (backfilled)."""
+        counts = {"patterns": 0, "alerts": 0, "health": 0, "sessions": 0}
+        relayed: list[Relayed] = []
+        if self.history is not None:
+            try:
+                found = await self.history.between(start - GAP_MARGIN, end + GAP_MARGIN)
+            except (StoreError, OSError) as exc:
+                log.warning("backfill of the feed gap failed: %s", exc)
+                self.set_database_status("down")
+            else:
+                self.set_database_status("ok")
+                for message in found.sessions:
+                    batch = self.state.accept(channel_of_session(message), message, live=False)
+                    counts["sessions"] += len(batch)
+                    relayed += batch
+                for detection, channels in found.patterns:
+                    batch = self.state.accept_detection(detection, channels, live=False)
+                    counts["patterns"] += len(batch)
+                    relayed += batch
+                for alert in found.alerts:
+                    channel = (
+                        Channel.ALERTS_CRITICAL
+                        if isinstance(alert, CriticalAlertMessage)
+                        else Channel.ALERTS_INDICATORS
+                    )
+                    batch = self.state.accept(channel, alert, live=False)
+                    counts["alerts"] += len(batch)
+                    relayed += batch
+                for health in found.health:
+                    batch = self.state.accept(Channel.HEALTH, health, live=False)
+                    counts["health"] += len(batch)
+                    relayed += batch
+        gap = {"from": format_timestamp(start), "to": format_timestamp(end), "backfilled": counts}
+        log.warning("feed gap %s .. %s; backfilled %s", gap["from"], gap["to"], counts)
+        if self.metrics is not None:
+            self.metrics.feed_gaps.inc()
+        self.fanout.publish("feed_gap", gap)
+        for event, data in relayed:
+            self.fanout.publish(event, data, backfilled=True)
+        return counts
+
+
+class RedisSubscriber:
+    """The one Redis subscription of this process, kept alive by a supervised task."""
+
+    def __init__(
+        self,
+        url: str,
+        *,
+        on_message: Callable[[str, bytes, float], object],
+        on_status: Callable[[str], None],
+        on_gap: Callable[[datetime, datetime], Awaitable[object]],
+        metrics: Any = None,
+        backoff_initial: float = 0.1,
+        backoff_max: float = 2.0,
+        connect_timeout: float = 2.0,
+        read_timeout: float = 1.0,
+        rng: random.Random | None = None,
+        wall_clock: Callable[[], float] = time.time,
+    ) -> None:
+        self.url = url
+        self.on_message = on_message
+        self.on_status = on_status
+        self.on_gap = on_gap
+        self.metrics = metrics
+        self.backoff_initial = backoff_initial
+        self.backoff_max = backoff_max
+        self.connect_timeout = connect_timeout
+        self.read_timeout = read_timeout
+        self.rng = rng or random.Random()
+        self.wall_clock = wall_clock
+        self.connected = False
+        self._task: asyncio.Task[None] | None = None
+        self._gap_tasks: set[asyncio.Task[object]] = set()
+        self._alive_at: float | None = None
+        self._gap_from: float | None = None
+        self._ever_connected = False
+
+    def start(self) -> asyncio.Task[None]:
+        """Start the listener (the task is kept here, never left to the garbage collector)."""
+        if self._task is None or self._task.done():
+            self._gap_from = self.wall_clock()  # until subscribed, nothing is heard
+            self._task = asyncio.create_task(self.run(), name="redis-subscriber")
+        return self._task
+
+    async def stop(self) -> None:
+        tasks = [t for t in (self._task, *self._gap_tasks) if t is not None]
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        self._task = None
+
+    async def run(self) -> None:
+        attempt = 0
+        while True:
+            try:
+                await self._listen_once()
+            except asyncio.CancelledError:
+                raise
+            except (RedisError, OSError) as exc:
+                self._lost(exc)
+            except Exception:
+                log.exception("redis listener failed unexpectedly; reconnecting")
+                self._lost(None)
+            if self.connected_recently():
+                attempt = 0
+            delay = min(self.backoff_max, self.backoff_initial * 2**attempt)
+            delay *= self.rng.uniform(0.5, 1.0)
+            attempt = min(attempt + 1, 30)
+            await asyncio.sleep(delay)
+
+    def connected_recently(self) -> bool:
+        return self._alive_at is not None and self.wall_clock() - self._alive_at < 1.0
+
+    def _lost(self, exc: BaseException | None) -> None:
+        if self.connected:
+            self.connected = False
+            self._gap_from = self._alive_at or self.wall_clock()
+            log.warning("redis subscription lost (%s); reconnecting", exc)
+            self.on_status("reconnecting")
+        else:
+            log.debug("redis still unreachable: %s", exc)
+
+    async def _listen_once(self) -> None:
+        client = aioredis.Redis.from_url(
+            self.url,
+            socket_connect_timeout=self.connect_timeout,
+            socket_timeout=self.connect_timeout,
+            retry=Retry(NoBackoff(), 0),
+            health_check_interval=5,
+        )
+        pubsub = client.pubsub(ignore_subscribe_messages=True)
+        try:
+            await pubsub.subscribe(*ALL_CHANNELS)
+            self._subscribed()
+            while True:
+                message = await pubsub.get_message(
+                    ignore_subscribe_messages=True, timeout=self.read_timeout
+                )
+                self._alive_at = self.wall_clock()
+                if message is None or message["type"] != "message":
+                    continue
+                channel = message["channel"]
+                if isinstance(channel, bytes):
+                    channel = channel.decode("utf-8", "replace")
+                self.on_message(channel, message["data"], time.monotonic())
+        finally:
+            await _close_quietly(pubsub, client)
+
+    def _subscribed(self) -> None:
+        self.connected = True
+        self._alive_at = self.wall_clock()
+        if self._ever_connected and self.metrics is not None:
+            self.metrics.redis_reconnects.inc()
+        log.info("subscribed to %d redis channels at %s", len(ALL_CHANNELS), _safe_url(self.url))
+        self.on_status("connected")
+        if self._gap_from is not None and (self._ever_connected or self._gap_needed_at_start()):
+            start = datetime.fromtimestamp(self._gap_from, UTC)
+            end = datetime.fromtimestamp(self.wall_clock(), UTC)
+            task = asyncio.create_task(_guarded(self.on_gap(start, end)), name="feed-gap")
+            self._gap_tasks.add(task)
+            task.add_done_callback(self._gap_tasks.discard)
+        self._gap_from = None
+        self._ever_connected = True
+
+    def _gap_needed_at_start(self) -> bool:
+        """A first subscription that took more than a moment missed what was published."""
+        return self._gap_from is not None and self.wall_clock() - self._gap_from > 1.0
+
+
+async def _guarded(awaitable: Awaitable[object]) -> None:
+    try:
+        await awaitable
+    except asyncio.CancelledError:
+        raise
+    except Exception:
+        log.exception("feed gap handling failed")
+
+
+async def _close_quietly(pubsub: Any, client: Any) -> None:
+    for closer in (pubsub.aclose, client.aclose):
+        try:
+            await asyncio.wait_for(closer(), timeout=1.0)
+        except asyncio.CancelledError:
+            raise
+        except Exception:
+            log.debug("closing a dead redis connection failed", exc_info=True)
+
+
+def _safe_url(url: str) -> str:
+    """The URL without its password, for logs."""
+    if "@" in url:
+        scheme, _, rest = url.partition("://")
+        return f"{scheme}://***@{rest.split('@', 1)[1]}"
+    return url

@@ -1,0 +1,122 @@
+"""The Socket.IO server and its connect/disconnect handlers.
+
+``create_socket_server`` builds the python-socketio ``AsyncServer`` (ASGI mode, orjson for
+every packet, the same-origin policy of ``app.security``). ``SocketGateway`` decides what a
+connecting client gets first (docs/socket-protocol.md): auth, then a ``resumed`` replay
+when its ``epoch``/``last_seq`` are still held, otherwise a ``snapshot`` saying why, with a
+``backfill`` from the database since the client's ``last_at``.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable, Mapping
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import orjson
+import socketio
+from socketio.exceptions import ConnectionRefusedError as SocketRefused
+
+from tickstock.app.fanout import FanOut, Opening
+from tickstock.app.security import origin_allowed
+from tickstock.errors import StoreError
+from tickstock.settings import Settings
+
+log = logging.getLogger(__name__)
+
+#: Oldest ``last_at`` a client backfill reaches back to.
+MAX_BACKFILL_AGE = timedelta(hours=24)
+
+Backfill = Callable[[datetime, datetime], Awaitable[dict[str, list[Any]]]]
+
+
+class OrjsonModule:
+    """The ``json`` module python-socketio encodes and decodes packets with."""
+
+    @staticmethod
+    def dumps(obj: Any, **_: Any) -> str:
+        return orjson.dumps(obj).decode()
+
+    @staticmethod
+    def loads(data: str | bytes, **_: Any) -> Any:
+        return orjson.loads(data)
+
+
+def create_socket_server(settings: Settings) -> socketio.AsyncServer:
+    """An ``AsyncServer`` that allows same-origin browsers plus the configured origins."""
+
+    def origin_ok(origin: str | None, environ: Mapping[str, Any]) -> bool:
+        return origin_allowed(origin, str(environ.get("HTTP_HOST", "")), settings)
+
+    return socketio.AsyncServer(
+        async_mode="asgi",
+        json=OrjsonModule,
+        cors_allowed_origins=origin_ok,
+        max_http_buffer_size=64 * 1024,
+        logger=False,
+        engineio_logger=False,
+    )
+
+
+class SocketGateway:
+    """Registers the connect/disconnect handlers of ``sio`` for one ``FanOut``."""
+
+    def __init__(
+        self,
+        sio: socketio.AsyncServer,
+        fanout: FanOut,
+        *,
+        authorise: Callable[[Mapping[str, Any], Any], bool],
+        backfill: Backfill | None = None,
+        enabled: bool = True,
+        wall_clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+    ) -> None:
+        self.sio = sio
+        self.fanout = fanout
+        self.authorise = authorise
+        self.backfill = backfill
+        self.enabled = enabled
+        self.wall_clock = wall_clock
+        sio.on("connect", self.on_connect)
+        sio.on("disconnect", self.on_disconnect)
+
+    async def on_connect(self, sid: str, environ: Mapping[str, Any], auth: Any = None) -> bool:
+        payload = auth if isinstance(auth, Mapping) else {}
+        if not self.authorise(environ, payload):
+            raise SocketRefused("unauthorized")
+        self.fanout.attach(sid, await self.opening(payload))
+        return True
+
+    async def on_disconnect(self, sid: str, reason: Any = None) -> None:
+        self.fanout.detach(sid)
+
+    async def opening(self, payload: Mapping[str, Any]) -> Opening:
+        """What the client gets first, from its ``epoch``, ``last_seq`` and ``last_at``."""
+        if not self.enabled:
+            return Opening(reason="disabled")
+        epoch = payload.get("epoch")
+        last_seq = payload.get("last_seq")
+        if not isinstance(epoch, str) or not isinstance(last_seq, int) or last_seq < 0:
+            return Opening(reason="connect")
+        if epoch == self.fanout.epoch and self.fanout.ring.holds_after(last_seq):
+            return Opening(reason=None, resume_from=last_seq)
+        reason = "resume_too_old" if epoch == self.fanout.epoch else "epoch_changed"
+        return Opening(reason=reason, backfill=await self._backfill(payload.get("last_at")))
+
+    async def _backfill(self, last_at: Any) -> dict[str, list[Any]] | None:
+        if self.backfill is None or not isinstance(last_at, str):
+            return None
+        try:
+            since = datetime.fromisoformat(last_at.replace("Z", "+00:00"))
+        except ValueError:
+            return None
+        if since.tzinfo is None:
+            return None
+        now = self.wall_clock()
+        since = max(since, now - MAX_BACKFILL_AGE)
+        try:
+            return await self.backfill(since, now + timedelta(seconds=1))
+        except (StoreError, OSError) as exc:
+            log.warning("no backfill for a resuming client: %s", exc)
+            return None

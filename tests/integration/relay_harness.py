@@ -1,0 +1,108 @@
+"""A real app under uvicorn on a free port, a SQLite database and recording Socket.IO clients."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from typing import Any
+
+import socketio
+import uvicorn
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+from tests.servers import async_wait_until, free_port
+
+from tickstock.app.main import LiveApp, create_app
+from tickstock.settings import Settings, load_settings
+from tickstock.store.tables import metadata
+
+
+class SqliteDatabase:
+    """What the app needs of a read database, plus writes for arranging tests."""
+
+    def __init__(self, url: str) -> None:
+        self.engine: AsyncEngine = create_async_engine(url)
+
+    async def create_tables(self) -> None:
+        async with self.engine.begin() as conn:
+            await conn.run_sync(metadata.create_all)
+
+    def connect(self) -> Any:
+        return self.engine.connect()
+
+    async def ping(self) -> None:
+        async with self.engine.connect() as conn:
+            await conn.execute(text("SELECT 1"))
+
+    async def insert(self, table: Any, rows: list[dict[str, Any]]) -> None:
+        async with self.engine.begin() as conn:
+            await conn.execute(table.insert(), rows)
+
+    async def close(self) -> None:
+        await self.engine.dispose()
+
+
+@dataclass
+class RunningApp:
+    url: str
+    live: LiveApp
+
+
+def app_settings(redis_url: str, database_url: str, **overrides: Any) -> Settings:
+    return load_settings(redis_url=redis_url, database_url=database_url, **overrides)
+
+
+@contextlib.asynccontextmanager
+async def running_app(settings: Settings, database: Any) -> AsyncIterator[RunningApp]:
+    started: list[LiveApp] = []
+    app = create_app(settings, database=database, on_started=started.append)
+    port = free_port()
+    server = uvicorn.Server(
+        uvicorn.Config(app, host="127.0.0.1", port=port, lifespan="on", log_level="warning")
+    )
+    task = asyncio.create_task(server.serve())
+    try:
+        await async_wait_until(lambda: server.started and started, 10, "uvicorn to start the app")
+        yield RunningApp(f"http://127.0.0.1:{port}", started[0])
+    finally:
+        server.should_exit = True
+        await asyncio.wait_for(task, 10)
+
+
+class Listener:
+    """A python-socketio client that records snapshots, resumes and every frame entry."""
+
+    def __init__(self) -> None:
+        self.sio = socketio.AsyncClient(reconnection=False)
+        self.snapshots: list[dict[str, Any]] = []
+        self.resumed: list[dict[str, Any]] = []
+        self.entries: list[dict[str, Any]] = []
+        self.epoch: str | None = None
+        self.sio.on("snapshot", self._snapshot)
+        self.sio.on("resumed", self.resumed.append)
+        self.sio.on("frame", self._frame)
+
+    async def _snapshot(self, data: dict[str, Any]) -> None:
+        self.snapshots.append(data)
+        self.epoch = data["epoch"]
+
+    async def _frame(self, data: dict[str, Any]) -> None:
+        self.epoch = data["epoch"]
+        self.entries.extend(data["events"])
+
+    @property
+    def last_seq(self) -> int:
+        if self.entries:
+            return self.entries[-1]["seq"]
+        return self.snapshots[-1]["seq"] if self.snapshots else 0
+
+    def of(self, *events: str) -> list[dict[str, Any]]:
+        return [e for e in self.entries if e["event"] in events]
+
+    async def connect(self, url: str, auth: dict[str, Any] | None = None) -> None:
+        await self.sio.connect(url, transports=["websocket"], auth=auth, wait_timeout=5)
+
+    async def disconnect(self) -> None:
+        await self.sio.disconnect()

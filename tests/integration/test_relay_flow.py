@@ -1,0 +1,296 @@
+"""Redis → app → Socket.IO clients, end to end on real servers."""
+
+from __future__ import annotations
+
+import asyncio
+
+import orjson
+import pytest
+import redis.asyncio as aioredis
+from tests.integration.relay_harness import Listener, SqliteDatabase, app_settings, running_app
+from tests.servers import async_wait_until
+
+from tickstock.contract import SOCKET_EVENTS, Channel
+from tickstock.contract.samples import SAMPLES
+
+PRODUCER_EVENTS = tuple(e for e in SOCKET_EVENTS if e != "streaming_patterns_batch")
+
+
+@pytest.fixture
+async def database(sqlite_url):
+    db = SqliteDatabase(sqlite_url)
+    await db.create_tables()
+    yield db
+    await db.close()
+
+
+@pytest.fixture
+async def publisher(redis_url):
+    client = aioredis.Redis.from_url(redis_url)
+    yield client
+    await client.aclose()
+
+
+async def subscribed(app) -> None:
+    await async_wait_until(
+        lambda: app.live.state.redis_status == "connected", 10, "the app to subscribe to Redis"
+    )
+
+
+def detection(symbol: str, minute: int, confidence: float = 0.85) -> dict:
+    return {
+        "symbol": symbol,
+        "pattern_type": "Hammer",
+        "confidence": confidence,
+        "timestamp": f"2025-10-05T11:{minute:02d}:00Z",
+        "timeframe": "1min",
+        "bar_data": {"open": 10.0, "high": 11.0, "low": 9.0, "close": 10.5, "volume": 100},
+    }
+
+
+def calculations(start: int, count: int) -> bytes:
+    return orjson.dumps(
+        {
+            "type": "streaming_indicators_batch",
+            "calculations": [
+                {
+                    "symbol": "IBM",
+                    "indicator": "RSI",
+                    "value": float(i),
+                    "timestamp": "2025-10-05T10:15:00Z",
+                    "timeframe": "1min",
+                }
+                for i in range(start, start + count)
+            ],
+        }
+    )
+
+
+def assert_gapless(listener: Listener) -> None:
+    seqs = [e["seq"] for e in listener.entries]
+    first = listener.snapshots[0]["seq"] + 1 if listener.snapshots else seqs[0]
+    assert seqs == list(range(first, first + len(seqs))), "sequence has a hole or a repeat"
+
+
+async def test_all_eight_samples_reach_ten_clients_in_order_each_once(
+    redis_url, database, publisher
+):
+    settings = app_settings(redis_url, database.engine.url.render_as_string())
+    async with running_app(settings, database) as app:
+        await subscribed(app)
+        clients = [Listener() for _ in range(10)]
+        await asyncio.gather(*(c.connect(app.url) for c in clients))
+        await async_wait_until(lambda: all(c.snapshots for c in clients), 5, "snapshots")
+        for channel, raw in SAMPLES.items():
+            await publisher.publish(channel.value, raw)
+
+        expected = [
+            "streaming_session",
+            "streaming_session",
+            "streaming_health",
+            "streaming_pattern",  # the same detection on patterns:detected is not relayed again
+            "streaming_indicator",
+            "indicator_alert",
+            "critical_alert",
+        ]
+        await async_wait_until(
+            lambda: all(len(c.of(*PRODUCER_EVENTS)) >= 7 for c in clients), 5, "7 events each"
+        )
+        for client in clients:
+            assert [e["event"] for e in client.of(*PRODUCER_EVENTS)] == expected
+            assert client.snapshots[0]["reason"] == "connect"
+            assert_gapless(client)
+        pattern = clients[0].of("streaming_pattern")[0]["data"]
+        assert pattern["high_confidence"] is True
+        assert app.live.state.duplicates == 1
+        await asyncio.gather(*(c.disconnect() for c in clients))
+
+
+async def test_batch_is_split_and_detection_on_both_channels_is_relayed_once(
+    redis_url, database, publisher
+):
+    settings = app_settings(redis_url, database.engine.url.render_as_string())
+    async with running_app(settings, database) as app:
+        await subscribed(app)
+        client = Listener()
+        await client.connect(app.url)
+        batch = [detection("AAPL", m) for m in range(5)]
+        raw = orjson.dumps({"type": "streaming_patterns_batch", "detections": batch})
+        await publisher.publish(Channel.PATTERNS_STREAMING.value, raw)
+        await publisher.publish(Channel.PATTERNS_DETECTED.value, raw)
+        await publisher.publish(Channel.INDICATORS_STREAMING.value, calculations(0, 3))
+        await async_wait_until(lambda: len(client.of("streaming_indicator")) == 3, 5, "indicators")
+        patterns = client.of("streaming_pattern")
+        assert [p["data"]["detection"]["timestamp"][14:16] for p in patterns] == [
+            "00",
+            "01",
+            "02",
+            "03",
+            "04",
+        ]
+        assert all(p["data"]["high_confidence"] for p in patterns)
+        assert app.live.state.duplicates == 5
+        assert_gapless(client)
+        await client.disconnect()
+
+
+async def test_page_opened_mid_session_gets_session_metrics_health_and_lists_at_once(
+    redis_url, database, publisher
+):
+    settings = app_settings(redis_url, database.engine.url.render_as_string())
+    async with running_app(settings, database) as app:
+        await subscribed(app)
+        for channel in (
+            Channel.SESSION_STARTED,
+            Channel.HEALTH,
+            Channel.PATTERNS_STREAMING,
+            Channel.ALERTS_INDICATORS,
+            Channel.INDICATORS_STREAMING,
+            Channel.ALERTS_CRITICAL,
+        ):
+            await publisher.publish(channel.value, SAMPLES[channel])
+        await async_wait_until(lambda: app.live.ring.last_seq >= 6, 5, "events relayed")
+        late = Listener()
+        await late.connect(app.url)
+        await async_wait_until(lambda: late.snapshots, 5, "snapshot")
+        snapshot = late.snapshots[0]
+        assert snapshot["session"]["session_id"] == "uuid-string"
+        assert snapshot["session"]["status"] == "active"
+        assert snapshot["health"]["health"]["active_symbols"] == 485
+        assert snapshot["metrics"]["active_symbols"] == 485
+        assert snapshot["metrics"]["patterns_detected"] == 1
+        assert snapshot["metrics"]["indicator_alerts"] == 1
+        assert len(snapshot["recent_patterns"]) == 1 and len(snapshot["recent_alerts"]) == 1
+        assert len(snapshot["latest_indicators"]) == 1
+        assert snapshot["open_critical_alerts"][0]["alert"]["component"] == "massive_websocket"
+        assert snapshot["app_status"] == {"redis": "connected", "database": "ok", "engine": "live"}
+        assert snapshot["settings"]["max_pattern_events"] == 50
+        assert snapshot["epoch"] == app.live.epoch
+        await late.disconnect()
+
+
+async def test_resume_after_a_disconnect_gets_exactly_the_missed_events(
+    redis_url, database, publisher
+):
+    settings = app_settings(redis_url, database.engine.url.render_as_string())
+    async with running_app(settings, database) as app:
+        await subscribed(app)
+        client = Listener()
+        await client.connect(app.url)
+        await publisher.publish(Channel.INDICATORS_STREAMING.value, calculations(0, 5))
+        await async_wait_until(lambda: len(client.of("streaming_indicator")) == 5, 5, "first 5")
+        await client.disconnect()
+        seen = client.last_seq
+        await publisher.publish(Channel.INDICATORS_STREAMING.value, calculations(5, 7))
+        await async_wait_until(lambda: app.live.ring.last_seq >= seen + 7, 5, "missed events")
+        missed = app.live.ring.last_seq - seen
+
+        again = Listener()
+        await again.connect(app.url, auth={"epoch": client.epoch, "last_seq": seen})
+        await async_wait_until(lambda: len(again.entries) >= missed, 5, "the replay")
+        assert again.snapshots == []
+        assert again.resumed == [{"from_seq": seen + 1, "to_seq": seen + missed, "count": missed}]
+        assert [e["seq"] for e in again.entries[:missed]] == list(
+            range(seen + 1, seen + missed + 1)
+        )
+        values = [e["data"]["calculation"]["value"] for e in again.of("streaming_indicator")]
+        assert values == [float(i) for i in range(5, 12)]
+        await again.disconnect()
+
+
+async def test_too_old_resume_or_another_epoch_gets_a_snapshot_with_backfill(
+    redis_url, database, publisher
+):
+    from datetime import UTC, datetime, timedelta
+
+    from tickstock.store.tables import intraday_patterns
+
+    now = datetime.now(UTC).replace(microsecond=0)
+
+    settings = app_settings(
+        redis_url, database.engine.url.render_as_string(), replay_buffer_events=100
+    )
+    async with running_app(settings, database) as app:
+        await subscribed(app)
+        await database.insert(
+            intraday_patterns,
+            [
+                {
+                    "symbol": "MSFT",
+                    "pattern_type": "Doji",
+                    "confidence": 0.9,
+                    "high_confidence": True,
+                    "timestamp": now - timedelta(seconds=30),
+                    "timeframe": "1min",
+                    "open": 1.0,
+                    "high": 2.0,
+                    "low": 0.5,
+                    "close": 1.5,
+                    "volume": 5,
+                }
+            ],
+        )
+        for start in range(0, 150, 50):
+            await publisher.publish(Channel.INDICATORS_STREAMING.value, calculations(start, 50))
+        await async_wait_until(lambda: app.live.ring.last_seq >= 150, 5, "150 events")
+
+        stale = Listener()
+        auth = {
+            "epoch": app.live.epoch,
+            "last_seq": 1,
+            "last_at": (now - timedelta(minutes=1)).isoformat(),
+        }
+        await stale.connect(app.url, auth=auth)
+        other = Listener()
+        await other.connect(app.url, auth={**auth, "epoch": "restarted"})
+        await async_wait_until(lambda: stale.snapshots and other.snapshots, 5, "snapshots")
+        assert stale.snapshots[0]["reason"] == "resume_too_old"
+        assert other.snapshots[0]["reason"] == "epoch_changed"
+        for listener in (stale, other):
+            backfill = listener.snapshots[0]["backfill"]
+            assert [p["detection"]["symbol"] for p in backfill["patterns"]] == ["MSFT"]
+            assert backfill["patterns"][0]["high_confidence"] is True
+        await stale.disconnect()
+        await other.disconnect()
+
+
+async def test_malformed_messages_never_stop_the_listener_and_are_counted(
+    redis_url, database, publisher
+):
+    settings = app_settings(redis_url, database.engine.url.render_as_string())
+    async with running_app(settings, database) as app:
+        await subscribed(app)
+        client = Listener()
+        await client.connect(app.url)
+        bad = [
+            (Channel.HEALTH, b"{not json"),
+            (Channel.HEALTH, b"x" * (64 * 1024 + 1)),
+            (Channel.HEALTH, SAMPLES[Channel.ALERTS_CRITICAL].encode()),  # wrong type
+            (Channel.ALERTS_INDICATORS, b'{"type": "indicator_alert", "alert": {}}'),
+            (
+                Channel.PATTERNS_DETECTED,
+                orjson.dumps({"type": "streaming_pattern", "detection": detection("LOW", 1, 0.2)}),
+            ),
+            (Channel.SESSION_STARTED, b"[]"),
+        ]
+        for channel, raw in bad:
+            await publisher.publish(channel.value, raw)
+        await publisher.publish(Channel.ALERTS_INDICATORS.value, SAMPLES[Channel.ALERTS_INDICATORS])
+        await async_wait_until(lambda: client.of("indicator_alert"), 5, "the valid alert")
+        assert app.live.state.rejects == len(bad)
+        rejects = app.live.metrics.rejects
+        assert rejects.labels(channel=Channel.HEALTH.value, reason="too_large")._value.get() == 1
+        assert rejects.labels(channel=Channel.HEALTH.value, reason="json")._value.get() == 1
+        assert rejects.labels(channel=Channel.HEALTH.value, reason="type")._value.get() == 1
+        assert (
+            rejects.labels(
+                channel=Channel.PATTERNS_DETECTED.value, reason="low_confidence"
+            )._value.get()
+            == 1
+        )
+        await async_wait_until(
+            lambda: any(e["data"]["rejects"] == len(bad) for e in client.of("metrics")),
+            5,
+            "a metrics event counting the rejects",
+        )
+        await client.disconnect()
