@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
@@ -45,7 +46,9 @@ class TradingSession:
 def _xnys() -> Any:
     import exchange_calendars
 
-    return exchange_calendars.get_calendar("XNYS")
+    with warnings.catch_warnings():  # pandas deprecations inside exchange_calendars
+        warnings.simplefilter("ignore")
+        return exchange_calendars.get_calendar("XNYS")
 
 
 class MarketCalendar:

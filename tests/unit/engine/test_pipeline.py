@@ -1,0 +1,88 @@
+"""A minute close yields valid contract messages; ≥ 0.8 detections also go on detected."""
+
+from __future__ import annotations
+
+import numpy as np
+import orjson
+
+from tickstock.contract import Channel, calculations_of, detections_of, parse
+from tickstock.engine.feeds import SyntheticFeed
+from tickstock.engine.pipeline import MinuteOutput, MinutePipeline
+from tickstock.engine.universe import load_universe
+
+OPEN = 1_741_012_200
+
+
+def run_minutes(n_symbols: int, minutes: int) -> list[MinuteOutput]:
+    universe = load_universe(n_symbols)
+    feed = SyntheticFeed(n_symbols, seed=9, session_open=OPEN)
+    pipeline = MinutePipeline(universe.symbols)
+    return [pipeline.process(feed.bars(OPEN + 60 * m)) for m in range(minutes)]
+
+
+def test_every_message_keeps_the_contract_and_batches_hold_at_most_50() -> None:
+    outputs = run_minutes(200, 45)
+    seen = set()
+    for out in outputs:
+        for message in out.messages:
+            parsed = parse(message.channel, message.payload)
+            seen.add((message.channel, parsed.type))
+            assert len(detections_of(parsed)) <= 50 and len(calculations_of(parsed)) <= 50
+    assert (Channel.INDICATORS_STREAMING.value, "streaming_indicators_batch") in seen
+    assert (Channel.PATTERNS_STREAMING.value, "streaming_patterns_batch") in seen
+    assert (Channel.ALERTS_INDICATORS.value, "indicator_alert") in seen
+
+
+def test_high_confidence_detections_are_on_both_channels_and_only_those_on_detected() -> None:
+    outputs = run_minutes(300, 45)
+    high_total = 0
+    for out in outputs:
+        streaming, detected = set(), set()
+        for message in out.messages:
+            parsed = parse(message.channel, message.payload)
+            ids = {(d.identity, d.confidence) for d in detections_of(parsed)}
+            if message.channel == Channel.PATTERNS_STREAMING.value:
+                streaming |= ids
+            elif message.channel == Channel.PATTERNS_DETECTED.value:
+                detected |= ids
+        high = {d for d in streaming if d[1] >= 0.8}
+        assert detected == high
+        high_total += len(high)
+    assert high_total > 0, "the synthetic market should produce some high-confidence patterns"
+
+
+def test_indicators_carry_every_line_and_their_parameters() -> None:
+    out = run_minutes(20, 40)[-1]
+    calcs = [
+        c
+        for m in out.messages
+        if m.channel == Channel.INDICATORS_STREAMING.value
+        for c in calculations_of(parse(m.channel, m.payload))
+    ]
+    by_kind = {c.indicator: c for c in calcs}
+    assert set(by_kind) == {"RSI", "MACD", "BB"}
+    assert by_kind["RSI"].values is None and by_kind["RSI"].metadata["period"] == 14
+    macd = by_kind["MACD"]
+    assert macd.value == macd.values["macd"] and set(macd.values) == {"macd", "signal", "histogram"}
+    bb = by_kind["BB"]
+    assert bb.value == bb.values["middle"] and bb.values["lower"] <= bb.value <= bb.values["upper"]
+    assert len(calcs) == 3 * 20
+
+
+def test_symbols_without_a_bar_publish_nothing_that_minute() -> None:
+    universe = load_universe(10)
+    feed = SyntheticFeed(10, seed=1, session_open=OPEN)
+    pipeline = MinutePipeline(universe.symbols)
+    for m in range(30):
+        bars = feed.bars(OPEN + 60 * m)
+        if m == 29:
+            bars.has_bar[3] = False
+        out = pipeline.process(bars)
+    symbols = {
+        c["symbol"]
+        for m in out.messages
+        if m.channel == Channel.INDICATORS_STREAMING.value
+        for c in orjson.loads(m.payload)["calculations"]
+    }
+    assert universe.symbols[3] not in symbols and len(symbols) == 9
+    assert np.count_nonzero(out.bars.has_bar) == out.n_bars == 9
