@@ -63,10 +63,9 @@ def _to_utc(value: datetime) -> datetime:
 
 def format_timestamp(value: datetime) -> str:
     """ISO-8601 in UTC with ``Z``, milliseconds only when present."""
-    value = value.astimezone(UTC)
-    if value.microsecond:
-        return value.strftime("%Y-%m-%dT%H:%M:%S.") + f"{value.microsecond // 1000:03d}Z"
-    return value.strftime("%Y-%m-%dT%H:%M:%SZ")
+    value = value.astimezone(UTC)  # isoformat, unlike strftime, pads years before 1000
+    spec = "milliseconds" if value.microsecond else "seconds"
+    return value.isoformat(timespec=spec).replace("+00:00", "Z")
 
 
 Timestamp = Annotated[
