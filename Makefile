@@ -39,8 +39,8 @@ test: bootstrap
 	node_tests() { local log; log=$$(mktemp); \
 		if node --test --test-reporter=spec tests/js/ >"$$log" 2>&1; then tail -n 8 "$$log"; rm -f "$$log"; \
 		else cat "$$log"; rm -f "$$log"; return 1; fi; }; \
-	run "ruff check" $(RUFF) check --quiet $(PY_DIRS); \
-	run "ruff format" $(RUFF) format --check --quiet $(PY_DIRS); \
+	run "ruff check" $(RUFF) check --quiet --output-format=concise $(PY_DIRS); \
+	run "ruff format" $(RUFF) format --check $(PY_DIRS); \
 	run pytest $(PYTEST) -q tests; \
 	if [[ -n "$$($(NODE_TESTS) | head -n 1)" ]]; then run "node --test" node_tests; \
 	else echo "== node --test: no test files in tests/js/"; fi; \
