@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import argparse
+import json
+import re
 from pathlib import Path
 
-from tickstock.settings import load_settings, settings_table_markdown
+from pydantic import AliasChoices, SecretStr
+
+from tickstock.settings import Settings, load_settings, settings_table_markdown
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -20,9 +24,28 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def _show(args: argparse.Namespace) -> int:
     settings = load_settings()
-    for name, value in settings.model_dump().items():
-        print(f"{name} = {value}")
+    for name, field in Settings.model_fields.items():
+        alias = field.validation_alias
+        variable = alias.choices[0] if isinstance(alias, AliasChoices) else name.upper()
+        print(f"{variable} = {_shown(getattr(settings, name))}")
     return 0
+
+
+#: ``scheme://user:PASSWORD@host`` and ``?password=...`` in connection URLs.
+_URL_PASSWORD = re.compile(r"(?<=://)([^/:@]*):[^@/]*@")
+_QUERY_PASSWORD = re.compile(r"(?i)((?:password|pass|pwd)=)[^&]*")
+
+
+def _shown(value: object) -> str:
+    """The value as written in .env, with secrets and passwords inside URLs hidden."""
+    if value is None:
+        return "(unset)"
+    if isinstance(value, SecretStr):
+        return "(set, hidden)" if value.get_secret_value() else "(unset)"
+    if isinstance(value, bool | list):  # as they are written in the environment
+        return json.dumps(value)
+    text = str(value)
+    return _QUERY_PASSWORD.sub(r"\1***", _URL_PASSWORD.sub(r"\1:***@", text))
 
 
 def _docs(args: argparse.Namespace) -> int:

@@ -9,11 +9,12 @@ test fails when the two drift apart.
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 from typing import Literal
 
 from pydantic import AliasChoices, Field, SecretStr, ValidationError
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import BaseSettings, SettingsConfigDict, SettingsError
 
 from tickstock.errors import ConfigError
 
@@ -238,6 +239,10 @@ def load_settings(**overrides: object) -> Settings:
         first = exc.errors(include_url=False)[0]
         name = str(first["loc"][0]) if first["loc"] else "settings"
         raise ConfigError(_variable_of(name), first["msg"]) from None
+    except SettingsError as exc:  # e.g. a list setting whose value is not JSON
+        found = re.search(r'field "([^"]+)"', str(exc))
+        reason = f'cannot read its value ({exc.__cause__ or exc}); lists are JSON, e.g. ["a"]'
+        raise ConfigError(_variable_of(found.group(1) if found else "settings"), reason) from None
 
 
 @lru_cache(maxsize=1)
