@@ -1,0 +1,113 @@
+/**
+ * Text for numbers, confidences, durations and times. Market times are shown in New York
+ * time (the exchange's clock); the reader's local time goes in the element's `title`.
+ */
+
+const NY = "America/New_York";
+const nyTime = new Intl.DateTimeFormat("en-US", {
+  timeZone: NY, hour: "2-digit", minute: "2-digit", second: "2-digit", hourCycle: "h23",
+});
+const nyShort = new Intl.DateTimeFormat("en-US", {
+  timeZone: NY, hour: "2-digit", minute: "2-digit", hourCycle: "h23",
+});
+const nyDateTime = new Intl.DateTimeFormat("en-US", {
+  timeZone: NY, year: "numeric", month: "2-digit", day: "2-digit",
+  hour: "2-digit", minute: "2-digit", second: "2-digit", hourCycle: "h23",
+});
+
+/** @param {string|number|Date|null|undefined} value */
+export function toDate(value) {
+  if (value === null || value === undefined || value === "") return null;
+  const date = value instanceof Date ? value : new Date(value);
+  return Number.isNaN(date.getTime()) ? null : date;
+}
+
+/** "10:15:00 ET" for an ISO timestamp; "—" when absent or invalid. */
+export function formatNyTime(value) {
+  const date = toDate(value);
+  return date ? `${nyTime.format(date)} ET` : "—";
+}
+
+/** "10:15" (New York), for compact ranges such as a feed gap. */
+export function formatNyShort(value) {
+  const date = toDate(value);
+  return date ? nyShort.format(date) : "—";
+}
+
+/** "10/05/2025, 09:30:00 ET" */
+export function formatNyDateTime(value) {
+  const date = toDate(value);
+  return date ? `${nyDateTime.format(date)} ET` : "—";
+}
+
+/**
+ * The reader's local time, for the `title` (hover) of a New York time.
+ * @param {string|number|Date|null|undefined} value
+ * @param {string} [timeZone]  injected by tests; the browser's zone otherwise
+ */
+export function formatLocalTitle(value, timeZone) {
+  const date = toDate(value);
+  if (!date) return "";
+  const text = new Intl.DateTimeFormat("en-US", {
+    timeZone, year: "numeric", month: "2-digit", day: "2-digit",
+    hour: "2-digit", minute: "2-digit", second: "2-digit", hourCycle: "h23", timeZoneName: "short",
+  }).format(date);
+  return `Local time: ${text}`;
+}
+
+/**
+ * Grouped number with at most `digits` decimals; "—" for anything not a finite number.
+ * @param {unknown} value
+ * @param {number} [digits]
+ */
+export function formatNumber(value, digits = 2) {
+  if (typeof value !== "number" || !Number.isFinite(value)) return "—";
+  return value.toLocaleString("en-US", { maximumFractionDigits: digits, minimumFractionDigits: 0 });
+}
+
+/** Fixed decimals, for prices and indicator lines (125.50, -0.13). */
+export function formatFixed(value, digits = 2) {
+  if (typeof value !== "number" || !Number.isFinite(value)) return "—";
+  return value.toLocaleString("en-US", { maximumFractionDigits: digits, minimumFractionDigits: digits });
+}
+
+/** 0.853 → "85%"; clamps to 0–100. */
+export function formatConfidence(value) {
+  if (typeof value !== "number" || !Number.isFinite(value)) return "—";
+  return `${Math.round(Math.min(1, Math.max(0, value)) * 100)}%`;
+}
+
+/** 23400 → "6h 30m 00s"; 75 → "1m 15s". */
+export function formatDuration(seconds) {
+  if (typeof seconds !== "number" || !Number.isFinite(seconds) || seconds < 0) return "—";
+  const s = Math.floor(seconds);
+  const h = Math.floor(s / 3600);
+  const m = Math.floor((s % 3600) / 60);
+  const rest = String(s % 60).padStart(2, "0");
+  if (h) return `${h}h ${String(m).padStart(2, "0")}m ${rest}s`;
+  if (m) return `${m}m ${rest}s`;
+  return `${s % 60}s`;
+}
+
+/** RSI_OVERBOUGHT → "RSI overbought" */
+export function formatAlertType(type) {
+  const text = String(type ?? "").toLowerCase().replaceAll("_", " ");
+  return text.replace(/^(rsi|macd|bb)\b/, (m) => m.toUpperCase());
+}
+
+/**
+ * Sets an element's text to a New York time and its title to the local time.
+ * @param {HTMLElement} el
+ * @param {string|number|null|undefined} value
+ */
+export function setTime(el, value) {
+  const text = formatNyTime(value);
+  if (el.textContent !== text) {
+    el.textContent = text;
+    el.title = formatLocalTitle(value);
+    if (el instanceof el.ownerDocument.defaultView.HTMLTimeElement) {
+      const date = toDate(value);
+      el.dateTime = date ? date.toISOString() : "";
+    }
+  }
+}

@@ -1,0 +1,89 @@
+/**
+ * Indicator alerts: newest first, at most max_alert_events rows, a colour, arrow and
+ * priority per alert type (so the type reads without colour too).
+ */
+import { matchesAlert, take } from "../filters.js";
+import { formatAlertType, formatFixed, setTime } from "../format.js";
+import { KeyedList, make, setText } from "./dom.js";
+
+/** alert_type → direction and priority. */
+export const ALERT_STYLE = Object.freeze({
+  RSI_OVERBOUGHT: { direction: "bearish", priority: "medium", mark: "▼" },
+  RSI_OVERSOLD: { direction: "bullish", priority: "medium", mark: "▲" },
+  MACD_BULLISH_CROSS: { direction: "bullish", priority: "high", mark: "▲" },
+  MACD_BEARISH_CROSS: { direction: "bearish", priority: "high", mark: "▼" },
+  BB_UPPER_BREAK: { direction: "bearish", priority: "high", mark: "▼" },
+  BB_LOWER_BREAK: { direction: "bullish", priority: "high", mark: "▲" },
+});
+export const ALERT_TYPES = Object.freeze(Object.keys(ALERT_STYLE));
+const OTHER = { direction: "neutral", priority: "low", mark: "•" };
+
+/** "RSI 75.20 (threshold 70.00)" @param {Record<string, any>} data */
+export function alertDetail(data) {
+  const parts = [String(data?.indicator ?? ""), formatFixed(data?.value, 2)];
+  if (typeof data?.threshold === "number") parts.push(`(threshold ${formatFixed(data.threshold, 2)})`);
+  return parts.filter(Boolean).join(" ");
+}
+
+/**
+ * @param {HTMLElement} root
+ * @param {{filters: () => import("../filters.js").Filters, autoScroll: () => boolean}} ctx
+ */
+export function createAlertsPanel(root, ctx) {
+  const doc = root.ownerDocument;
+  const list = /** @type {HTMLElement} */ (root.querySelector("ol.stream"));
+  const empty = /** @type {HTMLElement} */ (root.querySelector(".empty"));
+  let lastTopKey = "";
+
+  const rows = new KeyedList(list, {
+    key: (item) => item.key,
+    create() {
+      const li = make(doc, "li", "row alert-row");
+      li.append(
+        make(doc, "span", "mark", "", { "aria-hidden": "true" }),
+        make(doc, "time", "t"),
+        make(doc, "button", "sym link", "", { type: "button", "data-action": "chart" }),
+        make(doc, "span", "atype"),
+        make(doc, "span", "adetail"),
+        make(doc, "span", "prio"),
+        make(doc, "button", "json-btn", "JSON", { type: "button", "data-action": "json" }),
+      );
+      return li;
+    },
+    update(li, item) {
+      const style = ALERT_STYLE[item.alert_type] ?? OTHER;
+      const className = `row alert-row alert--${item.alert_type.toLowerCase().replaceAll("_", "-")} dir-${style.direction} prio-${style.priority}`;
+      if (li.className !== className) li.className = className;
+      const [mark, time, sym, type, detail, prio, json] = /** @type {HTMLElement[]} */ ([...li.childNodes]);
+      setText(mark, style.mark);
+      setTime(time, item.timestamp);
+      setText(sym, item.symbol);
+      sym.setAttribute("aria-label", `Open chart of ${item.symbol}`);
+      json.setAttribute("aria-label", `Raw JSON of ${item.symbol} ${item.alert_type}`);
+      setText(type, formatAlertType(item.alert_type));
+      setText(detail, alertDetail(item.data));
+      setText(prio, `${style.priority} priority`);
+    },
+  });
+
+  return {
+    rows,
+    /** @param {import("../store.js").State} state */
+    render(state) {
+      if (state.paused) return;
+      const f = ctx.filters();
+      const items = take(state.alerts.toArray(), (a) => matchesAlert(a, f), state.settings.max_alert_events);
+      rows.render(items);
+      empty.hidden = items.length > 0;
+      if (!items.length) {
+        setText(empty, state.alerts.size > 0
+          ? "No alert matches the current filters."
+          : state.session ? "No indicator alerts yet: no threshold has been crossed in this session."
+            : "No indicator alerts yet: no streaming session has started.");
+      }
+      const top = items[0]?.key ?? "";
+      if (top !== lastTopKey && ctx.autoScroll()) list.scrollTop = 0;
+      lastTopKey = top;
+    },
+  };
+}

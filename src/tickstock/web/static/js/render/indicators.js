@@ -1,0 +1,70 @@
+/**
+ * Indicator stream: the latest value per symbol + indicator, most recently updated first,
+ * every line of MACD (macd/signal/histogram) and BB (upper/middle/lower) as a real number.
+ */
+import { matchesIndicator } from "../filters.js";
+import { formatFixed, setTime } from "../format.js";
+import { KeyedList, make, setText } from "./dom.js";
+
+/** Rows shown at most (the store keeps more; the filter finds them). */
+export const MAX_INDICATOR_ROWS = 40;
+
+/** "macd 1.23 · signal 1.10 · histogram 0.13"; a single value alone. @param {Array<[string, number]>} lines */
+export function formatLines(lines) {
+  if (!lines.length) return "—";
+  if (lines.length === 1 && lines[0][0] === "value") return formatFixed(lines[0][1], 2);
+  return lines.map(([name, v]) => `${name} ${formatFixed(v, 2)}`).join(" · ");
+}
+
+/**
+ * @param {HTMLElement} root
+ * @param {{filters: () => import("../filters.js").Filters}} ctx
+ */
+export function createIndicatorsPanel(root, ctx) {
+  const doc = root.ownerDocument;
+  const list = /** @type {HTMLElement} */ (root.querySelector("ol.stream"));
+  const empty = /** @type {HTMLElement} */ (root.querySelector(".empty"));
+
+  const rows = new KeyedList(list, {
+    key: (item) => item.key,
+    create() {
+      const li = make(doc, "li", "row indicator-row");
+      li.append(
+        make(doc, "time", "t"),
+        make(doc, "button", "sym link", "", { type: "button", "data-action": "chart" }),
+        make(doc, "span", "iname"),
+        make(doc, "span", "ivalue"),
+        make(doc, "button", "json-btn", "JSON", { type: "button", "data-action": "json" }),
+      );
+      return li;
+    },
+    update(li, item) {
+      const [time, sym, name, value, json] = /** @type {HTMLElement[]} */ ([...li.childNodes]);
+      setTime(time, item.timestamp);
+      setText(sym, item.symbol);
+      sym.setAttribute("aria-label", `Open chart of ${item.symbol}`);
+      json.setAttribute("aria-label", `Raw JSON of ${item.symbol} ${item.indicator}`);
+      setText(name, item.indicator);
+      setText(value, formatLines(item.lines));
+    },
+  });
+
+  return {
+    rows,
+    /** @param {import("../store.js").State} state */
+    render(state) {
+      const f = ctx.filters();
+      const all = [...state.indicators.map.values()];
+      const items = [];
+      for (let i = all.length - 1; i >= 0 && items.length < MAX_INDICATOR_ROWS; i--) {
+        if (matchesIndicator(all[i], f)) items.push(all[i]);
+      }
+      rows.render(items);
+      empty.hidden = items.length > 0;
+      if (!items.length) {
+        setText(empty, all.length ? "No indicator matches the symbol filter."
+          : "No indicator values yet: they arrive once a minute per active symbol.");
+      }
+    },
+  };
+}

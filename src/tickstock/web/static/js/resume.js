@@ -1,0 +1,113 @@
+/**
+ * Resume bookkeeping of docs/socket-protocol.md: the epoch and last sequence number seen,
+ * the auth payload sent at each (re)connect, and gap / duplicate detection on frames.
+ * Pure, so it is unit-tested without a server.
+ */
+
+export function createResumeTracker() {
+  return {
+    /** @type {string|null} */ epoch: null,
+    /** @type {number|null} */ lastSeq: null,
+    /** @type {number|null} the last entry's `at` (ms since the Unix epoch) */ lastAt: null,
+    /** sequence holes seen (should stay 0; the server promises none) */ gaps: 0,
+    /** events lost in those holes */ missed: 0,
+    /** entries at or below lastSeq, skipped */ duplicates: 0,
+    /** events the server replayed after a resume */ recovered: 0,
+  };
+}
+
+/** @typedef {ReturnType<typeof createResumeTracker>} ResumeTracker */
+
+/**
+ * The Socket.IO `auth` payload, evaluated again at every reconnect.
+ * @param {ResumeTracker} tracker
+ * @param {string|null|undefined} token
+ */
+export function authPayload(tracker, token) {
+  /** @type {Record<string, string|number>} */
+  const payload = {};
+  if (token) payload.token = token;
+  if (tracker.epoch !== null && tracker.lastSeq !== null) {
+    payload.epoch = tracker.epoch;
+    payload.last_seq = tracker.lastSeq;
+    if (tracker.lastAt !== null) payload.last_at = new Date(tracker.lastAt).toISOString();
+  }
+  return payload;
+}
+
+/**
+ * @param {ResumeTracker} tracker
+ * @param {{epoch: string, seq: number, server_time?: string}} snapshot
+ */
+export function acceptSnapshot(tracker, snapshot) {
+  tracker.epoch = snapshot.epoch;
+  tracker.lastSeq = snapshot.seq;
+  const at = snapshot.server_time ? Date.parse(snapshot.server_time) : NaN;
+  if (Number.isFinite(at)) tracker.lastAt = at;
+}
+
+/** @param {ResumeTracker} tracker @param {{count?: number}} resumed */
+export function acceptResumed(tracker, resumed) {
+  const count = Number(resumed?.count) || 0;
+  tracker.recovered += count;
+  return count;
+}
+
+/**
+ * Filters a frame's entries to the new ones and updates the bookkeeping.
+ * @param {ResumeTracker} tracker
+ * @param {{epoch: string, events: Array<{seq: number, event: string, at?: number, data: any}>}} frame
+ * @returns {{entries: Array<{seq: number, event: string, at?: number, data: any}>, gap: null|{after: number, next: number, missed: number}}}
+ */
+export function acceptFrame(tracker, frame) {
+  const events = Array.isArray(frame?.events) ? frame.events : [];
+  if (tracker.epoch !== null && frame.epoch !== tracker.epoch) {
+    // A new server epoch without a snapshot: sequence numbers restarted, start over.
+    tracker.lastSeq = null;
+  }
+  tracker.epoch = frame.epoch ?? tracker.epoch;
+  const entries = [];
+  let gap = null;
+  for (const entry of events) {
+    const seq = entry.seq;
+    if (tracker.lastSeq !== null && seq <= tracker.lastSeq) {
+      tracker.duplicates++;
+      continue;
+    }
+    if (tracker.lastSeq !== null && seq > tracker.lastSeq + 1) {
+      const missed = seq - tracker.lastSeq - 1;
+      tracker.gaps++;
+      tracker.missed += missed;
+      gap = { after: tracker.lastSeq, next: seq, missed };
+    }
+    tracker.lastSeq = seq;
+    if (typeof entry.at === "number") tracker.lastAt = entry.at;
+    entries.push(entry);
+  }
+  return { entries, gap };
+}
+
+/**
+ * Splits a frame's entries into handler calls: consecutive `streaming_pattern` entries
+ * become one `streaming_patterns_batch` of at most 50 detections (the plan's batch bound).
+ * @param {Array<{event: string, data: any}>} entries
+ * @param {(name: string, data: any) => void} handle
+ */
+export function dispatchEntries(entries, handle) {
+  let batch = [];
+  const flush = () => {
+    if (batch.length === 1) handle("streaming_pattern", batch[0]);
+    else if (batch.length) handle("streaming_patterns_batch", { type: "streaming_patterns_batch", items: batch });
+    batch = [];
+  };
+  for (const entry of entries) {
+    if (entry.event === "streaming_pattern") {
+      batch.push(entry.data);
+      if (batch.length === 50) flush();
+    } else {
+      flush();
+      handle(entry.event, entry.data);
+    }
+  }
+  flush();
+}

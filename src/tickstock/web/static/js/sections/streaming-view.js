@@ -1,0 +1,68 @@
+/**
+ * The Live Streaming panels, mounted from `#tpl-streaming` against ANY state: the live
+ * section and history playback both use this, so playback shows exactly what live showed.
+ */
+import { createAlertsPanel } from "../render/alerts.js";
+import { createHealthPanel } from "../render/health.js";
+import { createIndicatorsPanel } from "../render/indicators.js";
+import { createMetricsPanel } from "../render/metrics.js";
+import { createPatternsPanel } from "../render/patterns.js";
+import { createSessionPanel } from "../render/session.js";
+
+/**
+ * @param {HTMLElement} container
+ * @param {import("../scope.js").Scope} scope
+ * @param {{filters: () => import("../filters.js").Filters, autoScroll: () => boolean,
+ *   now: () => number, openChart: (symbol: string) => void, showJson: (data: any) => void}} ctx
+ */
+export function mountStreamingView(container, scope, ctx) {
+  const doc = container.ownerDocument;
+  const tpl = /** @type {HTMLTemplateElement} */ (doc.getElementById("tpl-streaming"));
+  const root = /** @type {HTMLElement} */ (tpl.content.firstElementChild.cloneNode(true));
+  container.append(root);
+  const panelEl = (name) => /** @type {HTMLElement} */ (root.querySelector(`[data-panel="${name}"]`));
+  const panels = {
+    session: createSessionPanel(panelEl("session"), ctx),
+    metrics: createMetricsPanel(panelEl("metrics"), ctx),
+    patterns: createPatternsPanel(panelEl("patterns"), ctx),
+    indicators: createIndicatorsPanel(panelEl("indicators"), ctx),
+    alerts: createAlertsPanel(panelEl("alerts"), ctx),
+    health: createHealthPanel(panelEl("health")),
+  };
+  // The health panel also depends on app status (stale engine).
+  const triggers = { health: ["health", "appStatus", "session"], session: ["session"] };
+
+  const panelsEl = /** @type {HTMLElement} */ (root.querySelector("[data-panels]"));
+  scope.listen(panelsEl, "click", (event) => {
+    const target = /** @type {HTMLElement} */ (event.target);
+    const button = target.closest?.("[data-action]");
+    if (!button) return;
+    const listPanel = [panels.patterns, panels.alerts, panels.indicators].find((p) => p.rows.container.contains(button));
+    const item = listPanel?.rows.itemAt(button);
+    if (!item) return;
+    event.preventDefault();
+    if (button.getAttribute("data-action") === "chart") ctx.openChart(item.symbol);
+    else ctx.showJson(item.raw);
+  });
+
+  return {
+    root,
+    panelsEl,
+    panels,
+    /**
+     * Renders the dirty panels; returns the names that asked to stay dirty (debounced).
+     * @param {import("../store.js").State} state
+     * @param {boolean} [all]
+     */
+    render(state, all = false) {
+      const kept = [];
+      for (const [name, panel] of Object.entries(panels)) {
+        const names = triggers[name] || [name];
+        if (all || names.some((n) => state.dirty.has(n))) {
+          if (panel.render(state) === false) kept.push(name);
+        }
+      }
+      return kept;
+    },
+  };
+}

@@ -1,0 +1,116 @@
+/**
+ * The Live Streaming section: the shared panels bound to the live state, plus the live
+ * controls (pause with "N new", auto-scroll, refresh and auto-refresh, filters, CSV).
+ */
+import { withLoading } from "../api.js";
+import { alertsToCsv, downloadCsv } from "../csv.js";
+import { normaliseFilters } from "../filters.js";
+import { formatAlertType, formatNyTime } from "../format.js";
+import { applyLayout } from "../layout.js";
+import { ALERT_TYPES } from "../render/alerts.js";
+import { make, setText } from "../render/dom.js";
+import { applyStatus } from "../store.js";
+import { mountStreamingView } from "./streaming-view.js";
+
+/**
+ * @param {import("../app.js").App} app
+ * @returns {import("../router.js").Section}
+ */
+export function streamingSection(app) {
+  return (container, scope) => {
+    const view = mountStreamingView(container, scope, {
+      filters: () => app.filters,
+      autoScroll: () => app.prefs.autoScroll,
+      now: app.now,
+      openChart: app.openChart,
+      showJson: app.showJson,
+    });
+    const root = view.root;
+    const control = (name) => /** @type {HTMLElement} */ (root.querySelector(`[data-control="${name}"]`));
+    const filterEl = (name) => /** @type {HTMLInputElement} */ (root.querySelector(`[data-filter="${name}"]`));
+    applyLayout(view.panelsEl, app.layout);
+
+    const alertSelect = filterEl("alertType");
+    for (const type of ALERT_TYPES) alertSelect.append(make(app.doc, "option", "", formatAlertType(type), { value: type }));
+    for (const name of ["symbol", "patternType", "minConfidence", "alertType"]) {
+      const el = filterEl(name);
+      const f = app.filters;
+      el.value = name === "minConfidence" ? String(Math.round(f.minConfidence * 100)) : String(f[name]);
+      scope.listen(el, "input", () => {
+        app.setFilters(normaliseFilters({
+          symbol: filterEl("symbol").value, patternType: filterEl("patternType").value,
+          minConfidence: filterEl("minConfidence").value, alertType: filterEl("alertType").value,
+        }));
+      });
+    }
+
+    const pause = control("pause");
+    const newCount = control("new-count");
+    const autoscroll = control("autoscroll");
+    const refreshInfo = control("refresh-info");
+    const renderControls = () => {
+      const s = app.state;
+      setText(pause, s.paused ? "Resume" : "Pause");
+      pause.setAttribute("aria-pressed", String(s.paused));
+      setText(newCount, s.paused && s.newWhilePaused ? `${s.newWhilePaused} new` : "");
+      setText(autoscroll, app.prefs.autoScroll ? "Auto-scroll on" : "Auto-scroll off");
+      autoscroll.setAttribute("aria-pressed", String(app.prefs.autoScroll));
+    };
+    scope.listen(pause, "click", () => app.command("pause"));
+    scope.listen(autoscroll, "click", () => app.command("autoscroll"));
+    scope.listen(control("refresh"), "click", () => refresh());
+    scope.listen(control("csv"), "click", () => {
+      downloadCsv(app.doc, alertsToCsv(app.state.alerts.toArray()), "tickstock-alerts.csv");
+    });
+
+    async function refresh() {
+      setText(refreshInfo, "Refreshing…");
+      try {
+        const status = await withLoading(root, app.api.get("/api/streaming/status"));
+        applyStatus(app.state, status);
+        app.schedule();
+        setText(refreshInfo, `Updated ${formatNyTime(app.now())}`);
+      } catch (err) {
+        setText(refreshInfo, `Refresh failed: ${err.message}`);
+      }
+    }
+    app.refreshNow = refresh;
+    scope.add(() => {
+      app.refreshNow = null;
+    });
+
+    // Auto-refresh follows STREAMING_REFRESH_INTERVAL (0 = manual only); re-armed when it changes.
+    let armed = -1;
+    const timers = { scope: scope.child() };
+    const arm = () => {
+      const seconds = app.state.settings.refresh_interval;
+      if (seconds === armed) return;
+      armed = seconds;
+      timers.scope.dispose();
+      timers.scope = scope.child();
+      if (seconds > 0) timers.scope.every(refresh, seconds * 1000, app.win);
+      setText(refreshInfo, seconds > 0 ? `Auto-refresh every ${seconds}s` : "Manual refresh only");
+    };
+
+    // The session's live duration ticks once a second.
+    scope.every(() => {
+      if (app.state.session?.status === "active") {
+        app.state.dirty.add("session");
+        app.schedule();
+      }
+    }, 1000, app.win);
+
+    let first = true;
+    scope.add(app.addView({
+      render(state) {
+        const kept = view.render(state, first);
+        first = false;
+        if (state.dirty.has("controls") || state.dirty.has("patterns")) renderControls();
+        arm();
+        return kept;
+      },
+    }));
+    renderControls();
+    app.schedule();
+  };
+}

@@ -1,0 +1,198 @@
+import assert from "node:assert/strict";
+import { describe, test } from "node:test";
+import {
+  acknowledgeCritical, applyEvent, applySnapshot, applyStatus, createState, displayMetrics,
+  healthState, indicatorLines, openCriticals, setPaused,
+} from "../../src/tickstock/web/static/js/store.js";
+import { alert, critical, health, indicator, minute, pattern, started, stopped } from "./fixtures.mjs";
+
+describe("store reducer", () => {
+  test("counters count every event even beyond the list bound, the list keeps the newest N", () => {
+    const state = createState({ max_pattern_events: 50, max_alert_events: 30 });
+    for (let i = 0; i < 500; i++) applyEvent(state, "streaming_pattern", pattern({ timestamp: minute(i) }));
+    for (let i = 0; i < 100; i++) applyEvent(state, "indicator_alert", alert({ timestamp: minute(i) }));
+    assert.equal(state.counters.events, 600);
+    assert.equal(state.counters.patterns, 500);
+    assert.equal(state.counters.alerts, 100);
+    assert.equal(state.patterns.size, 50);
+    assert.equal(state.alerts.size, 30);
+    assert.equal(state.patterns.newest(0).timestamp, minute(499));
+    assert.equal(state.patterns.newest(49).timestamp, minute(450));
+    assert.equal(state.alerts.newest(0).timestamp, minute(99));
+  });
+
+  test("a batch of 120 grouped entries counts 120 events and 120 patterns", () => {
+    const state = createState();
+    const items = Array.from({ length: 120 }, (_, i) => pattern({ timestamp: minute(i) }));
+    applyEvent(state, "streaming_patterns_batch", { type: "streaming_patterns_batch", items });
+    assert.equal(state.counters.events, 120);
+    assert.equal(state.counters.patterns, 120);
+  });
+
+  test("a producer batch message applies every detection", () => {
+    const state = createState();
+    const detections = [1, 2, 3].map((i) => pattern({ timestamp: minute(i) }).detection);
+    applyEvent(state, "streaming_patterns_batch", { type: "streaming_patterns_batch", detections });
+    assert.equal(state.counters.patterns, 3);
+    assert.equal(state.patterns.size, 3);
+  });
+
+  test("a detection seen on both channels is shown once and flagged high confidence", () => {
+    const state = createState();
+    applyEvent(state, "streaming_pattern", pattern({}, false));
+    applyEvent(state, "streaming_pattern", pattern({}, true));
+    assert.equal(state.patterns.size, 1);
+    assert.equal(state.counters.patterns, 1);
+    assert.equal(state.counters.duplicates, 1);
+    assert.equal(state.patterns.newest(0).high_confidence, true);
+  });
+
+  test("detections differing in any identity field are distinct", () => {
+    const state = createState();
+    applyEvent(state, "streaming_pattern", pattern());
+    applyEvent(state, "streaming_pattern", pattern({ symbol: "AAPL" }));
+    applyEvent(state, "streaming_pattern", pattern({ pattern_type: "Hammer" }));
+    applyEvent(state, "streaming_pattern", pattern({ timeframe: "5min" }));
+    applyEvent(state, "streaming_pattern", pattern({ timestamp: minute(99) }));
+    assert.equal(state.patterns.size, 5);
+  });
+
+  test("a duplicate is still recognised after the original left the bounded list", () => {
+    const state = createState({ max_pattern_events: 2 });
+    applyEvent(state, "streaming_pattern", pattern({ timestamp: minute(0) }));
+    applyEvent(state, "streaming_pattern", pattern({ timestamp: minute(1) }));
+    applyEvent(state, "streaming_pattern", pattern({ timestamp: minute(2) }));
+    applyEvent(state, "streaming_pattern", pattern({ timestamp: minute(0) }));
+    assert.equal(state.counters.duplicates, 1);
+    assert.deepEqual(state.patterns.toArray().map((p) => p.timestamp), [minute(2), minute(1)]);
+  });
+
+  test("indicators keep the latest value per symbol and indicator", () => {
+    const state = createState();
+    applyEvent(state, "streaming_indicator", indicator({ value: 60 }));
+    applyEvent(state, "streaming_indicator", indicator({ value: 72.5 }));
+    applyEvent(state, "streaming_indicator", indicator({ symbol: "AAPL" }));
+    assert.equal(state.indicators.size, 2);
+    assert.equal(state.indicators.get("TSLA|RSI").value, 72.5);
+    assert.equal(state.counters.indicators, 3);
+  });
+
+  test("MACD and BB lines are real numbers, never an object", () => {
+    assert.deepEqual(indicatorLines({ value: 0.42, values: { macd: 0.42, signal: 0.1, histogram: 0.32 } }),
+      [["macd", 0.42], ["signal", 0.1], ["histogram", 0.32]]);
+    assert.deepEqual(indicatorLines({ value: { upper: 3, middle: 2, lower: 1 } }), [["upper", 3], ["middle", 2], ["lower", 1]]);
+    assert.deepEqual(indicatorLines({ value: 72.5 }), [["value", 72.5]]);
+    assert.deepEqual(indicatorLines({ value: {} }), []);
+  });
+
+  test("session start then stop: active, then stopped with final counts kept", () => {
+    const state = createState();
+    applyEvent(state, "streaming_session", started());
+    assert.equal(state.session.status, "active");
+    assert.equal(healthState(state), "waiting");
+    applyEvent(state, "streaming_session", stopped());
+    assert.equal(state.session.status, "stopped");
+    assert.equal(state.session.universe, "market_leaders:top_500");
+    assert.equal(state.session.total_patterns, 1250);
+    assert.equal(healthState(state), "stopped");
+  });
+
+  test("health state: waiting, live, stale when the engine is stale", () => {
+    const state = createState();
+    assert.equal(healthState(state), "waiting");
+    applyEvent(state, "streaming_health", health());
+    assert.equal(healthState(state), "live");
+    applyEvent(state, "app_status", { engine: "stale" });
+    assert.equal(healthState(state), "stale");
+  });
+
+  test("a critical alert opens, is acknowledged, and the recovery of its component clears it", () => {
+    const state = createState();
+    applyEvent(state, "critical_alert", critical());
+    applyEvent(state, "critical_alert", critical({ component: "redis", severity: "warning" }));
+    assert.deepEqual(openCriticals(state).map((c) => c.alert.component), ["massive_websocket", "redis"]);
+    acknowledgeCritical(state, "massive_websocket");
+    assert.equal(openCriticals(state)[0].alert.component, "redis");
+    applyEvent(state, "critical_alert", critical({ resolved: true, message: "recovered" }));
+    assert.deepEqual([...state.criticals.keys()], ["redis"]);
+    assert.equal(state.counters.recoveries, 1);
+  });
+
+  test("pause counts N new and keeps applying; resume resets the count", () => {
+    const state = createState();
+    setPaused(state, true);
+    for (let i = 0; i < 7; i++) applyEvent(state, "streaming_pattern", pattern({ timestamp: minute(i) }));
+    applyEvent(state, "indicator_alert", alert());
+    assert.equal(state.newWhilePaused, 8);
+    assert.equal(state.patterns.size, 7);
+    setPaused(state, false);
+    assert.equal(state.newWhilePaused, 0);
+  });
+
+  test("a snapshot shows at once: session, metrics, health, lists, criticals and settings", () => {
+    const state = createState();
+    applyEvent(state, "streaming_pattern", pattern({ symbol: "OLD" }));
+    applySnapshot(state, {
+      epoch: "e", seq: 10, reason: "connect",
+      session: started().session, metrics: { active_symbols: 480, events_per_second: 12.5, patterns_detected: 900, indicator_alerts: 40 },
+      health: health().health, app_status: { redis: "connected", database: "ok", engine: "live" },
+      recent_patterns: [pattern({ timestamp: minute(1) }), pattern({ timestamp: minute(2) }, true)],
+      recent_alerts: [alert()], latest_indicators: [indicator({ indicator: "MACD", value: 1, values: { macd: 1, signal: 0.5, histogram: 0.5 } })],
+      open_critical_alerts: [critical()],
+      backfill: { patterns: [pattern({ timestamp: minute(1) })], alerts: [] },
+      settings: { refresh_interval: 0, max_pattern_events: 5, max_alert_events: 3, auto_scroll: false, sound_alerts: true },
+    });
+    assert.equal(state.settings.max_pattern_events, 5);
+    assert.equal(state.settings.refresh_interval, 0);
+    assert.equal(state.settings.auto_scroll, false);
+    assert.equal(state.patterns.capacity, 5);
+    assert.deepEqual(state.patterns.toArray().map((p) => p.timestamp), [minute(2), minute(1)]);
+    assert.equal(state.alerts.size, 1);
+    assert.deepEqual(state.indicators.get("TSLA|MACD").lines.map(([n]) => n), ["macd", "signal", "histogram"]);
+    assert.equal(state.criticals.size, 1);
+    assert.equal(healthState(state), "live");
+    assert.deepEqual(displayMetrics(state), { active_symbols: 480, events_per_second: 12.5, patterns_detected: 900, indicator_alerts: 40 });
+    assert.ok(state.dirty.has("patterns") && state.dirty.has("session"));
+  });
+
+  test("a resync snapshot says why on the connection notice", () => {
+    const state = createState();
+    applySnapshot(state, { epoch: "e2", seq: 1, reason: "epoch_changed" });
+    assert.deepEqual(state.connection.notice, { kind: "resynced", reason: "epoch_changed" });
+  });
+
+  test("feed_gap, app_status and metrics events update their parts", () => {
+    const state = createState();
+    applyEvent(state, "feed_gap", { from: minute(1), to: minute(3), backfilled: { patterns: 2, alerts: 1 } });
+    applyEvent(state, "app_status", { redis: "reconnecting", database: "down" });
+    applyEvent(state, "metrics", { active_symbols: 3, events_per_second: 1, patterns_detected: 2, indicator_alerts: 1 });
+    assert.equal(state.connection.notice.kind, "feed_gap");
+    assert.equal(state.appStatus.database, "down");
+    assert.equal(displayMetrics(state).active_symbols, 3);
+  });
+
+  test("without server metrics the page's own counts show", () => {
+    const state = createState();
+    applyEvent(state, "streaming_pattern", pattern());
+    applyEvent(state, "indicator_alert", alert());
+    assert.equal(displayMetrics(state).patterns_detected, 1);
+    assert.equal(displayMetrics(state).indicator_alerts, 1);
+  });
+
+  test("a status refresh merges session, app state and the refresh interval", () => {
+    const state = createState();
+    applyStatus(state, { session: started().session, app: { redis: "connected", database: "down", engine: "live" }, settings: { refresh_interval: 5 } });
+    assert.equal(state.session.session_id, "s1");
+    assert.equal(state.appStatus.database, "down");
+    assert.equal(state.settings.refresh_interval, 5);
+  });
+
+  test("malformed events are counted and ignored, never thrown", () => {
+    const state = createState();
+    applyEvent(state, "streaming_pattern", { detection: null });
+    applyEvent(state, "indicator_alert", null);
+    applyEvent(state, "unknown_event", {});
+    assert.equal(state.counters.events, 3);
+    assert.equal(state.counters.ignored, 3);
+  });
+});
