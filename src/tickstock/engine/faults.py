@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from datetime import time as time_of_day
 from enum import StrEnum
 
@@ -44,6 +44,11 @@ class Fault:
             hour=self.start.hour, minute=self.start.minute, second=0, microsecond=0
         )
         return 0 <= (local - start).total_seconds() < self.duration_seconds
+
+    def window_on(self, day: date) -> tuple[float, float]:
+        """The fault's (start, end) on ``day`` in epoch seconds."""
+        start = datetime.combine(day, self.start, tzinfo=NEW_YORK).timestamp()
+        return start, start + self.duration_seconds
 
     def __str__(self) -> str:
         return f"{self.kind}@{self.start:%H:%M}+{self.duration_seconds:g}s"
@@ -78,6 +83,10 @@ class FaultSchedule:
 
     def active(self, kind: FaultKind, moment: datetime) -> bool:
         return any(f.kind is kind and f.active_at(moment) for f in self.faults)
+
+    def windows(self, kind: FaultKind, day: date) -> list[tuple[float, float]]:
+        """The (start, end) epoch seconds of every fault of ``kind`` on ``day``."""
+        return [f.window_on(day) for f in self.faults if f.kind is kind]
 
     def __bool__(self) -> bool:
         return bool(self.faults)

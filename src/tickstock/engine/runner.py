@@ -31,6 +31,8 @@ from datetime import time as time_of_day
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from tickstock.contract import Channel, CriticalAlert, CriticalAlertMessage, HealthMessage, encode
 from tickstock.engine.alerts import AlertThresholds
 from tickstock.engine.bars import SECONDS_PER_MINUTE, BarAggregator, ClosedBars
@@ -280,10 +282,11 @@ class Engine:
             if await self._sleep_real(self.config.health_interval):
                 return
 
-    def _check_feed(self) -> None:
+    def _check_feed(self, read_up_to: float) -> None:
+        """Feed lost when no tick came in the last ``feed_lost_after`` seconds read."""
         if self.session is None or self.meter.last_tick_at is None:
             return
-        quiet = self.clock.now() - self.meter.last_tick_at
+        quiet = read_up_to - self.meter.last_tick_at
         lost = quiet >= self.config.feed_lost_after
         self._publish_critical(FEED_LOST, lost, f"no tick for {quiet:.0f} s" if lost else "")
 
@@ -388,6 +391,7 @@ class Engine:
             session_seconds=(trading.close - trading.open).total_seconds(),
         )
         aggregator = BarAggregator(self.symbols)
+        gaps = self.faults.windows(FaultKind.FEED_GAP, trading.day)
         minute = int(opened_at.timestamp() // SECONDS_PER_MINUTE) * SECONDS_PER_MINUTE
         cursor = opened_at.timestamp()
         end = close.timestamp()
@@ -396,15 +400,16 @@ class Engine:
             while True:
                 target = min(self.clock.now(), minute_end)
                 if not self.config.whole_bars:
-                    if not self.faults.active(FaultKind.FEED_GAP, self._now()):
-                        chunk = feed.ticks(cursor, target)
-                        if len(chunk):
-                            aggregator.add_ticks(
-                                chunk.symbol_idx, chunk.price, chunk.size, chunk.ts
-                            )
-                            self.meter.add_ticks(target, len(chunk), float(chunk.ts[-1]))
+                    chunk = feed.ticks(cursor, target)
+                    keep = np.ones(len(chunk), dtype=np.bool_)
+                    for start, stop in gaps:  # the injected outage: those ticks never arrive
+                        keep &= (chunk.ts < start) | (chunk.ts >= stop)
+                    if keep.any():
+                        idx, ts = chunk.symbol_idx[keep], chunk.ts[keep]
+                        aggregator.add_ticks(idx, chunk.price[keep], chunk.size[keep], ts)
+                        self.meter.add_ticks(target, len(idx), float(ts.max()))
                     cursor = max(cursor, math.floor(target))
-                self._check_feed()
+                    self._check_feed(target)
                 if target >= minute_end:
                     break
                 wait = min(TICK_POLL_SECONDS, self.clock.real_seconds_until(minute_end))
@@ -413,6 +418,7 @@ class Engine:
                     return True
             if self.config.whole_bars:
                 bars = self._whole_bars(feed, minute)
+                self._check_feed(minute_end)
             else:
                 bars = aggregator.close_minute(minute)
             await self._emit_minute(bars)
