@@ -135,6 +135,8 @@ def _contract_error(channel: Channel, exc: ValidationError) -> ContractError:
     reason = first["msg"]
     if first["type"] == "missing":
         reason = "required field is missing"
+    elif first["type"] == "value_error":  # our own rules: the message alone reads better
+        reason = reason.removeprefix("Value error, ")
     kind = _KIND_BY_PYDANTIC.get(first["type"], "invalid")
     more = exc.error_count() - 1
     if more:
