@@ -1,0 +1,119 @@
+"""Minute close → every message of that minute published to a real local redis-server.
+
+For each universe size the synthetic market (whole-bar mode, seeded) is warmed up so every
+indicator is ready, then ``--minutes`` minute closes are timed from the bar close to the
+moment Redis acknowledged the minute's last message: pipeline (indicators, alerts, patterns,
+message building) + one pipelined round trip through the engine's ``Publisher``. A subscriber
+stays connected so Redis really fans the messages out. CPU is the process's CPU time over
+wall time during the timed closes (100 % = one core).
+
+    .venv/bin/python bench/engine.py                          # 500 and 5,000 symbols
+    .venv/bin/python bench/engine.py --symbols 5000 --minutes 60 --json bench/results/engine.json
+
+Targets on 2 cores: 500 symbols ≤ 100 ms p99, 5,000 ≤ 250 ms (stretch ≤ 100 ms).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import platform
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import redis.asyncio as aioredis
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from tests.servers import RedisServer
+
+from tickstock.contract import ALL_CHANNELS
+from tickstock.engine.feeds import SyntheticFeed
+from tickstock.engine.pipeline import MinutePipeline
+from tickstock.engine.publisher import Publisher
+from tickstock.engine.universe import load_universe
+
+WARMUP_MINUTES = 40
+OPEN = 1_741_012_200  # 2025-03-03 14:30 UTC
+
+
+async def drain(url: str, counter: list[int], ready: asyncio.Event) -> None:
+    client = aioredis.Redis.from_url(url)
+    pubsub = client.pubsub()
+    try:
+        await pubsub.subscribe(*ALL_CHANNELS)
+        ready.set()
+        while True:
+            item = await pubsub.get_message(ignore_subscribe_messages=True, timeout=0.5)
+            if item is not None:
+                counter[0] += 1
+    finally:
+        await pubsub.aclose()
+        await client.aclose()
+
+
+async def bench_size(url: str, n_symbols: int, minutes: int) -> dict[str, float]:
+    universe = load_universe(n_symbols)
+    feed = SyntheticFeed(n_symbols, seed=42, session_open=OPEN)
+    pipeline = MinutePipeline(universe.symbols)
+    for m in range(WARMUP_MINUTES):
+        pipeline.process(feed.bars(OPEN + 60 * m))
+    received = [0]
+    ready = asyncio.Event()
+    listener = asyncio.create_task(drain(url, received, ready))
+    await ready.wait()
+    publisher = Publisher(url)
+    publisher.start()
+    latencies, messages = [], []
+    cpu0, wall0 = time.process_time(), time.perf_counter()
+    try:
+        for m in range(WARMUP_MINUTES, WARMUP_MINUTES + minutes):
+            bars = feed.bars(OPEN + 60 * m)  # the minute's bars exist: the close starts here
+            start = time.perf_counter()
+            output = pipeline.process(bars)
+            publisher.submit(output.messages)
+            await publisher.wait_idle(30)
+            latencies.append((time.perf_counter() - start) * 1000)
+            messages.append(len(output.messages))
+        cpu = (time.process_time() - cpu0) / (time.perf_counter() - wall0) * 100
+    finally:
+        await publisher.close()
+        listener.cancel()
+        await asyncio.gather(listener, return_exceptions=True)
+    lat = np.array(latencies)
+    return {
+        "symbols": n_symbols,
+        "minutes": minutes,
+        "p50_ms": round(float(np.percentile(lat, 50)), 1),
+        "p99_ms": round(float(np.percentile(lat, 99)), 1),
+        "max_ms": round(float(lat.max()), 1),
+        "messages_per_minute": round(float(np.mean(messages)), 1),
+        "cpu_percent": round(cpu, 1),
+    }
+
+
+async def main(sizes: list[int], minutes: int) -> list[dict[str, float]]:
+    with RedisServer() as redis_server:
+        return [await bench_size(redis_server.url, n, minutes) for n in sizes]
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--symbols", type=int, action="append", help="universe size (repeatable)")
+    parser.add_argument("--minutes", type=int, default=40, help="timed minute closes (>= 30)")
+    parser.add_argument("--json", type=Path, help="write the results to this file")
+    args = parser.parse_args()
+    results = asyncio.run(main(args.symbols or [500, 5000], max(args.minutes, 30)))
+    print(f"{'symbols':>8} {'p50 ms':>8} {'p99 ms':>8} {'max ms':>8} {'msgs/min':>9} {'CPU %':>6}")
+    for r in results:
+        print(
+            f"{r['symbols']:>8} {r['p50_ms']:>8} {r['p99_ms']:>8} {r['max_ms']:>8} "
+            f"{r['messages_per_minute']:>9} {r['cpu_percent']:>6}"
+        )
+    if args.json:
+        args.json.parent.mkdir(parents=True, exist_ok=True)
+        machine = {"python": platform.python_version(), "machine": platform.machine()}
+        args.json.write_text(json.dumps({"machine": machine, "results": results}, indent=2))
