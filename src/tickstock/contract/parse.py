@@ -55,7 +55,8 @@ def parse(channel: str | Channel, raw: bytes | str) -> models.Message:
         chan = Channel(channel)
     except ValueError:
         raise ContractError(str(channel), "", "unknown channel", kind="unknown_channel") from None
-    size = len(raw.encode() if isinstance(raw, str) else raw)
+    # surrogatepass: a str with a lone surrogate is measured here and rejected as JSON below
+    size = len(raw.encode("utf-8", "surrogatepass") if isinstance(raw, str) else raw)
     if size > MAX_MESSAGE_BYTES:
         raise MessageTooLarge(
             chan.value, "", f"message of {size} bytes exceeds {MAX_MESSAGE_BYTES}", kind="too_large"

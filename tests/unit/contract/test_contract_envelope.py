@@ -165,6 +165,10 @@ def test_invalid_json_is_rejected(raw: str | bytes) -> None:
     assert (error.kind, error.channel) == ("json", Channel.PATTERNS_STREAMING.value)
 
 
+def test_text_with_a_lone_surrogate_is_rejected_as_json() -> None:
+    assert rejected(Channel.HEALTH, '{"type": "streaming_health", "x": "\ud800"}').kind == "json"
+
+
 @pytest.mark.parametrize("raw", ["[]", "42", '"streaming_pattern"', "null", "true"])
 def test_json_that_is_not_an_object_is_rejected(raw: str) -> None:
     error = rejected(Channel.PATTERNS_STREAMING, raw)

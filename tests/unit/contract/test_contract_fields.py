@@ -165,6 +165,7 @@ def test_the_indicator_name_of_an_alert_is_text_up_to_200_characters() -> None:
         ("\u200bDoji\u200f", "Doji"),
         ("Doji\x7f\x9b", "Doji"),
         ("  Doji  ", "Doji"),
+        ("\ufeffDo\u061cji\u2028", "Doji"),
     ],
 )
 def test_control_and_bidi_override_characters_are_stripped(written: str, kept: str) -> None:
