@@ -1,0 +1,20 @@
+"""Alembic environment: the URL comes from ``alembic_config``, the target is ``tables.metadata``."""
+
+from __future__ import annotations
+
+from alembic import context
+from sqlalchemy import create_engine, pool
+
+from tickstock.store.tables import metadata
+
+url = context.config.attributes["url"]
+engine = create_engine(url, poolclass=pool.NullPool)
+with engine.connect() as connection:
+    context.configure(
+        connection=connection,
+        target_metadata=metadata,
+        render_as_batch=connection.dialect.name == "sqlite",
+    )
+    with context.begin_transaction():
+        context.run_migrations()
+engine.dispose()
