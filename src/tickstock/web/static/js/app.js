@@ -41,7 +41,7 @@ export function createApp(deps) {
   const views = new Set();
   const bus = new Emitter();
   const banner = createBanner(byId("critical-banner"));
-  const connectionPanel = createConnectionPanel(byId("connection"));
+  const connectionPanel = createConnectionPanel(byId("topbar"));
   let lastAnnounce = -Infinity;
 
   const app = {

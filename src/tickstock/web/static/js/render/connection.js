@@ -31,7 +31,7 @@ export function noticeText(notice) {
   return "";
 }
 
-/** @param {HTMLElement} root */
+/** @param {HTMLElement} root  the top bar (connection and app status) */
 export function createConnectionPanel(root) {
   const f = fieldsOf(root);
   return {

@@ -1,0 +1,43 @@
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import {
+  formatAlertType, formatConfidence, formatDuration, formatFixed, formatLocalTitle, formatNumber, formatNyTime,
+} from "../../src/tickstock/web/static/js/format.js";
+
+test("times show in New York time, summer (EDT) and winter (EST)", () => {
+  assert.equal(formatNyTime("2025-10-05T14:15:00Z"), "10:15:00 ET");
+  assert.equal(formatNyTime("2025-01-06T14:30:00Z"), "09:30:00 ET");
+});
+
+test("the local time for the title uses the reader's zone", () => {
+  assert.equal(formatLocalTitle("2025-10-05T14:15:00Z", "Europe/Paris"), "Local time: 10/05/2025, 16:15:00 GMT+2");
+});
+
+test("missing or invalid times show a dash, not 'Invalid Date'", () => {
+  assert.equal(formatNyTime(null), "—");
+  assert.equal(formatNyTime("not a time"), "—");
+  assert.equal(formatLocalTitle(undefined), "");
+});
+
+test("numbers are grouped, non-numbers are a dash", () => {
+  assert.equal(formatNumber(45000, 0), "45,000");
+  assert.equal(formatNumber(125.3, 1), "125.3");
+  assert.equal(formatNumber({}), "—");
+  assert.equal(formatNumber(Number.NaN), "—");
+  assert.equal(formatFixed(-0.125, 2), "-0.13");
+  assert.equal(formatFixed(125.5, 2), "125.50");
+});
+
+test("confidence is a clamped percentage", () => {
+  assert.equal(formatConfidence(0.85), "85%");
+  assert.equal(formatConfidence(1.2), "100%");
+  assert.equal(formatConfidence("x"), "—");
+});
+
+test("durations and alert types read as words", () => {
+  assert.equal(formatDuration(23400), "6h 30m 00s");
+  assert.equal(formatDuration(75), "1m 15s");
+  assert.equal(formatDuration(-1), "—");
+  assert.equal(formatAlertType("RSI_OVERBOUGHT"), "RSI overbought");
+  assert.equal(formatAlertType("MACD_BULLISH_CROSS"), "MACD bullish cross");
+});

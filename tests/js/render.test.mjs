@@ -1,0 +1,222 @@
+// Every panel renders event text as literal text: a symbol or message carrying markup
+// creates no element. Lists are bounded and rows are reused, not rebuilt.
+import assert from "node:assert/strict";
+import { describe, test } from "node:test";
+import { emptyFilters } from "../../src/tickstock/web/static/js/filters.js";
+import { createBanner } from "../../src/tickstock/web/static/js/render/banner.js";
+import { createConnectionPanel } from "../../src/tickstock/web/static/js/render/connection.js";
+import { acknowledgeCritical, applyEvent, applySnapshot, createState, setPaused } from "../../src/tickstock/web/static/js/store.js";
+import { mountStreamingView } from "../../src/tickstock/web/static/js/sections/streaming-view.js";
+import { Scope } from "../../src/tickstock/web/static/js/scope.js";
+import { alert, critical, dom, health, indicator, minute, pattern, started, stopped, XSS } from "./fixtures.mjs";
+
+function mount(settings) {
+  const { window } = dom();
+  const doc = window.document;
+  const opened = [];
+  const state = createState(settings);
+  const ctx = { filters: () => ctx.f, f: emptyFilters(), autoScroll: () => true, now: () => Date.parse("2025-10-05T14:00:00Z"),
+    openChart: (s) => opened.push(["chart", s]), showJson: (d) => opened.push(["json", d]) };
+  const view = mountStreamingView(doc.getElementById("main"), new Scope(), ctx);
+  const render = () => {
+    view.render(state, true);
+    state.dirty.clear();
+  };
+  return { window, doc, state, view, render, opened, ctx };
+}
+
+const noInjected = (root) => assert.equal(root.querySelectorAll("img, script").length, 0, "markup from event text became elements");
+
+describe("renderers", () => {
+  test("pattern stream: markup in symbol and type renders as text", () => {
+    const { doc, state, render } = mount();
+    applyEvent(state, "streaming_pattern", pattern({ symbol: XSS, pattern_type: XSS }));
+    render();
+    const row = doc.querySelector(".pattern-row");
+    noInjected(doc.body);
+    assert.equal(row.querySelector(".sym").textContent, XSS);
+    assert.equal(row.querySelector(".ptype").textContent, XSS);
+  });
+
+  test("pattern stream: newest first, bounded, confidence bar, badge and bar data", () => {
+    const { doc, state, render } = mount({ max_pattern_events: 10 });
+    for (let i = 0; i < 25; i++) applyEvent(state, "streaming_pattern", pattern({ timestamp: minute(i), confidence: i === 24 ? 0.9 : 0.5 }));
+    render();
+    const rows = doc.querySelectorAll(".pattern-row");
+    assert.equal(rows.length, 10);
+    assert.equal(rows[0].querySelector("time").dateTime, new Date(minute(24)).toISOString());
+    assert.equal(rows[0].querySelector(".conf-text").textContent, "90%");
+    assert.equal(rows[0].querySelector(".conf-fill").style.width, "90%");
+    assert.equal(rows[0].querySelector(".badge-high").hidden, false);
+    assert.equal(rows[1].querySelector(".badge-high").hidden, true);
+    assert.deepEqual([...rows[0].querySelectorAll(".bar-data dd")].map((d) => d.textContent), ["125.50", "125.75", "125.45", "125.52", "250,000"]);
+    assert.match(rows[0].querySelector("time").title, /^Local time: /);
+  });
+
+  test("rows are reused: a new event moves one row in, existing nodes stay", () => {
+    const { doc, state, render } = mount({ max_pattern_events: 5 });
+    for (let i = 0; i < 5; i++) applyEvent(state, "streaming_pattern", pattern({ timestamp: minute(i) }));
+    render();
+    const before = [...doc.querySelectorAll(".pattern-row")];
+    before[0].querySelector("details").open = true;
+    applyEvent(state, "streaming_pattern", pattern({ timestamp: minute(5) }));
+    render();
+    const after = [...doc.querySelectorAll(".pattern-row")];
+    assert.equal(after.length, 5);
+    assert.deepEqual(after.slice(1), before.slice(0, 4), "the four surviving rows are the same nodes");
+    assert.equal(after[1].querySelector("details").open, true, "an expanded row stays expanded");
+  });
+
+  test("paused lists freeze until resumed", () => {
+    const { doc, state, render } = mount();
+    applyEvent(state, "streaming_pattern", pattern({ timestamp: minute(0) }));
+    render();
+    setPaused(state, true);
+    applyEvent(state, "streaming_pattern", pattern({ timestamp: minute(1) }));
+    render();
+    assert.equal(doc.querySelectorAll(".pattern-row").length, 1);
+    setPaused(state, false);
+    render();
+    assert.equal(doc.querySelectorAll(".pattern-row").length, 2);
+  });
+
+  test("filters apply to the rendered list and the empty state says why", () => {
+    const { doc, state, render, ctx } = mount();
+    applyEvent(state, "streaming_pattern", pattern());
+    ctx.f = { ...emptyFilters(), symbol: "AAPL" };
+    render();
+    assert.equal(doc.querySelectorAll(".pattern-row").length, 0);
+    assert.equal(doc.querySelector('[data-panel="patterns"] .empty').textContent, "No pattern matches the current filters.");
+  });
+
+  test("empty states explain the situation before any session", () => {
+    const { doc, render } = mount();
+    render();
+    assert.match(doc.querySelector('[data-panel="patterns"] .empty').textContent, /no streaming session has started/);
+    assert.equal(doc.querySelector('[data-panel="health"] [data-field="message"]').textContent, "Waiting for streaming data");
+  });
+
+  test("indicators: MACD and BB lines show real numbers, never {}", () => {
+    const { doc, state, render } = mount();
+    applyEvent(state, "streaming_indicator", indicator({ indicator: "MACD", value: 0.42, values: { macd: 0.42, signal: 0.1, histogram: 0.32 } }));
+    applyEvent(state, "streaming_indicator", indicator({ symbol: "AAPL", indicator: "BB", value: 101, values: { upper: 103.2, middle: 101, lower: 98.8 } }));
+    applyEvent(state, "streaming_indicator", indicator({ symbol: XSS }));
+    render();
+    const text = [...doc.querySelectorAll(".indicator-row .ivalue")].map((e) => e.textContent);
+    assert.deepEqual(text, ["72.50", "upper 103.20 · middle 101.00 · lower 98.80", "macd 0.42 · signal 0.10 · histogram 0.32"]);
+    assert.ok(!doc.body.textContent.includes("{}"));
+    assert.ok(!doc.body.textContent.includes("[object Object]"));
+    noInjected(doc.body);
+  });
+
+  test("alerts: priority visuals per type, bounded, markup as text", () => {
+    const { doc, state, render } = mount({ max_alert_events: 3 });
+    for (let i = 0; i < 5; i++) applyEvent(state, "indicator_alert", alert({ timestamp: minute(i), alert_type: "MACD_BULLISH_CROSS" }));
+    applyEvent(state, "indicator_alert", alert({ symbol: XSS, timestamp: minute(9) }));
+    render();
+    const rows = doc.querySelectorAll(".alert-row");
+    assert.equal(rows.length, 3);
+    assert.ok(rows[0].classList.contains("alert--rsi-overbought") && rows[0].classList.contains("dir-bearish"));
+    assert.ok(rows[1].classList.contains("prio-high") && rows[1].classList.contains("dir-bullish"));
+    assert.equal(rows[0].querySelector(".sym").textContent, XSS);
+    assert.equal(rows[0].querySelector(".adetail").textContent, "RSI 75.20 (threshold 70.00)");
+    assert.equal(doc.querySelector('[data-panel="alerts"] ol').getAttribute("aria-live"), "polite");
+    noInjected(doc.body);
+  });
+
+  test("health: details, issues as text, stale and Session Stopped", () => {
+    const { doc, state, render } = mount();
+    applyEvent(state, "streaming_session", started());
+    applyEvent(state, "streaming_health", health({ status: "warning", issues: [XSS, { message: "lag high" }] }));
+    render();
+    const panel = doc.querySelector('[data-panel="health"]');
+    assert.equal(panel.querySelector('[data-field="badge"]').textContent, "warning");
+    assert.deepEqual([...panel.querySelectorAll(".issues li")].map((li) => li.textContent), [XSS, "lag high"]);
+    assert.equal(panel.querySelector('[data-field="cpu"]').textContent, "35.2 %");
+    noInjected(doc.body);
+    applyEvent(state, "app_status", { engine: "stale" });
+    render();
+    assert.match(panel.querySelector('[data-field="message"]').textContent, /^Stale/);
+    applyEvent(state, "streaming_session", stopped());
+    render();
+    assert.equal(panel.querySelector('[data-field="message"]').textContent, "Session Stopped");
+  });
+
+  test("session: active pulses with live duration; stopped shows final counts", () => {
+    const { doc, state, render } = mount();
+    applyEvent(state, "streaming_session", started({ universe: XSS }));
+    render();
+    const panel = doc.querySelector('[data-panel="session"]');
+    assert.ok(panel.querySelector('[data-field="dot"]').classList.contains("is-active"));
+    assert.equal(panel.querySelector('[data-field="universe"]').textContent, XSS);
+    assert.equal(panel.querySelector('[data-field="duration"]').textContent, "30m 00s");
+    assert.equal(panel.querySelector('[data-field="final"]').hidden, true);
+    applyEvent(state, "streaming_session", stopped());
+    render();
+    assert.ok(panel.querySelector('[data-field="dot"]').classList.contains("is-stopped"));
+    assert.equal(panel.querySelector('[data-field="totalPatterns"]').textContent, "1,250");
+    assert.equal(panel.querySelector('[data-field="duration"]').textContent, "6h 30m 00s");
+    noInjected(doc.body);
+  });
+
+  test("metrics: a snapshot's metrics show at once; updates are debounced", () => {
+    const { doc, state, view } = mount();
+    applySnapshot(state, { epoch: "e", seq: 1, metrics: { active_symbols: 480, events_per_second: 12.5, patterns_detected: 900, indicator_alerts: 40 } });
+    view.render(state, true);
+    const f = (n) => doc.querySelector(`[data-panel="metrics"] [data-field="${n}"]`).textContent;
+    assert.equal(f("activeSymbols"), "480");
+    assert.equal(f("patternsDetected"), "900");
+    applyEvent(state, "metrics", { active_symbols: 481, events_per_second: 1, patterns_detected: 901, indicator_alerts: 40 });
+    const kept = view.render(state);
+    assert.deepEqual(kept, ["metrics"], "a second update within the debounce interval waits");
+    assert.equal(f("activeSymbols"), "480");
+  });
+
+  test("clicking a symbol opens its chart; JSON opens the raw event", () => {
+    const { window, doc, state, render, opened } = mount();
+    applyEvent(state, "indicator_alert", alert());
+    render();
+    doc.querySelector(".alert-row .sym").dispatchEvent(new window.MouseEvent("click", { bubbles: true }));
+    doc.querySelector(".alert-row .json-btn").dispatchEvent(new window.MouseEvent("click", { bubbles: true }));
+    assert.deepEqual(opened[0], ["chart", "AAPL"]);
+    assert.equal(opened[1][0], "json");
+    assert.equal(opened[1][1].alert.symbol, "AAPL");
+  });
+
+  test("banner: severity, acknowledge hides it, recovery clears it; markup as text", () => {
+    const { doc, state } = mount();
+    const banner = createBanner(doc.getElementById("critical-banner"));
+    applyEvent(state, "critical_alert", critical({ message: XSS }));
+    banner.render(state);
+    const el = doc.getElementById("critical-banner");
+    assert.equal(el.hidden, false);
+    assert.ok(el.classList.contains("severity-critical"));
+    assert.equal(el.querySelector('[data-field="message"]').textContent, XSS);
+    noInjected(doc.body);
+    acknowledgeCritical(state, "massive_websocket");
+    banner.render(state);
+    assert.equal(el.hidden, true, "acknowledged");
+    applyEvent(state, "critical_alert", critical({ message: "again" }));
+    banner.render(state);
+    assert.equal(el.hidden, false, "a new alert of the component shows again");
+    applyEvent(state, "critical_alert", critical({ resolved: true }));
+    banner.render(state);
+    assert.equal(el.hidden, true);
+  });
+
+  test("connection indicator: recovered N, feed gap range, app status down", () => {
+    const { doc, state } = mount();
+    const panel = createConnectionPanel(doc.getElementById("topbar"));
+    state.connection = { state: "connected", notice: { kind: "recovered", count: 66 } };
+    state.appStatus = { redis: "reconnecting", database: "down", engine: "live" };
+    panel.render(state);
+    const f = (n) => doc.querySelector(`#connection [data-field="${n}"], .app-status [data-field="${n}"]`);
+    assert.equal(f("notice").textContent, "Recovered 66 missed events");
+    assert.ok(f("database").classList.contains("is-down"));
+    assert.ok(f("redis").classList.contains("is-down"));
+    state.connection = { state: "reconnecting", notice: { kind: "feed_gap", from: "2025-10-05T14:02:00Z", to: "2025-10-05T14:05:00Z", backfilled: { patterns: 2, alerts: 1 } } };
+    panel.render(state);
+    assert.equal(f("state").textContent, "Reconnecting…");
+    assert.equal(f("notice").textContent, "Feed gap 10:02–10:05 ET backfilled (3 events)");
+  });
+});
