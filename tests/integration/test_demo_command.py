@@ -1,0 +1,135 @@
+"""`tickstock demo`: the whole system from one command, stopped by Ctrl-C with nothing left behind."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import httpx
+import psutil
+import pytest
+from tests.servers import free_port, wait_until
+
+pytestmark = pytest.mark.timeout(180)
+
+
+class DemoProcess:
+    """``tickstock demo`` in its own process group, as a terminal would run it."""
+
+    def __init__(self, cwd: Path, port: int) -> None:
+        env = {k: v for k, v in os.environ.items() if k not in ("REDIS_URL", "DATABASE_URL")}
+        self.started = time.monotonic()
+        self.proc = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "tickstock.cli",
+                "demo",
+                "--port",
+                str(port),
+                "--speed",
+                "300",
+                "--symbols",
+                "20",
+                "--start",
+                "09:29",
+            ],
+            cwd=cwd,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+            text=True,
+        )
+        self.lines: list[str] = []
+        self.url_seen_after: float | None = None
+        self._reader = threading.Thread(target=self._read, daemon=True)
+        self._reader.start()
+
+    def _read(self) -> None:
+        assert self.proc.stdout is not None
+        for line in self.proc.stdout:
+            self.lines.append(line.rstrip())
+            if "TickStock Live is running" in line and self.url_seen_after is None:
+                self.url_seen_after = time.monotonic() - self.started
+
+    def output(self) -> str:
+        return "\n".join(self.lines[-40:])
+
+    def family(self) -> list[psutil.Process]:
+        try:
+            return [
+                psutil.Process(self.proc.pid),
+                *psutil.Process(self.proc.pid).children(recursive=True),
+            ]
+        except psutil.NoSuchProcess:
+            return []
+
+    def ctrl_c(self) -> None:
+        os.killpg(self.proc.pid, signal.SIGINT)  # what a terminal's Ctrl-C does
+
+
+def status(port: int) -> dict | None:
+    try:
+        response = httpx.get(f"http://127.0.0.1:{port}/api/streaming/status", timeout=2)
+    except httpx.HTTPError:
+        return None
+    return response.json() if response.status_code == 200 else None
+
+
+def run_until_session(cwd: Path) -> tuple[DemoProcess, int, dict]:
+    port = free_port()
+    demo = DemoProcess(cwd, port)
+    wait_until(
+        lambda: demo.url_seen_after is not None,
+        60,
+        lambda: f"the demo printed no URL:\n{demo.output()}",
+    )
+    seen: dict = {}
+
+    def session_active() -> bool:
+        body = status(port)
+        if body and body.get("session") and body["session"]["status"] == "active":
+            seen.update(body)
+            return True
+        return False
+
+    wait_until(session_active, 60, lambda: f"no active session on the page:\n{demo.output()}")
+    return demo, port, seen
+
+
+def stop_and_check_nothing_left(demo: DemoProcess) -> None:
+    family = demo.family()
+    assert len(family) >= 4, f"expected demo, redis, app and engine: {family}"
+    demo.ctrl_c()
+    try:
+        demo.proc.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        os.killpg(demo.proc.pid, signal.SIGKILL)
+        pytest.fail(f"the demo did not stop on Ctrl-C:\n{demo.output()}")
+    wait_until(
+        lambda: not any(p.is_running() and p.status() != psutil.STATUS_ZOMBIE for p in family),
+        15,
+        lambda: f"processes left behind: {[p for p in family if p.is_running()]}",
+    )
+
+
+def test_demo_runs_everything_and_ctrl_c_leaves_no_process(tmp_path: Path) -> None:
+    demo, port, first = run_until_session(tmp_path)
+    assert first["app"]["redis"] == "connected"
+    assert first["session"]["symbol_count"] == 20
+    page = httpx.get(f"http://127.0.0.1:{port}/", timeout=5)
+    assert page.status_code == 200 and "Live Streaming" in page.text
+    print(f"demo: URL after {demo.url_seen_after:.1f} s")
+    stop_and_check_nothing_left(demo)
+
+    again, port, _ = run_until_session(tmp_path)  # a second run keeps the first one's history
+    sessions = httpx.get(f"http://127.0.0.1:{port}/api/streaming/sessions", timeout=5).json()
+    ids = {s["session_id"] for s in sessions["sessions"]}
+    assert first["session"]["session_id"] in ids, "the first run's session is still in the history"
+    stop_and_check_nothing_left(again)
