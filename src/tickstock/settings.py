@@ -153,6 +153,13 @@ class Settings(BaseSettings):
         validation_alias=_env("TICKSTOCK_MAX_FRAME_EVENTS"),
         description="Most events coalesced into one Socket.IO frame.",
     )
+    min_frame_interval_ms: float = Field(
+        5.0,
+        ge=0,
+        le=1000,
+        validation_alias=_env("TICKSTOCK_MIN_FRAME_INTERVAL_MS"),
+        description="Least time between two frames to one client: an event after a quiet spell leaves at once, a burst is coalesced (0 = no pacing).",
+    )
     events_rate_window_seconds: float = Field(
         10.0,
         gt=0,

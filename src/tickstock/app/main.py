@@ -69,6 +69,7 @@ class LiveApp:
             build_snapshot=self.build_snapshot,
             max_frame_events=settings.max_frame_events,
             queue_limit=settings.client_queue_limit,
+            min_frame_interval=settings.min_frame_interval_ms / 1000,
             metrics=metrics,
         )
         self.relay = Relay(self.state, self.fanout, metrics=metrics, history=self.history)
