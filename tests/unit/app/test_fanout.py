@@ -1,0 +1,213 @@
+"""FanOut: pacing, coalescing, order, shared packets and slow clients (one module, faked sio)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import orjson
+
+from tickstock.app.fanout import FanOut, Opening, TransportQueue
+from tickstock.app.ring import RecoveryRing
+
+G = 0.005  # the pacing interval of these tests
+
+
+class Clock:
+    def __init__(self, now: float = 100.0) -> None:
+        self.now = now
+
+    def __call__(self) -> float:
+        return self.now
+
+
+@dataclass
+class FakeSocket:
+    """An engine.io socket as FanOut sees it: a transport queue and two flags."""
+
+    queue: TransportQueue = field(default_factory=TransportQueue)
+    closed: bool = False
+    closing: bool = False
+
+    def take(self) -> list[tuple[str, Any]]:
+        """What the engine.io writer would send now: every queued packet, decoded."""
+        sent = []
+        while not self.queue.empty():
+            packet = self.queue.get_nowait()
+            self.queue.task_done()
+            event, data = orjson.loads(packet.data[1:])
+            sent.append((event, data))
+        return sent
+
+
+class FakeManager:
+    def __init__(self) -> None:
+        self.connected: set[str] = set()
+
+    def eio_sid_from_sid(self, sid: str, namespace: str) -> str:
+        return f"eio-{sid}"
+
+    def is_connected(self, sid: str, namespace: str) -> bool:
+        return sid in self.connected
+
+
+class FakeEngine:
+    def __init__(self) -> None:
+        self.sockets: dict[str, FakeSocket] = {}
+        self.create_queue: Any = None
+
+
+class FakeServer:
+    def __init__(self) -> None:
+        self.manager = FakeManager()
+        self.eio = FakeEngine()
+
+
+def make_fanout(clock: Clock, ring_events: int = 10_000) -> FanOut:
+    return FanOut(
+        FakeServer(),
+        epoch="e1",
+        ring=RecoveryRing(ring_events, 600.0),
+        build_snapshot=lambda reason, seq, backfill: {"reason": reason, "seq": seq},
+        min_frame_interval=G,
+        clock=clock,
+        wall_clock=lambda: 1_700_000_000.0,
+    )
+
+
+def connect(fanout: FanOut, sid: str) -> FakeSocket:
+    """A connected client whose connect snapshot has been written already."""
+    socket = FakeSocket()
+    fanout.sio.eio.sockets[f"eio-{sid}"] = socket
+    fanout.sio.manager.connected.add(sid)
+    fanout.attach(sid, Opening(reason="connect"))
+    fanout.serve()
+    assert [event for event, _ in socket.take()] == ["snapshot"]
+    return socket
+
+
+def frames(sent: list[tuple[str, Any]]) -> list[list[int]]:
+    return [[entry["seq"] for entry in data["events"]] for event, data in sent if event == "frame"]
+
+
+def publish(fanout: FanOut, count: int) -> None:
+    for n in range(count):
+        fanout.publish("streaming_pattern", {"n": n})
+
+
+async def test_an_event_after_a_quiet_spell_leaves_at_once_in_its_own_frame():
+    clock = Clock(100.0)
+    fanout = make_fanout(clock)
+    socket = connect(fanout, "a")
+    clock.now += 1.0
+    publish(fanout, 1)
+    assert fanout._wake.is_set(), "a quiet client must not wait for a timer"
+    fanout.serve()
+    assert frames(socket.take()) == [[1]]
+
+
+async def test_events_published_while_a_client_is_paced_arrive_in_one_frame_in_order():
+    clock = Clock(100.0)
+    fanout = make_fanout(clock)
+    socket = connect(fanout, "a")
+    clock.now = 100.0001
+    publish(fanout, 1)
+    fanout.serve()
+    assert frames(socket.take()) == [[1]]
+    fanout._wake.clear()
+
+    for step in range(4):  # four events within the same interval
+        clock.now = 100.0005 + step * 0.0005
+        publish(fanout, 1)
+        fanout.serve()
+    assert socket.take() == [], "a paced client gets nothing before its next slot"
+    assert not fanout._wake.is_set()
+    assert fanout._timer is not None and fanout._timer_at <= 100.005, "a timer by the slot"
+
+    clock.now = 100.005
+    fanout.serve()
+    assert frames(socket.take()) == [[2, 3, 4, 5]]
+
+
+async def test_a_busy_client_gets_at_most_one_frame_per_interval_and_every_event_once():
+    clock = Clock(200.0)
+    fanout = make_fanout(clock)
+    socket = connect(fanout, "a")
+    received: list[list[int]] = []
+    for tick in range(400):  # 2,000 events/s for 0.2 s, a round after every event
+        clock.now = 200.0 + tick * 0.0005
+        publish(fanout, 1)
+        fanout.serve()
+        received += frames(socket.take())
+    clock.now += G
+    fanout.serve()
+    received += frames(socket.take())
+    assert [seq for frame in received for seq in frame] == list(range(1, 401))
+    assert len(received) <= 0.2 / G + 2
+
+
+async def test_clients_at_the_same_cursor_share_one_encoded_packet():
+    clock = Clock(100.0)
+    fanout = make_fanout(clock)
+    sockets = [connect(fanout, sid) for sid in ("a", "b", "c")]
+    clock.now += 1.0
+    publish(fanout, 3)
+    fanout.serve()
+    packets = [s.queue.get_nowait() for s in sockets]
+    assert all(p is packets[0] for p in packets)
+
+
+async def test_a_slow_client_does_not_delay_a_fast_one():
+    clock = Clock(100.0)
+    fanout = make_fanout(clock)
+    fast = connect(fanout, "fast")
+    slow = connect(fanout, "slow")
+    clock.now += 1.0
+    publish(fanout, 1)
+    fanout.serve()
+    assert frames(fast.take()) == [[1]]  # the slow one never reads its frame
+    received = []
+    for slot in range(1, 6):
+        clock.now = 101.0 + slot * G
+        publish(fanout, 2)
+        fanout.serve()
+        received += frames(fast.take())
+    assert [seq for frame in received for seq in frame] == list(range(2, 12))
+    assert slow.queue.qsize() == 1, "a stalled client holds one frame, nothing more"
+    assert frames(slow.take()) == [[1]]
+    clock.now += G
+    fanout.serve()
+    assert frames(slow.take()) == [list(range(2, 12))], "once drained it catches up in order"
+
+
+async def test_a_client_behind_the_ring_gets_a_slow_client_snapshot_then_continues():
+    clock = Clock(100.0)
+    fanout = make_fanout(clock, ring_events=100)
+    slow = connect(fanout, "slow")
+    clock.now += 1.0
+    publish(fanout, 1)
+    fanout.serve()  # frame [1] waits in the stalled client's queue
+    publish(fanout, 300)  # the ring keeps only the last 100
+    clock.now += G
+    fanout.serve()
+    assert fanout.clients["slow"].resync
+    assert frames(slow.take()) == [[1]]  # the client finally reads
+
+    clock.now += G
+    fanout.serve()
+    sent = slow.take()
+    assert sent == [("snapshot", {"reason": "slow_client", "seq": 301})]
+    clock.now += 1.0
+    publish(fanout, 2)
+    fanout.serve()
+    assert frames(slow.take()) == [[302, 303]]
+
+
+async def test_a_frame_handed_to_a_waiting_writer_is_not_counted_as_queued():
+    queue = TransportQueue()
+    waiting = queue.get()
+    queue.put_nowait("frame")
+    assert waiting.result() == "frame"
+    assert queue.qsize() == 0
+    queue.task_done()
+    await queue.join()
