@@ -216,7 +216,7 @@ class FanOut:
         if delay <= TIMER_SLACK_SECONDS:
             self._wake.set()
             return
-        if self._timer is not None and self._timer_at <= when:
+        if delay == math.inf or (self._timer is not None and self._timer_at <= when):
             return
         if self._timer is not None:
             self._timer.cancel()
@@ -278,7 +278,8 @@ class FanOut:
         quiet_until = math.inf
         waiting_to_connect = False
         for client in list(self.clients.values()):
-            if client.opening is not None:
+            opened = client.opening is not None
+            if opened:
                 if not self.sio.manager.is_connected(client.sid, NAMESPACE):
                     waiting_to_connect = True
                     continue
@@ -289,7 +290,7 @@ class FanOut:
             socket = self._socket(client)
             if socket is None:
                 continue
-            queued = socket.queue.qsize()
+            queued = max(0, socket.queue.qsize() - opened)  # an opening leaves with its frame
             if client.resync or not ring.holds_after(client.cursor):
                 self._resync(client, queued, now)
             elif queued:

@@ -211,3 +211,19 @@ async def test_a_frame_handed_to_a_waiting_writer_is_not_counted_as_queued():
     assert queue.qsize() == 0
     queue.task_done()
     await queue.join()
+
+
+async def test_events_published_with_no_client_connected_are_held_for_the_next_one():
+    clock = Clock(100.0)
+    fanout = make_fanout(clock)
+    fanout.serve()
+    publish(fanout, 2)
+    assert fanout._timer is None, "nobody to serve: no timer"
+    socket = FakeSocket()
+    fanout.sio.eio.sockets["eio-late"] = socket
+    fanout.sio.manager.connected.add("late")
+    fanout.attach("late", Opening(resume_from=0))
+    fanout.serve()
+    sent = socket.take()
+    assert sent[0] == ("resumed", {"from_seq": 1, "to_seq": 2, "count": 2})
+    assert frames(sent[1:]) == [[1, 2]]
