@@ -83,10 +83,16 @@ want="$(cat requirements.lock pyproject.toml <(pwd) <(.venv/bin/python --version
 if [[ "$(cat "$stamp" 2>/dev/null || true)" != "$want" ]]; then
     step "installing Python packages from requirements.lock (pip)"
     rm -f "$stamp"
-    .venv/bin/python -m pip install -q --disable-pip-version-check -r requirements.lock ||
-        die "pip install -r requirements.lock failed"
-    .venv/bin/python -m pip install -q --disable-pip-version-check --no-deps -e . ||
-        die "pip install --no-deps -e . failed"
+    # pip's output goes to a log, shown only when it fails (it is noisy even when all is well)
+    log=.venv/pip-install.log
+    pip_install() {
+        .venv/bin/python -m pip install -q --disable-pip-version-check "$@" >"$log" 2>&1 || {
+            tail -n 30 "$log" >&2
+            die "pip install $* failed (full log: $log)"
+        }
+    }
+    pip_install -r requirements.lock
+    pip_install --no-deps -e .
     echo "$want" >"$stamp"
 else
     step "Python packages up to date"
