@@ -145,6 +145,7 @@ describe("renderers", () => {
   test("session: active pulses with live duration; stopped shows final counts", () => {
     const { doc, state, render } = mount();
     applyEvent(state, "streaming_session", started({ universe: XSS }));
+    applyEvent(state, "streaming_health", health({ timestamp: "2025-10-05T14:00:00Z" })); // the stream keeps wall time
     render();
     const panel = doc.querySelector('[data-panel="session"]');
     assert.ok(panel.querySelector('[data-field="dot"]').classList.contains("is-active"));

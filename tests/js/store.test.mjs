@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import {
   acknowledgeCritical, applyEvent, applySnapshot, applyStatus, createState, displayMetrics,
-  healthState, indicatorLines, openCriticals, setPaused,
+  healthState, indicatorLines, openCriticals, createStreamClock, sessionSeconds, setPaused,
 } from "../../src/tickstock/web/static/js/store.js";
 import { alert, critical, health, indicator, minute, pattern, started, stopped } from "./fixtures.mjs";
 
@@ -194,5 +194,32 @@ describe("store reducer", () => {
     applyEvent(state, "unknown_event", {});
     assert.equal(state.counters.events, 3);
     assert.equal(state.counters.ignored, 3);
+  });
+
+  test("session duration follows the stream's clock when it runs far from the wall clock", () => {
+    const state = createState();
+    const clock = createStreamClock();
+    let wall = Date.parse("2026-11-27T01:35:00Z"); // an accelerated demo of another day
+    applyEvent(state, "streaming_session", started({ started_at: "2025-10-05T13:30:00Z" }));
+    assert.equal(sessionSeconds(state, clock.now(state, wall)), 0);
+    applyEvent(state, "streaming_pattern", pattern({ timestamp: "2025-10-05T13:42:00Z" }));
+    applyEvent(state, "streaming_health", health({ timestamp: "2025-10-05T13:42:30Z" }));
+    applyEvent(state, "streaming_indicator", indicator({ timestamp: "2025-10-05T13:41:00Z" }));
+    wall += 1000;
+    assert.equal(sessionSeconds(state, clock.now(state, wall)), 12 * 60 + 30);
+    wall += 2000; // no event for 2 s of wall time: the stream's clock keeps ticking
+    assert.equal(sessionSeconds(state, clock.now(state, wall)), 12 * 60 + 32);
+  });
+
+  test("session duration ticks with the wall clock while the stream keeps wall time; stopped uses duration_seconds", () => {
+    const state = createState();
+    const clock = createStreamClock();
+    assert.equal(sessionSeconds(state, clock.now(state, Date.parse("2025-10-05T14:00:00Z"))), null);
+    applyEvent(state, "streaming_session", started({ started_at: "2025-10-05T13:30:00Z" }));
+    applyEvent(state, "streaming_health", health({ timestamp: "2025-10-05T13:59:00Z" }));
+    assert.equal(sessionSeconds(state, clock.now(state, Date.parse("2025-10-05T14:00:05Z"))), 30 * 60 + 5);
+    assert.equal(sessionSeconds(state, clock.now(state, Date.parse("2025-10-05T14:40:05Z"))), 70 * 60 + 5);
+    applyEvent(state, "streaming_session", stopped({ duration_seconds: 23400 }));
+    assert.equal(sessionSeconds(state, clock.now(state, Date.parse("2030-01-01T00:00:00Z"))), 23400);
   });
 });

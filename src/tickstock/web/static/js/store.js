@@ -25,6 +25,12 @@ export const MAX_INDICATORS = 5000;
 /** Confidence from which a detection is "high confidence" (the detected channel's rule). */
 export const HIGH_CONFIDENCE = 0.8;
 
+/**
+ * How far the stream's clock may drift from the wall clock and still count as live time:
+ * beyond it (an accelerated or replayed session) durations follow the stream's own time.
+ */
+export const STREAM_CLOCK_TOLERANCE_MS = 10 * 60 * 1000;
+
 /** Panels a change can dirty; renderers subscribe to these names. */
 export const PANELS = Object.freeze([
   "session", "metrics", "patterns", "indicators", "alerts", "health", "critical",
@@ -83,6 +89,8 @@ export function createState(settings) {
     seenAlerts: new BoundedMap(DEDUPE_MEMORY),
     /** @type {Record<string, any>|null} */
     health: null,
+    /** Latest event timestamp seen (ms since epoch): the stream's own clock (NaN: none yet). */
+    streamTime: NaN,
     /** @type {Map<string, {alert: Record<string, any>, acknowledged: boolean}>} by component */
     criticals: new Map(),
     /** @type {Record<string, any>|null} the last recovery, shown until the next alert */
@@ -172,6 +180,7 @@ export function applyEvent(state, name, data) {
       if (data.health) {
         state.counters.health++;
         state.health = data.health;
+        noteStreamTime(state, data.health.timestamp);
         state.dirty.add("health").add("metrics");
       }
       break;
@@ -232,6 +241,7 @@ function addPattern(state, d, highConfidence, raw, counted) {
     high_confidence: Boolean(high),
     raw,
   };
+  noteStreamTime(state, d.timestamp);
   state.seenPatterns.set(key, item);
   const evicted = state.patterns.push(item);
   if (evicted) state.seenPatterns.set(evicted.key, true);
@@ -254,6 +264,7 @@ function addIndicator(state, calc, raw, counted) {
     return;
   }
   if (counted) state.counters.indicators++;
+  noteStreamTime(state, calc.timestamp);
   const key = `${calc.symbol}|${calc.indicator}`;
   state.indicators.set(key, {
     key,
@@ -285,6 +296,7 @@ function addAlert(state, alert, raw, counted) {
     return;
   }
   state.seenAlerts.set(key, true);
+  noteStreamTime(state, alert.timestamp);
   state.alerts.push({
     key,
     symbol: alert.symbol,
@@ -311,12 +323,21 @@ function applySession(state, data) {
   if (data.type === "streaming_session_stopped") {
     const same = state.session && state.session.session_id === body.session_id;
     state.session = { ...(same ? state.session : {}), ...body, status: "stopped" };
+    noteStreamTime(state, body.stopped_at);
   } else {
     state.session = { ...body, status: "active" };
+    state.streamTime = NaN;
+    noteStreamTime(state, body.started_at);
     state.health = null;
     if (state.appStatus.engine === "stopped") state.appStatus = { ...state.appStatus, engine: "waiting" };
   }
   state.dirty.add("session").add("health").add("metrics");
+}
+
+/** Moves the stream's clock forward to `iso` (never back). @param {State} state @param {any} iso */
+function noteStreamTime(state, iso) {
+  const t = typeof iso === "string" ? Date.parse(iso) : NaN;
+  if (Number.isFinite(t) && !(t <= state.streamTime)) state.streamTime = t;
 }
 
 /** @param {State} state @param {Record<string, any>} alert */
@@ -357,6 +378,9 @@ export function applySnapshot(state, snap) {
   state.criticals.clear();
   state.session = snap.session ?? null;
   state.health = snap.health ?? null;
+  // A snapshot's started_at is in the past; only its health report tells the stream's "now".
+  state.streamTime = NaN;
+  noteStreamTime(state, state.health?.timestamp);
   state.serverMetrics = snap.metrics ?? null;
   if (snap.app_status) state.appStatus = { ...state.appStatus, ...snap.app_status };
   const backfill = snap.backfill || {};
@@ -439,6 +463,51 @@ export function displayMetrics(state) {
     patterns_detected: m.patterns_detected ?? state.counters.patterns,
     indicator_alerts: m.indicator_alerts ?? state.counters.alerts,
   };
+}
+
+/**
+ * "Now" on the stream's clock. The stream keeps wall time in a live market, but runs on its
+ * own clock in an accelerated demo or a replay (a session of another day, 60x faster). Each
+ * time the latest event timestamp moves, the offset to the wall clock is measured; beyond
+ * STREAM_CLOCK_TOLERANCE_MS, "now" is the wall clock plus that offset, otherwise the wall clock.
+ */
+export function createStreamClock() {
+  let seen = NaN;
+  let offset = 0;
+  return {
+    /** @param {State} state @param {number} wallNow ms since epoch */
+    now(state, wallNow) {
+      const t = state.streamTime;
+      if (!Number.isFinite(t)) {
+        seen = NaN;
+        offset = 0;
+      } else if (t !== seen) {
+        seen = t;
+        offset = t - wallNow;
+      }
+      return Math.abs(offset) > STREAM_CLOCK_TOLERANCE_MS ? wallNow + offset : wallNow;
+    },
+  };
+}
+
+/**
+ * The session's duration in seconds, or null without a session: the producer's
+ * `duration_seconds` once stopped, else from `started_at` to `now` (see createStreamClock).
+ * @param {State} state
+ * @param {number} now  ms since epoch on the stream's clock
+ * @returns {number|null}
+ */
+export function sessionSeconds(state, now) {
+  const s = state.session;
+  if (!s) return null;
+  const started = typeof s.started_at === "string" ? Date.parse(s.started_at) : NaN;
+  if (s.status === "stopped") {
+    if (typeof s.duration_seconds === "number" && Number.isFinite(s.duration_seconds)) return s.duration_seconds;
+    const stopped = typeof s.stopped_at === "string" ? Date.parse(s.stopped_at) : NaN;
+    return Number.isFinite(started) && Number.isFinite(stopped) ? Math.max(0, (stopped - started) / 1000) : null;
+  }
+  if (!Number.isFinite(started)) return null;
+  return Math.max(0, (now - started) / 1000);
 }
 
 /**

@@ -3,12 +3,14 @@
  * stopped; universe, start time, live duration, and the final counts at the close.
  */
 import { formatDuration, formatNumber, setTime } from "../format.js";
+import { createStreamClock, sessionSeconds } from "../store.js";
 import { setClass, setText } from "./dom.js";
 import { fieldsOf } from "./fields.js";
 
 /** @param {HTMLElement} root @param {{now: () => number}} ctx */
 export function createSessionPanel(root, ctx) {
   const f = fieldsOf(root);
+  const clock = createStreamClock();
   return {
     /** @param {import("../store.js").State} state */
     render(state) {
@@ -20,9 +22,7 @@ export function createSessionPanel(root, ctx) {
       setText(f.universe, s?.universe ? String(s.universe) : "—");
       setText(f.symbols, s?.symbol_count !== undefined ? formatNumber(s.symbol_count, 0) : "—");
       setTime(f.started, s?.started_at ?? null);
-      let seconds = null;
-      if (status === "stopped" && typeof s?.duration_seconds === "number") seconds = s.duration_seconds;
-      else if (s?.started_at) seconds = Math.max(0, (ctx.now() - Date.parse(s.started_at)) / 1000);
+      const seconds = sessionSeconds(state, clock.now(state, ctx.now()));
       setText(f.duration, seconds === null ? "—" : formatDuration(seconds));
       f.final.hidden = status !== "stopped";
       if (status === "stopped") {

@@ -1,0 +1,93 @@
+"""``tickstock serve`` as a subprocess on a free port: what a browser test talks to.
+
+It can be stopped and started again on the same port (the connection-loss scenarios), and
+it is ready only once it answers HTTP and is subscribed to the 8 Redis channels — so a
+message published after ``start()`` always reaches it.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import httpx
+import redis
+from tests.servers import free_port, wait_until
+
+from tickstock.contract import ALL_CHANNELS
+
+START_TIMEOUT = 20.0
+STOP_TIMEOUT = 10.0
+
+
+class ServedApp:
+    """One app process; ``url``, ``port``, ``start()``, ``stop()``, ``log()``."""
+
+    def __init__(
+        self, redis_url: str, database_url: str, log_dir: Path, env: dict[str, str] | None = None
+    ) -> None:
+        self.redis_url = redis_url
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.log_path = log_dir / f"app-{self.port}.log"
+        self.env = {
+            **os.environ,
+            "REDIS_URL": redis_url,
+            "DATABASE_URL": database_url,
+            "TICKSTOCK_HEALTH_INTERVAL": "60",
+            "TICKSTOCK_LOG_LEVEL": "WARNING",
+            **(env or {}),
+        }
+        self.proc: subprocess.Popen[bytes] | None = None
+
+    def start(self) -> ServedApp:
+        """Launch (if not yet) and wait until ready."""
+        if self.proc is None or self.proc.poll() is not None:
+            self.launch()
+        wait_until(self._ready, START_TIMEOUT, lambda: f"the app to be ready:\n{self.log()}")
+        return self
+
+    def launch(self) -> ServedApp:
+        """Start the process without waiting (a spare app boots while a test runs)."""
+        with self.log_path.open("ab") as log:
+            self.proc = subprocess.Popen(
+                [sys.executable, "-m", "tickstock.cli", "serve", "--port", str(self.port)],
+                env=self.env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+            )
+        return self
+
+    def _ready(self) -> bool:
+        if self.proc is None or self.proc.poll() is not None:
+            raise AssertionError(f"the app exited during start:\n{self.log()}")
+        try:
+            ok = httpx.get(f"{self.url}/readyz", timeout=1).status_code == 200
+        except httpx.HTTPError:
+            return False
+        if not ok:
+            return False
+        client = redis.Redis.from_url(self.redis_url, socket_timeout=2)
+        try:
+            counts = dict(client.pubsub_numsub(*ALL_CHANNELS))
+        finally:
+            client.close()
+        return all(counts.get(c.encode(), 0) >= 1 for c in ALL_CHANNELS)
+
+    def stop(self) -> None:
+        if self.proc is None or self.proc.poll() is not None:
+            return
+        self.proc.terminate()
+        try:
+            self.proc.wait(STOP_TIMEOUT)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait(STOP_TIMEOUT)
+
+    def log(self) -> str:
+        try:
+            return self.log_path.read_text(errors="replace")[-4000:]
+        except OSError:
+            return ""
