@@ -21,6 +21,7 @@ from tickstock.contract import ALL_CHANNELS
 from tickstock.engine.runner import EngineConfig, EngineReport, run_engine
 
 START_TIMEOUT = 20.0
+SERVE = (sys.executable, "-m", "tickstock.cli", "serve", "--host", "127.0.0.1")
 
 
 class AppProcess:
@@ -50,8 +51,7 @@ class AppProcess:
         subscribers_before = self._subscribers()
         with self.log_path.open("ab") as log:
             self.process = subprocess.Popen(
-                [sys.executable, "-m", "tickstock.cli", "serve", "--host", "127.0.0.1"]
-                + ["--port", str(self.port)],
+                [*SERVE, "--port", str(self.port)],
                 env=self.env,
                 stdout=log,
                 stderr=subprocess.STDOUT,

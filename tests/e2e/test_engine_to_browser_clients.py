@@ -94,60 +94,61 @@ async def test_a_session_reaches_every_client_whole_in_order_and_equals_the_data
             await check_session(app, probe, redis_url, database_url)
 
 
-async def check_session(app: AppProcess, probe: PublishProbe, redis_url: str, database_url: str):
-    if True:
-        clients = [StreamClient() for _ in range(CLIENTS)]
-        await asyncio.gather(*(c.connect(app.url) for c in clients))
-        await async_wait_until(lambda: all(c.snapshots for c in clients), 10, "snapshots")
-        publisher = aioredis.Redis.from_url(redis_url)
+async def check_session(
+    app: AppProcess, probe: PublishProbe, redis_url: str, database_url: str
+) -> None:
+    clients = [StreamClient() for _ in range(CLIENTS)]
+    await asyncio.gather(*(c.connect(app.url) for c in clients))
+    await async_wait_until(lambda: all(c.snapshots for c in clients), 10, "snapshots")
+    publisher = aioredis.Redis.from_url(redis_url)
 
-        engine = EngineThread(short_session(redis_url, database_url)).start()
-        await async_wait_until(
-            lambda: any(c.of("streaming_indicator") for c in clients), 30, "the first indicators"
-        )
-        strong = high_confidence_detection()
-        await publisher.publish(Channel.PATTERNS_STREAMING.value, strong)
-        await publisher.publish(Channel.PATTERNS_DETECTED.value, strong)
-        await publisher.publish(Channel.ALERTS_CRITICAL.value, critical(resolved=False))
-        await publisher.publish(Channel.ALERTS_CRITICAL.value, critical(resolved=True))
-        report = await engine.join(90)
-        await publisher.aclose()
+    engine = EngineThread(short_session(redis_url, database_url)).start()
+    await async_wait_until(
+        lambda: any(c.of("streaming_indicator") for c in clients), 30, "the first indicators"
+    )
+    strong = high_confidence_detection()
+    await publisher.publish(Channel.PATTERNS_STREAMING.value, strong)
+    await publisher.publish(Channel.PATTERNS_DETECTED.value, strong)
+    await publisher.publish(Channel.ALERTS_CRITICAL.value, critical(resolved=False))
+    await publisher.publish(Channel.ALERTS_CRITICAL.value, critical(resolved=True))
+    report = await engine.join(90)
+    await publisher.aclose()
 
-        stopped = lambda c: any(  # noqa: E731
-            e["data"]["type"] == "streaming_session_stopped" for e in c.of("streaming_session")
-        )
-        await async_wait_until(lambda: all(map(stopped, clients)), 10, "session_stopped")
+    stopped = lambda c: any(  # noqa: E731
+        e["data"]["type"] == "streaming_session_stopped" for e in c.of("streaming_session")
+    )
+    await async_wait_until(lambda: all(map(stopped, clients)), 10, "session_stopped")
 
-        first = clients[0]
-        for client in clients:
-            assert client.holes() == []
-            assert client.stream() == first.stream(), "clients saw different streams"
-        received = {e["event"] for e in first.entries}
-        producer_events = set(SOCKET_EVENTS) - {"streaming_patterns_batch"}
-        assert producer_events <= received, f"missing {producer_events - received}"
-        assert set(ALL_CHANNELS) <= set(probe.channels), dict(probe.channels)
+    first = clients[0]
+    for client in clients:
+        assert client.holes() == []
+        assert client.stream() == first.stream(), "clients saw different streams"
+    received = {e["event"] for e in first.entries}
+    producer_events = set(SOCKET_EVENTS) - {"streaming_patterns_batch"}
+    assert producer_events <= received, f"missing {producer_events - received}"
+    assert set(ALL_CHANNELS) <= set(probe.channels), dict(probe.channels)
 
-        session = report.sessions[0]
-        counts = await database_counts(database_url)
-        [stop] = [
-            e["data"]["session"]
-            for e in first.of("streaming_session")
-            if e["data"]["type"] == "streaming_session_stopped"
-        ]
-        assert stop["total_patterns"] == counts["patterns"] == counts["session_patterns"]
-        assert stop["total_indicators"] == counts["indicators"] == counts["session_indicators"]
-        assert len(first.of("streaming_indicator")) == session.total_indicators
-        assert len(first.of("streaming_pattern")) == session.total_patterns + 1  # + ZZHC
-        [strong_entry] = [
-            e for e in first.of("streaming_pattern") if e["data"]["detection"]["symbol"] == "ZZHC"
-        ]
-        assert strong_entry["data"]["high_confidence"] is True
-        assert [e["data"]["alert"].get("resolved", False) for e in first.of("critical_alert")] == [
-            False,
-            True,
-        ]
+    session = report.sessions[0]
+    counts = await database_counts(database_url)
+    [stop] = [
+        e["data"]["session"]
+        for e in first.of("streaming_session")
+        if e["data"]["type"] == "streaming_session_stopped"
+    ]
+    assert stop["total_patterns"] == counts["patterns"] == counts["session_patterns"]
+    assert stop["total_indicators"] == counts["indicators"] == counts["session_indicators"]
+    assert len(first.of("streaming_indicator")) == session.total_indicators
+    assert len(first.of("streaming_pattern")) == session.total_patterns + 1  # + ZZHC
+    [strong_entry] = [
+        e for e in first.of("streaming_pattern") if e["data"]["detection"]["symbol"] == "ZZHC"
+    ]
+    assert strong_entry["data"]["high_confidence"] is True
+    assert [e["data"]["alert"].get("resolved", False) for e in first.of("critical_alert")] == [
+        False,
+        True,
+    ]
 
-        for client in clients:
-            latencies = probe.record_latencies(client)
-        assert max(max(v) for v in latencies.values()) < 1000, "an event took over a second"
-        await asyncio.gather(*(c.disconnect() for c in clients))
+    for client in clients:
+        latencies = probe.record_latencies(client)
+    assert max(max(v) for v in latencies.values()) < 1000, "an event took over a second"
+    await asyncio.gather(*(c.disconnect() for c in clients))
