@@ -1,191 +1,257 @@
-"""The store against real SQLite and PostgreSQL: migrations, idempotent writes, read-only."""
+"""Opening the database against real SQLite and PostgreSQL: read-only handles refuse writes,
+an unreachable database is ``StoreUnavailable``, and ping never takes longer than its bound."""
 
 from __future__ import annotations
 
+import socket
+import time
+from collections.abc import Iterator
 from datetime import UTC, datetime
 
 import pytest
-from alembic.autogenerate import compare_metadata
-from alembic.migration import MigrationContext
-from sqlalchemy import create_engine, func, select, text
+from sqlalchemy import func, make_url, select, text
+from tests.servers import PostgresServer, free_port
 
-from tickstock.contract import parse
-from tickstock.contract.channels import Channel
-from tickstock.contract.samples import SAMPLES
+from tickstock.contract import PatternDetection
 from tickstock.errors import ReadOnlyError, StoreUnavailable
 from tickstock.store import tables
-from tickstock.store.database import open_database, sync_url
-from tickstock.store.migrations import current_revision, upgrade
+from tickstock.store.database import Database, open_database
+from tickstock.store.migrations import upgrade
 from tickstock.store.writer import StoreWriter
+
+WRITES = {
+    "insert": "INSERT INTO ohlcv_1min VALUES ('A', '2025-01-01 00:00:00', 1, 1, 1, 1, 1)",
+    "update": "UPDATE streaming_sessions SET status = 'x'",
+    "delete": "DELETE FROM intraday_patterns",
+}
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
 def database_url(request: pytest.FixtureRequest) -> str:
-    if request.param == "sqlite":
-        return request.getfixturevalue("sqlite_url")
-    return request.getfixturevalue("postgres_url")
+    url = request.getfixturevalue("sqlite_url" if request.param == "sqlite" else "postgres_url")
+    upgrade(url)
+    return url
 
 
-def sample(channel: Channel):
-    return parse(channel, SAMPLES[channel])
+@pytest.fixture
+def black_hole() -> Iterator[int]:
+    """A port that accepts TCP connections and never answers: a hung database server."""
+    with socket.socket() as listener:
+        listener.bind(("127.0.0.1", 0))
+        listener.listen(8)
+        yield listener.getsockname()[1]
 
 
-async def count(url: str, table) -> int:
-    db = open_database(url, read_only=True)
-    try:
-        async with db.connect() as conn:
-            return int(await conn.scalar(select(func.count()).select_from(table)))
-    finally:
-        await db.dispose()
-
-
-def test_upgrade_creates_every_table_as_the_metadata_defines(database_url: str) -> None:
-    assert current_revision(database_url) is None
-    assert upgrade(database_url) == "0001"
-    assert upgrade(database_url) == "0001", "a second upgrade is a no-op"
-    engine = create_engine(sync_url(database_url))
-    with engine.connect() as conn:
-        diff = compare_metadata(MigrationContext.configure(conn), tables.metadata)
-    engine.dispose()
-    assert diff == [], f"migrated schema differs from tables.py: {diff}"
-
-
-async def test_every_payload_is_written_once_however_often_it_is_retried(database_url: str) -> None:
-    upgrade(database_url)
-    db = open_database(database_url)
-    writer = StoreWriter(db)
-    started = sample(Channel.SESSION_STARTED).session
-    detection = sample(Channel.PATTERNS_STREAMING).detection
-    calculation = sample(Channel.INDICATORS_STREAMING).calculation
-    alert = sample(Channel.ALERTS_INDICATORS).alert
-    critical = sample(Channel.ALERTS_CRITICAL).alert
-    health = sample(Channel.HEALTH).health
-    bar = {
-        "symbol": "NVDA",
-        "timestamp": datetime(2025, 10, 5, 14, 15, tzinfo=UTC),
-        "open": 1.0,
-        "high": 2.0,
-        "low": 0.5,
-        "close": 1.5,
-        "volume": 10,
-    }
-    for _ in range(2):  # the engine retries whole batches after an outage
-        await writer.write_session_started(started)
-        await writer.write_patterns([detection], started.session_id)
-        await writer.write_indicators([calculation], started.session_id)
-        await writer.write_indicator_alerts([alert], started.session_id)
-        await writer.write_critical_alerts([critical], started.session_id)
-        await writer.write_health(health, started.session_id)
-        await writer.write_bars([bar])
-    await writer.write_session_stopped(sample(Channel.SESSION_STOPPED).session)
-    await db.dispose()
-    for table in tables.ALL_TABLES:
-        expected = 2 if table is tables.streaming_alerts else 1
-        assert await count(database_url, table) == expected, table.name
-
-
-async def test_every_contract_field_lands_in_its_column(database_url: str) -> None:
-    upgrade(database_url)
-    db = open_database(database_url)
-    writer = StoreWriter(db)
-    detection = sample(Channel.PATTERNS_STREAMING).detection
-    await writer.write_patterns([detection], "s-1")
-    await writer.write_session_started(sample(Channel.SESSION_STARTED).session)
-    await writer.write_session_stopped(sample(Channel.SESSION_STOPPED).session)
-    async with db.connect() as conn:
-        row = (await conn.execute(select(tables.intraday_patterns))).mappings().one()
-        session = (await conn.execute(select(tables.streaming_sessions))).mappings().one()
-    await db.dispose()
-    assert (row["symbol"], row["pattern_type"], row["confidence"], row["timeframe"]) == (
-        "NVDA",
-        "Doji",
-        0.85,
-        "1min",
+def detection(symbol: str = "NVDA") -> PatternDetection:
+    return PatternDetection(
+        symbol=symbol,
+        pattern_type="Doji",
+        confidence=0.85,
+        timestamp=datetime(2025, 10, 5, 14, 15, tzinfo=UTC),
+        timeframe="1min",
+        bar_data={"open": 1.0, "high": 2.0, "low": 0.5, "close": 1.5, "volume": 10},
     )
-    assert row["high_confidence"] is True
-    assert (row["open"], row["high"], row["low"], row["close"], row["volume"]) == (
-        125.5,
-        125.75,
-        125.45,
-        125.52,
-        250000,
-    )
-    assert row["timestamp"].replace(tzinfo=UTC) == detection.timestamp
-    assert session["status"] == "stopped"
-    assert (session["total_patterns"], session["total_indicators"]) == (1250, 45000)
-    assert session["duration_seconds"] == 23400
-    assert session["universe"] == "market_leaders:top_500", "the start's fields are kept"
 
 
-async def test_a_stop_for_an_unknown_session_creates_its_row(sqlite_url: str) -> None:
-    upgrade(sqlite_url)
-    db = open_database(sqlite_url)
-    await StoreWriter(db).write_session_stopped(sample(Channel.SESSION_STOPPED).session)
+async def pattern_count(db: Database) -> int:
     async with db.connect() as conn:
-        session = (await conn.execute(select(tables.streaming_sessions))).mappings().one()
-    await db.dispose()
-    assert session["status"] == "stopped"
-    assert session["started_at"].replace(tzinfo=UTC) == datetime(2025, 10, 5, 9, 30, tzinfo=UTC)
+        return int(await conn.scalar(select(func.count()).select_from(tables.intraday_patterns)))
 
 
-@pytest.mark.parametrize(
-    "statement",
-    [
-        "INSERT INTO ohlcv_1min VALUES ('A', '2025-01-01 00:00:00', 1, 1, 1, 1, 1)",
-        "UPDATE streaming_sessions SET status = 'x'",
-        "DELETE FROM intraday_patterns",
-    ],
-)
+# --- read-only handles ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("statement", WRITES.values(), ids=WRITES.keys())
 async def test_the_read_only_handle_refuses_every_write(database_url: str, statement: str) -> None:
-    upgrade(database_url)
     db = open_database(database_url, read_only=True)
     try:
         with pytest.raises(ReadOnlyError, match="read-only"):
             async with db.connect() as conn:
                 await conn.execute(text(statement))
                 await conn.commit()
-        with pytest.raises(ReadOnlyError):
-            async with db.begin():
-                pass
     finally:
         await db.dispose()
 
 
-async def test_an_unreachable_database_is_store_unavailable_and_ping_is_false() -> None:
-    db = open_database("postgresql+asyncpg://nobody@127.0.0.1:1/none", read_only=True)
+async def test_the_read_only_handle_gives_no_transaction_and_no_writer(database_url: str) -> None:
+    db = open_database(database_url, read_only=True)
     try:
-        assert await db.ping(within=2.0) is False
-        with pytest.raises(StoreUnavailable, match="unavailable"):
+        with pytest.raises(ReadOnlyError, match="read-only"):
+            async with db.begin():
+                pass
+        with pytest.raises(ReadOnlyError):
+            await StoreWriter(db).write_patterns([detection()], None)
+        assert await db.ping() is True, "reads still work"
+    finally:
+        await db.dispose()
+
+
+async def test_the_app_reads_what_the_engine_writes_while_both_are_open(database_url: str) -> None:
+    engine_side = open_database(database_url)
+    app_side = open_database(database_url, read_only=True)
+    try:
+        assert await pattern_count(app_side) == 0
+        await StoreWriter(engine_side).write_patterns([detection("A"), detection("B")], None)
+        assert await pattern_count(app_side) == 2
+    finally:
+        await app_side.dispose()
+        await engine_side.dispose()
+
+
+async def test_sqlite_runs_in_wal_mode_with_a_busy_timeout_and_foreign_keys(
+    sqlite_url: str,
+) -> None:
+    upgrade(sqlite_url)
+    for db in (open_database(sqlite_url), open_database(sqlite_url, read_only=True)):
+        try:
+            async with db.connect() as conn:
+                assert await conn.scalar(text("PRAGMA journal_mode")) == "wal"
+                assert await conn.scalar(text("PRAGMA busy_timeout")) == 5000
+                assert await conn.scalar(text("PRAGMA foreign_keys")) == 1
+        finally:
+            await db.dispose()
+
+
+@pytest.mark.postgres
+async def test_postgres_read_only_handle_runs_read_only_transactions(postgres_url: str) -> None:
+    db = open_database(postgres_url, read_only=True)
+    try:
+        async with db.connect() as conn:
+            assert await conn.scalar(text("SHOW transaction_read_only")) == "on"
+            await conn.rollback()
+            assert await conn.scalar(text("SHOW default_transaction_read_only")) == "on"
+    finally:
+        await db.dispose()
+
+
+@pytest.mark.postgres
+async def test_the_documented_select_only_role_can_read_and_not_write(
+    postgres_server: PostgresServer, postgres_url: str
+) -> None:
+    upgrade(postgres_url)
+    database = make_url(postgres_url).database
+    role = f"reader_{database}"
+    # the recipe of docs/database.md, "A role that can only read"
+    postgres_server.execute(f"CREATE ROLE {role} LOGIN", database=database)
+    for grant in (
+        f"GRANT CONNECT ON DATABASE {database} TO {role}",
+        f"GRANT USAGE ON SCHEMA public TO {role}",
+        f"GRANT SELECT ON ALL TABLES IN SCHEMA public TO {role}",
+        f"ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT SELECT ON TABLES TO {role}",
+    ):
+        postgres_server.execute(grant, database=database)
+    db = open_database(make_url(postgres_url).set(username=role), read_only=True)
+    try:
+        assert await pattern_count(db) == 0
+        with pytest.raises(ReadOnlyError):
+            async with db.connect() as conn:
+                await conn.execute(text("SET SESSION CHARACTERISTICS AS TRANSACTION READ WRITE"))
+                await conn.execute(text(WRITES["delete"]))
+    finally:
+        await db.dispose()
+        postgres_server.execute(f"DROP OWNED BY {role}", database=database)
+        postgres_server.execute(f"DROP ROLE {role}")
+
+
+# --- unreachable databases -----------------------------------------------------------------
+
+
+async def test_a_refused_connection_is_store_unavailable_and_ping_is_false() -> None:
+    db = open_database(f"postgresql://nobody@127.0.0.1:{free_port()}/none", read_only=True)
+    try:
+        assert await db.ping() is False
+        with pytest.raises(StoreUnavailable, match="database unavailable"):
             async with db.connect():
                 pass
     finally:
         await db.dispose()
 
 
-async def test_a_missing_sqlite_file_is_unavailable_to_the_read_only_app(tmp_path) -> None:
-    db = open_database(f"sqlite+aiosqlite:///{tmp_path}/missing.db", read_only=True)
+async def test_ping_of_a_server_that_never_answers_returns_within_its_bound(
+    black_hole: int,
+) -> None:
+    db = open_database(f"postgresql://nobody@127.0.0.1:{black_hole}/none", read_only=True)
     try:
-        assert await db.ping() is False
-        with pytest.raises(StoreUnavailable):
-            async with db.connect() as conn:
+        started = time.monotonic()
+        assert await db.ping(within=0.5) is False
+        assert time.monotonic() - started < 1.5
+    finally:
+        await db.dispose()
+
+
+async def test_a_missing_sqlite_file_is_unavailable_until_the_engine_creates_it(
+    tmp_path,
+) -> None:
+    url = f"sqlite+aiosqlite:///{tmp_path}/tickstock.db"
+    app_side = open_database(url, read_only=True)
+    try:
+        assert await app_side.ping() is False
+        with pytest.raises(StoreUnavailable, match="does not exist yet"):
+            async with app_side.connect() as conn:
                 await conn.execute(text("SELECT 1"))
+        assert not (tmp_path / "tickstock.db").exists(), "a read-only handle creates nothing"
+
+        upgrade(url)
+
+        assert await app_side.ping() is True
+        assert await pattern_count(app_side) == 0
+    finally:
+        await app_side.dispose()
+
+
+@pytest.mark.parametrize(
+    "dialect", ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
+)
+async def test_a_database_not_migrated_yet_is_unavailable(
+    request: pytest.FixtureRequest, dialect: str
+) -> None:
+    url = request.getfixturevalue("sqlite_url" if dialect == "sqlite" else "postgres_url")
+    engine_side = open_database(url)
+    assert await engine_side.ping() is True  # the file or database exists, with no tables
+    app_side = open_database(url, read_only=True)
+    try:
+        with pytest.raises(StoreUnavailable, match="database unavailable"):
+            await pattern_count(app_side)
+    finally:
+        await app_side.dispose()
+        await engine_side.dispose()
+
+
+async def test_a_read_write_sqlite_handle_creates_the_folder_of_its_file(tmp_path) -> None:
+    db = open_database(f"sqlite:///{tmp_path}/var/tickstock.db")
+    try:
+        assert db.dialect == "sqlite"
+        assert await db.ping() is True
+        assert (tmp_path / "var" / "tickstock.db").is_file()
     finally:
         await db.dispose()
 
 
 @pytest.mark.postgres
-async def test_postgres_outage_then_recovery(postgres_server, postgres_url: str) -> None:
-    upgrade(postgres_url)
-    db = open_database(postgres_url)
-    writer = StoreWriter(db)
-    detection = sample(Channel.PATTERNS_STREAMING).detection
-    postgres_server.stop()
-    try:
-        with pytest.raises(StoreUnavailable):
-            await writer.write_patterns([detection], None)
-        assert await db.ping() is False
-    finally:
-        postgres_server.start()
-    assert await writer.write_patterns([detection], None) == 1
-    assert await db.ping() is True
-    await db.dispose()
+async def test_postgres_stopped_is_unavailable_and_started_again_works_with_the_same_handles() -> (
+    None
+):
+    with PostgresServer() as server:  # its own server: stopping it breaks no other test
+        url = server.url("asyncpg")
+        upgrade(url)
+        engine_side = open_database(url)
+        app_side = open_database(url, read_only=True)
+        writer = StoreWriter(engine_side)
+        try:
+            assert await writer.write_patterns([detection("A")], None) == 1
+            assert await pattern_count(app_side) == 1
+
+            server.stop()
+            with pytest.raises(StoreUnavailable, match="database unavailable"):
+                await writer.write_patterns([detection("B")], None)
+            with pytest.raises(StoreUnavailable):
+                await pattern_count(app_side)
+            assert await engine_side.ping() is False
+
+            server.start()
+            assert await writer.write_patterns([detection("B")], None) == 1
+            assert await pattern_count(app_side) == 2
+            assert await app_side.ping() is True
+        finally:
+            await app_side.dispose()
+            await engine_side.dispose()

@@ -1,16 +1,21 @@
 """Opening the database: one ``Database`` per process, read-write (engine) or read-only (app).
 
 SQLite (the default) runs in WAL mode so the app reads while the engine writes; the app's
-handle opens the file with ``mode=ro`` so SQLite itself refuses writes. PostgreSQL
-connections of a read-only handle run every transaction ``READ ONLY``. Driver errors are
-translated into ``StoreUnavailable`` (cannot reach) and ``ReadOnlyError`` (write refused).
+handle opens the file with ``mode=ro`` so SQLite itself refuses writes. Every connection of
+a read-only PostgreSQL handle runs ``SET SESSION CHARACTERISTICS AS TRANSACTION READ ONLY``
+(in production, also connect the app as a role that may only ``SELECT``: docs/database.md).
+
+Driver errors never leak: a database that cannot be reached (refused, down, starting up,
+shutting down, missing file, schema not migrated) is ``StoreUnavailable``; a write refused by
+a read-only handle is ``ReadOnlyError``. Anything else (a bug in a query) is left as is.
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+import sqlite3
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager, contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +26,10 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_en
 
 from tickstock.errors import ReadOnlyError, StoreError, StoreUnavailable
 
+PING_TIMEOUT = 2.0
+SQLITE_BUSY_TIMEOUT_MS = 5000
+POSTGRES_CONNECT_TIMEOUT = 3.0
+
 _ASYNC_DRIVERS = {
     "sqlite": "sqlite+aiosqlite",
     "sqlite+pysqlite": "sqlite+aiosqlite",
@@ -29,7 +38,21 @@ _ASYNC_DRIVERS = {
     "postgresql+psycopg2": "postgresql+asyncpg",
     "postgres": "postgresql+asyncpg",
 }
-_READ_ONLY_MARKERS = ("readonly database", "read-only transaction", "read only transaction")
+_READ_ONLY_MESSAGES = ("readonly database", "read-only transaction", "read only transaction")
+_READ_ONLY_SQLSTATES = ("25006", "42501")  # read_only_sql_transaction, insufficient_privilege
+# connection exception, insufficient resources (too many connections), operator intervention
+# (admin/crash shutdown, cannot connect now), invalid authorization, unknown database,
+# undefined table (not migrated yet)
+_UNAVAILABLE_SQLSTATES = ("08", "53", "57P", "28", "3D000", "42P01")
+# sqlite3 raises OperationalError for SQL mistakes too: only these mean "cannot use it now"
+_SQLITE_UNAVAILABLE_MESSAGES = (
+    "unable to open database file",
+    "database is locked",
+    "disk i/o error",
+    "no such table",
+    "file is not a database",
+    "database disk image is malformed",
+)
 
 
 def async_url(url: str | URL) -> URL:
@@ -47,6 +70,11 @@ def sync_url(url: str | URL) -> URL:
     return parsed.set(drivername="postgresql+psycopg")
 
 
+def display_url(url: str | URL) -> str:
+    """``url`` fit for logs and messages: the password hidden."""
+    return make_url(url).render_as_string(hide_password=True)
+
+
 class Database:
     """An async engine with error translation; ``connect()`` for reads, ``begin()`` for writes."""
 
@@ -56,26 +84,33 @@ class Database:
 
     @property
     def dialect(self) -> str:
+        """``"sqlite"`` or ``"postgresql"``."""
         return self.engine.dialect.name
+
+    @property
+    def url(self) -> str:
+        return display_url(self.engine.url)
 
     @asynccontextmanager
     async def connect(self) -> AsyncIterator[AsyncConnection]:
         """A connection for reads (and, on a read-write handle, explicit transactions)."""
-        with translate_errors(self.read_only):
+        with translate_errors(read_only=self.read_only):
             async with self.engine.connect() as conn:
                 yield conn
 
     @asynccontextmanager
     async def begin(self) -> AsyncIterator[AsyncConnection]:
-        """A connection inside a transaction committed on exit."""
+        """A connection inside a transaction, committed on a clean exit."""
         if self.read_only:
-            raise ReadOnlyError("this database handle is read-only; the app never writes")
-        with translate_errors(False):
+            raise ReadOnlyError(
+                f"the database handle on {self.url} is read-only: the app never writes"
+            )
+        with translate_errors(read_only=False):
             async with self.engine.begin() as conn:
                 yield conn
 
-    async def ping(self, within: float = 2.0) -> bool:
-        """True when a trivial query answers within ``within`` seconds."""
+    async def ping(self, within: float = PING_TIMEOUT) -> bool:
+        """True when ``SELECT 1`` answers within ``within`` seconds, never slower."""
         try:
             async with asyncio.timeout(within):
                 async with self.connect() as conn:
@@ -85,62 +120,94 @@ class Database:
         return True
 
     async def dispose(self) -> None:
+        """Close every pooled connection (the handle can still be used afterwards)."""
         await self.engine.dispose()
 
     close = dispose
 
 
-class translate_errors:
-    """Turns driver errors into ``ReadOnlyError`` / ``StoreUnavailable``."""
-
-    def __init__(self, read_only: bool) -> None:
-        self.read_only = read_only
-
-    def __enter__(self) -> None:
+def classify_error(exc: BaseException, *, read_only: bool) -> type[StoreError] | None:
+    """The ``StoreError`` a driver error means, or None for errors that are bugs."""
+    if isinstance(exc, StoreError | asyncio.CancelledError):
         return None
+    message = str(exc).lower()
+    original = getattr(exc, "orig", None) or exc
+    sqlstate = str(getattr(original, "sqlstate", None) or getattr(original, "pgcode", "") or "")
+    if any(marker in message for marker in _READ_ONLY_MESSAGES) or (
+        read_only and sqlstate.startswith(_READ_ONLY_SQLSTATES)
+    ):
+        return ReadOnlyError
+    if sqlstate.startswith(_UNAVAILABLE_SQLSTATES):
+        return StoreUnavailable
+    if isinstance(original, sqlite3.Error):
+        unavailable = any(marker in message for marker in _SQLITE_UNAVAILABLE_MESSAGES)
+        return StoreUnavailable if unavailable else None
+    if isinstance(exc, OperationalError | InterfaceError | OSError):  # incl. TimeoutError
+        return StoreUnavailable
+    if isinstance(exc, DBAPIError) and exc.connection_invalidated:
+        return StoreUnavailable
+    if type(original).__module__.startswith("asyncpg") and "connect" in message:
+        return StoreUnavailable
+    return None
 
-    def __exit__(self, exc_type: Any, exc: BaseException | None, tb: Any) -> bool:
-        if exc is None or isinstance(exc, StoreError | asyncio.CancelledError):
-            return False
-        message = str(exc).lower()
-        if isinstance(exc, SQLAlchemyError | OSError) and any(
-            marker in message for marker in _READ_ONLY_MARKERS
-        ):
+
+@contextmanager
+def translate_errors(*, read_only: bool) -> Iterator[None]:
+    """Re-raise driver errors as ``ReadOnlyError`` / ``StoreUnavailable`` (see the module)."""
+    try:
+        yield
+    except (SQLAlchemyError, OSError, sqlite3.Error) as exc:
+        kind = classify_error(exc, read_only=read_only)
+        if kind is ReadOnlyError:
             raise ReadOnlyError(f"write refused by a read-only database handle: {exc}") from exc
-        if isinstance(exc, OperationalError | InterfaceError | OSError | ConnectionError) or (
-            isinstance(exc, DBAPIError) and exc.connection_invalidated
-        ):
+        if kind is StoreUnavailable:
             raise StoreUnavailable(f"database unavailable: {_first_line(exc)}") from exc
-        if type(exc).__module__.startswith("asyncpg") and "connect" in message:
-            raise StoreUnavailable(f"database unavailable: {_first_line(exc)}") from exc
-        return False
+        raise
 
 
 def open_database(url: str | URL, *, read_only: bool = False) -> Database:
-    """Open (lazily: nothing connects until first use) the database at ``url``."""
+    """Open (lazily: nothing connects until first use) the database at ``url``.
+
+    ``sqlite:///`` and ``postgresql://`` URLs are mapped to their asyncio drivers. A
+    read-write SQLite handle creates the file's folder; a read-only one never creates
+    anything.
+    """
     parsed = async_url(url)
-    connect_args: dict[str, Any] = {}
     if parsed.get_backend_name() == "sqlite":
-        parsed = _prepare_sqlite(parsed, read_only)
-        connect_args["timeout"] = 5
-        engine = create_async_engine(parsed, connect_args=connect_args)
-        _sqlite_pragmas(engine, read_only)
-    else:
-        connect_args["timeout"] = 3
-        connect_args["command_timeout"] = 30
-        if read_only:
-            connect_args["server_settings"] = {"default_transaction_read_only": "on"}
+        parsed = prepare_sqlite_url(parsed, read_only)
         engine = create_async_engine(
-            parsed, connect_args=connect_args, pool_pre_ping=True, pool_size=5, max_overflow=5
+            parsed, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000}
         )
+        _sqlite_pragmas(engine, read_only)
+        if read_only:
+            _require_sqlite_file(engine, parsed)
+    else:
+        engine = create_async_engine(
+            parsed,
+            connect_args={"timeout": POSTGRES_CONNECT_TIMEOUT, "command_timeout": 30},
+            pool_pre_ping=True,
+            pool_size=5,
+            max_overflow=5,
+        )
+        if read_only:
+            _postgres_read_only(engine)
     return Database(engine, read_only=read_only)
 
 
-def _prepare_sqlite(url: URL, read_only: bool) -> URL:
+def sqlite_file(url: URL) -> Path | None:
+    """The file a SQLite URL names (None for an in-memory database)."""
     path = url.database or ""
-    if path in ("", ":memory:") or path.startswith("file:"):
+    if path in ("", ":memory:") or "mode=memory" in path:
+        return None
+    if path.startswith("file:"):
+        path = path.removeprefix("file:").split("?", 1)[0]
+    return Path(path).expanduser().resolve()
+
+
+def prepare_sqlite_url(url: URL, read_only: bool) -> URL:
+    file = sqlite_file(url)
+    if file is None or (url.database or "").startswith("file:"):
         return url
-    file = Path(path).expanduser().resolve()
     if not read_only:
         file.parent.mkdir(parents=True, exist_ok=True)
         return url.set(database=str(file))
@@ -151,13 +218,39 @@ def _sqlite_pragmas(engine: AsyncEngine, read_only: bool) -> None:
     @event.listens_for(engine.sync_engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
         cursor = dbapi_connection.cursor()
-        if not read_only:
+        if not read_only:  # WAL is a property of the file: the writer sets it once for all
             cursor.execute("PRAGMA journal_mode=WAL")
             cursor.execute("PRAGMA synchronous=NORMAL")
-        cursor.execute("PRAGMA busy_timeout=5000")
+        cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.close()
 
 
+def _require_sqlite_file(engine: AsyncEngine, url: URL) -> None:
+    """Fail fast, with a clear message, when the app starts before the engine made the file.
+
+    (It also keeps aiosqlite from starting a worker thread for a connection that must fail.)
+    """
+    file = sqlite_file(url)
+
+    @event.listens_for(engine.sync_engine, "do_connect")
+    def _check(*_args: Any) -> None:
+        if file is not None and not file.exists():
+            raise sqlite3.OperationalError(
+                f"unable to open database file {file}: it does not exist yet "
+                "(the engine creates it; or run `tickstock db upgrade`)"
+            )
+
+
+def _postgres_read_only(engine: AsyncEngine) -> None:
+    @event.listens_for(engine.sync_engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        cursor = dbapi_connection.cursor()
+        cursor.execute("SET SESSION CHARACTERISTICS AS TRANSACTION READ ONLY")
+        cursor.close()
+        dbapi_connection.commit()  # a SET inside a transaction rolled back would be undone
+
+
 def _first_line(exc: BaseException) -> str:
-    return str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    words = str(exc).strip()
+    return words.splitlines()[0] if words else type(exc).__name__

@@ -7,6 +7,8 @@ engine may retry a batch after an outage and a detection written twice stays one
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from sqlalchemy import (
     JSON,
     BigInteger,
@@ -20,8 +22,10 @@ from sqlalchemy import (
     PrimaryKeyConstraint,
     String,
     Table,
+    TypeDecorator,
     UniqueConstraint,
 )
+from sqlalchemy.engine import Dialect
 
 metadata = MetaData(
     naming_convention={
@@ -31,7 +35,29 @@ metadata = MetaData(
     }
 )
 
-UtcDateTime = DateTime(timezone=True)
+
+class AwareUtcDateTime(TypeDecorator[datetime]):
+    """``DateTime(timezone=True)`` that stores UTC and always reads back aware UTC.
+
+    SQLite keeps no zone: it would drop a non-UTC offset (shifting the time) and return
+    naive values. Naive values given to it are taken as UTC.
+    """
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if not isinstance(value, datetime) or value.tzinfo is None:
+            return value
+        return value.astimezone(UTC)
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if not isinstance(value, datetime):
+            return value
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+UtcDateTime = AwareUtcDateTime()
 
 streaming_sessions = Table(
     "streaming_sessions",

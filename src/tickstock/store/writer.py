@@ -1,19 +1,23 @@
 """The engine's writer: batched, idempotent inserts of everything the engine publishes.
 
-Each call is one statement (``executemany``) inside one transaction. Unique keys plus
-``ON CONFLICT DO NOTHING`` make every call safe to retry after an outage: a detection
-written twice stays one row. Rows come as contract models or as their wire dicts (the
-engine's hot path builds wire dicts directly); both give the same rows.
+Each call is one ``INSERT … ON CONFLICT DO NOTHING RETURNING`` executed for all its rows
+(``executemany``, split in chunks that stay under the driver's bound-parameter limit) inside
+one transaction. Unique keys make every call safe to retry after an outage: a detection
+written twice stays one row, and the call returns the rows it actually inserted (RETURNING
+counts them on both dialects; asyncpg reports no rowcount for ``executemany``). Rows come
+as contract models or as their wire dicts (the engine's hot path builds wire dicts
+directly); both give the same rows.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+import sqlite3
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from pydantic import BaseModel
-from sqlalchemy import Table, select, update
+from sqlalchemy import Table
 from sqlalchemy.dialects import postgresql, sqlite
 
 from tickstock.contract import HIGH_CONFIDENCE, to_wire
@@ -22,6 +26,22 @@ from tickstock.store import tables
 from tickstock.store.database import Database
 
 Row = Mapping[str, Any]
+
+#: Bound parameters one statement may carry: SQLite's SQLITE_MAX_VARIABLE_NUMBER (999 before
+#: 3.32), asyncpg's 32767.
+MAX_PARAMETERS = {
+    "sqlite": 32766 if sqlite3.sqlite_version_info >= (3, 32) else 999,
+    "postgresql": 32767,
+}
+
+
+def chunks(
+    rows: Sequence[dict[str, Any]], columns: int, dialect: str
+) -> Iterator[Sequence[dict[str, Any]]]:
+    """``rows`` in slices whose parameters (rows × columns) fit in one statement."""
+    size = max(1, MAX_PARAMETERS.get(dialect, 999) // max(1, columns))
+    for start in range(0, len(rows), size):
+        yield rows[start : start + size]
 
 
 def _wire(item: BaseModel | Row) -> Row:
@@ -53,11 +73,16 @@ class StoreWriter:
     async def _insert(self, table: Table, rows: Sequence[dict[str, Any]]) -> int:
         if not rows:
             return 0
-        dialect = postgresql if self.database.dialect == "postgresql" else sqlite
-        statement = dialect.insert(table).on_conflict_do_nothing()
+        name = self.database.dialect
+        dialect = postgresql if name == "postgresql" else sqlite
+        key = next(iter(table.primary_key.columns))
+        statement = dialect.insert(table).on_conflict_do_nothing().returning(key)
+        inserted = 0
         async with self.database.begin() as conn:
-            result = await conn.execute(statement, list(rows))
-        return max(result.rowcount, 0)
+            for chunk in chunks(rows, len(rows[0]), name):
+                result = await conn.execute(statement, list(chunk))
+                inserted += len(result.all())
+        return inserted
 
     # --- sessions ----------------------------------------------------------------------
 
@@ -73,7 +98,11 @@ class StoreWriter:
         return await self._insert(tables.streaming_sessions, [row])
 
     async def write_session_stopped(self, session: SessionStop | Row) -> int:
-        """Close the session row; a stop for a session never seen creates its row."""
+        """Close the session row; a stop for a session never seen creates its row.
+
+        That row's start is derived from ``stopped_at - duration_seconds``; its universe is
+        ``"unknown"`` and its symbol count 0, since only the start event carries them.
+        """
         s = _wire(session)
         stopped_at = _utc(s["stopped_at"])
         closing = {
@@ -83,29 +112,23 @@ class StoreWriter:
             "total_patterns": s["total_patterns"],
             "total_indicators": s["total_indicators"],
         }
+        started = stopped_at - timedelta(seconds=float(s["duration_seconds"]))
+        row = {
+            "session_id": s["session_id"],
+            "universe": "unknown",
+            "started_at": started,
+            "symbol_count": 0,
+            **closing,
+        }
         t = tables.streaming_sessions
+        dialect = postgresql if self.database.dialect == "postgresql" else sqlite
+        insert = dialect.insert(t)
+        statement = insert.on_conflict_do_update(
+            index_elements=[t.c.session_id],
+            set_={name: insert.excluded[name] for name in closing},
+        )
         async with self.database.begin() as conn:
-            known = await conn.scalar(
-                select(t.c.session_id).where(t.c.session_id == s["session_id"])
-            )
-            if known is None:
-                started = stopped_at - timedelta(seconds=float(s["duration_seconds"]))
-                await conn.execute(
-                    t.insert(),
-                    [
-                        {
-                            "session_id": s["session_id"],
-                            "universe": "unknown",
-                            "started_at": started,
-                            "symbol_count": 0,
-                            **closing,
-                        }
-                    ],
-                )
-            else:
-                await conn.execute(
-                    update(t).where(t.c.session_id == s["session_id"]).values(**closing)
-                )
+            await conn.execute(statement, [row])
         return 1
 
     # --- the stream ----------------------------------------------------------------------

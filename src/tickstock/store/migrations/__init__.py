@@ -2,7 +2,8 @@
 
 ``upgrade(url)`` brings any database to the newest revision (a no-op when it is there);
 ``current_revision(url)`` tells where it is. Migrations run with a blocking driver
-(pysqlite / psycopg) whatever async driver the URL names.
+(pysqlite / psycopg) whatever async driver the URL names. A database that cannot be
+reached is ``StoreUnavailable``, as everywhere in the store.
 """
 
 from __future__ import annotations
@@ -12,9 +13,14 @@ from pathlib import Path
 from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import create_engine
+from sqlalchemy import Engine, create_engine, pool
 
-from tickstock.store.database import _prepare_sqlite, sync_url
+from tickstock.store.database import (
+    POSTGRES_CONNECT_TIMEOUT,
+    prepare_sqlite_url,
+    sync_url,
+    translate_errors,
+)
 
 HERE = Path(__file__).resolve().parent
 
@@ -25,24 +31,33 @@ def alembic_config(url: str) -> Config:
     config.set_main_option("script_location", str(HERE))
     target = sync_url(url)
     if target.get_backend_name() == "sqlite":
-        target = _prepare_sqlite(target, read_only=False)
+        target = prepare_sqlite_url(target, read_only=False)
     config.attributes["url"] = target
     return config
+
+
+def migration_engine(config: Config) -> Engine:
+    """A blocking engine on the config's URL that gives up connecting after a few seconds."""
+    url = config.attributes["url"]
+    connect_args = {}
+    if url.get_backend_name() == "postgresql":
+        connect_args["connect_timeout"] = int(POSTGRES_CONNECT_TIMEOUT)
+    return create_engine(url, poolclass=pool.NullPool, connect_args=connect_args)
 
 
 def upgrade(url: str, revision: str = "head") -> str | None:
     """Migrate the database at ``url`` to ``revision``; return the revision it is at."""
     config = alembic_config(url)
-    command.upgrade(config, revision)
+    with translate_errors(read_only=False):
+        command.upgrade(config, revision)
     return current_revision(url)
 
 
 def current_revision(url: str) -> str | None:
     """The revision the database at ``url`` is at (None for an empty database)."""
-    config = alembic_config(url)
-    engine = create_engine(config.attributes["url"])
+    engine = migration_engine(alembic_config(url))
     try:
-        with engine.connect() as conn:
+        with translate_errors(read_only=False), engine.connect() as conn:
             return MigrationContext.configure(conn).get_current_revision()
     finally:
         engine.dispose()

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 from alembic import context
-from sqlalchemy import create_engine, pool
 
+from tickstock.store.migrations import migration_engine
 from tickstock.store.tables import metadata
 
-url = context.config.attributes["url"]
-engine = create_engine(url, poolclass=pool.NullPool)
+engine = migration_engine(context.config)
 with engine.connect() as connection:
     context.configure(
         connection=connection,
