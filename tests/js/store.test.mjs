@@ -222,4 +222,16 @@ describe("store reducer", () => {
     applyEvent(state, "streaming_session", stopped({ duration_seconds: 23400 }));
     assert.equal(sessionSeconds(state, clock.now(state, Date.parse("2030-01-01T00:00:00Z"))), 23400);
   });
+
+  test("a snapshot's health message, a status refresh without a stored session, and a session start re-render the empty lists", () => {
+    const state = createState();
+    applySnapshot(state, { settings: {}, session: started().session, health: health({ status: "warning" }) });
+    assert.equal(state.health.status, "warning");
+    applyStatus(state, { session: null, app: { redis: "connected", metrics: { patterns_detected: 7 } } });
+    assert.equal(state.session.session_id, "s1", "a refresh with no stored session keeps the live one");
+    assert.equal(displayMetrics(state).patterns_detected, 7);
+    state.dirty.clear();
+    applyEvent(state, "streaming_session", started({ session_id: "s2" }));
+    assert.ok(state.dirty.has("patterns") && state.dirty.has("alerts"));
+  });
 });

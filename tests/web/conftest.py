@@ -1,5 +1,5 @@
-"""Browser fixtures: a real app (uvicorn subprocess) on a real Redis and a migrated SQLite
-database, a scripted producer, and headless Chromium whose console must stay clean.
+"""Browser fixtures: a real app (uvicorn subprocess) on a redis-server of its own and a
+migrated SQLite database, a scripted producer, and headless Chromium whose console must stay clean.
 
 ==================  ========  ==============================================================
 fixture             scope     gives
@@ -8,7 +8,7 @@ fixture             scope     gives
 ``database_url``    function  ``sqlite+aiosqlite:///…`` migrated to head
 ``serve``           function  ``serve(**env) -> ServedApp``: starts an app with extra env
 ``live``            function  a started ``ServedApp`` with the default settings
-``feed``            function  ``MarketFeed`` publishing to the app's Redis
+``feed``            function  ``live.feed``: the ``MarketFeed`` publishing to its Redis
 ``page``            function  a page on which any console error or page error fails the test;
                               ``page.console_allow(regex)`` tolerates an expected one
 ==================  ========  ==============================================================
@@ -25,7 +25,6 @@ from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, ConsoleMessage, Page, sync_playwright
-from tests.servers import RedisServer
 from tests.web.market import MarketFeed
 from tests.web.served_app import ServedApp
 
@@ -72,29 +71,27 @@ class AppPool:
     """Hands out fresh apps; a spare with the default settings boots while a test runs,
     so a test waits only for what is left of its start (each app has a fresh state)."""
 
-    def __init__(self, redis_url: str, database_url: str, log_dir: Path) -> None:
-        self.redis_url, self.database_url, self.log_dir = redis_url, database_url, log_dir
+    def __init__(self, database_url: str, log_dir: Path) -> None:
+        self.database_url, self.log_dir = database_url, log_dir
         self.spare: ServedApp | None = None
 
     def take(self, env: dict[str, str]) -> ServedApp:
         if env or self.spare is None:
-            app = ServedApp(self.redis_url, self.database_url, self.log_dir, env)
+            app = ServedApp(self.database_url, self.log_dir, env)
         else:
             app = self.spare
         if not env:
-            self.spare = ServedApp(self.redis_url, self.database_url, self.log_dir).launch()
+            self.spare = ServedApp(self.database_url, self.log_dir).launch()
         return app.start()
 
     def close(self) -> None:
         if self.spare is not None:
-            self.spare.stop()
+            self.spare.close()
 
 
 @pytest.fixture(scope="session")
-def app_pool(
-    redis_server: RedisServer, database_url: str, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[AppPool]:
-    pool = AppPool(redis_server.url, database_url, tmp_path_factory.mktemp("web-logs"))
+def app_pool(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[AppPool]:
+    pool = AppPool(database_url, tmp_path_factory.mktemp("web-logs"))
     yield pool
     pool.close()
 
@@ -110,7 +107,7 @@ def serve(app_pool: AppPool) -> Iterator[Callable[..., ServedApp]]:
 
     yield start
     for app in started:
-        app.stop()
+        app.close()
 
 
 @pytest.fixture
@@ -119,10 +116,8 @@ def live(serve: Callable[..., ServedApp]) -> ServedApp:
 
 
 @pytest.fixture
-def feed(redis_server: RedisServer) -> Iterator[MarketFeed]:
-    market = MarketFeed(redis_server.url)
-    yield market
-    market.close()
+def feed(live: ServedApp) -> MarketFeed:
+    return live.feed
 
 
 class ConsoleGuard:
@@ -159,8 +154,12 @@ def console_guard() -> ConsoleGuard:
 
 
 @pytest.fixture
-def new_page(browser: Browser, console_guard: ConsoleGuard) -> Iterator[Callable[..., Page]]:
-    """``new_page(**context_options)``: more pages (tabs, dark scheme), same console guard."""
+def new_page(
+    browser: Browser, console_guard: ConsoleGuard, serve: Callable[..., ServedApp]
+) -> Iterator[Callable[..., Page]]:
+    """``new_page(**context_options)``: more pages (tabs, dark scheme), same console guard.
+
+    Depends on ``serve`` so that pages close before the apps stop (no reconnect noise)."""
     pages: list[Page] = []
 
     def make(**options: object) -> Page:

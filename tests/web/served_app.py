@@ -1,8 +1,8 @@
 """``tickstock serve`` as a subprocess on a free port: what a browser test talks to.
 
-It can be stopped and started again on the same port (the connection-loss scenarios), and
-it is ready only once it answers HTTP and is subscribed to the 8 Redis channels — so a
-message published after ``start()`` always reaches it.
+Each app has a redis-server of its own (a spare app booting during a test must not hear
+that test's messages). It is ready only once it answers HTTP and is subscribed to the 8
+Redis channels — so a message published after ``start()`` always reaches it.
 """
 
 from __future__ import annotations
@@ -14,7 +14,8 @@ from pathlib import Path
 
 import httpx
 import redis
-from tests.servers import free_port, wait_until
+from tests.servers import RedisServer, free_port, wait_until
+from tests.web.market import MarketFeed
 
 from tickstock.contract import ALL_CHANNELS
 
@@ -23,12 +24,12 @@ STOP_TIMEOUT = 10.0
 
 
 class ServedApp:
-    """One app process; ``url``, ``port``, ``start()``, ``stop()``, ``log()``."""
+    """One app process and its Redis; ``url``, ``port``, ``feed``, ``start()``, ``stop()``."""
 
-    def __init__(
-        self, redis_url: str, database_url: str, log_dir: Path, env: dict[str, str] | None = None
-    ) -> None:
-        self.redis_url = redis_url
+    def __init__(self, database_url: str, log_dir: Path, env: dict[str, str] | None = None) -> None:
+        self.redis = RedisServer().start()
+        redis_url = self.redis_url = self.redis.url
+        self._feed: MarketFeed | None = None
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.log_path = log_dir / f"app-{self.port}.log"
@@ -75,6 +76,20 @@ class ServedApp:
         finally:
             client.close()
         return all(counts.get(c.encode(), 0) >= 1 for c in ALL_CHANNELS)
+
+    @property
+    def feed(self) -> MarketFeed:
+        """The scripted producer publishing to this app's Redis."""
+        if self._feed is None:
+            self._feed = MarketFeed(self.redis_url)
+        return self._feed
+
+    def close(self) -> None:
+        """Stop the app, its feed and its Redis."""
+        self.stop()
+        if self._feed is not None:
+            self._feed.close()
+        self.redis.close()
 
     def stop(self) -> None:
         if self.proc is None or self.proc.poll() is not None:

@@ -105,11 +105,11 @@ def test_during_the_session_alerts_health_and_indicators_update(
     expect(metric(page, "indicatorAlerts")).to_have_text("2", timeout=EVENT_TIMEOUT)
 
 
-def test_refresh_button_and_auto_refresh_timer_call_the_status_api(
-    page: Page, serve, feed: MarketFeed
-) -> None:
+def test_refresh_button_and_auto_refresh_timer_call_the_status_api(page: Page, serve) -> None:
     app = serve(STREAMING_REFRESH_INTERVAL="1")
     open_dashboard(page, app)
+    app.feed.session_started()  # the producer stores nothing: the status API has no session
+    expect(field(page, "session", "status")).to_have_text("Session active", timeout=EVENT_TIMEOUT)
     status_calls: list[str] = []
     page.on(
         "request",
@@ -127,6 +127,7 @@ def test_refresh_button_and_auto_refresh_timer_call_the_status_api(
     expect(page.locator('[data-control="refresh-info"]')).to_have_text(
         re.compile(r"^Updated \d"), timeout=EVENT_TIMEOUT
     )
+    expect(field(page, "session", "status")).to_have_text("Session active")
 
 
 def test_market_close_shows_final_counts_and_session_stopped(

@@ -331,7 +331,8 @@ function applySession(state, data) {
     state.health = null;
     if (state.appStatus.engine === "stopped") state.appStatus = { ...state.appStatus, engine: "waiting" };
   }
-  state.dirty.add("session").add("health").add("metrics");
+  // The empty lists explain themselves by the session ("no session yet" → "none detected yet").
+  state.dirty.add("session").add("health").add("metrics").add("patterns").add("alerts");
 }
 
 /** Moves the stream's clock forward to `iso` (never back). @param {State} state @param {any} iso */
@@ -377,7 +378,8 @@ export function applySnapshot(state, snap) {
   state.indicators.clear();
   state.criticals.clear();
   state.session = snap.session ?? null;
-  state.health = snap.health ?? null;
+  // The app keeps the whole health message; the panels read its body.
+  state.health = (snap.health && snap.health.health) || snap.health || null;
   // A snapshot's started_at is in the past; only its health report tells the stream's "now".
   state.streamTime = NaN;
   noteStreamTime(state, state.health?.timestamp);
@@ -522,6 +524,20 @@ export function openCriticals(state) {
 }
 
 /**
+ * The session after a status refresh. The live stream is the authority: the database's
+ * session (null when the producer stores nothing, or an older day's) never hides a live
+ * one; it updates the same session or replaces an older one.
+ * @param {Record<string, any>|null} live
+ * @param {Record<string, any>|null|undefined} stored
+ */
+function mergeSession(live, stored) {
+  if (!stored || typeof stored !== "object") return live;
+  if (!live) return stored;
+  if (stored.session_id === live.session_id) return { ...live, ...stored };
+  return Date.parse(stored.started_at) > Date.parse(live.started_at) ? stored : live;
+}
+
+/**
  * Merges `GET /api/streaming/status` (manual or auto refresh) into the state: whatever of
  * session, metrics, health and app status it carries.
  * @param {State} state
@@ -529,10 +545,11 @@ export function openCriticals(state) {
  */
 export function applyStatus(state, status) {
   if (!status || typeof status !== "object") return state;
-  if ("session" in status) state.session = status.session ?? null;
-  if (status.metrics) state.serverMetrics = { ...status.metrics };
-  if ("health" in status) state.health = status.health ?? null;
+  state.session = mergeSession(state.session, status.session);
   const app = status.app_status ?? status.app;
+  const metrics = status.metrics ?? app?.metrics;
+  if (metrics && typeof metrics === "object") state.serverMetrics = { ...metrics };
+  if (status.health) state.health = status.health.health || status.health;
   if (app && typeof app === "object") {
     const { redis, database, engine } = app;
     state.appStatus = { ...state.appStatus, ...(redis && { redis }), ...(database && { database }), ...(engine && { engine }) };
