@@ -159,7 +159,9 @@ def translate_errors(*, read_only: bool) -> Iterator[None]:
     except (SQLAlchemyError, OSError, sqlite3.Error) as exc:
         kind = classify_error(exc, read_only=read_only)
         if kind is ReadOnlyError:
-            raise ReadOnlyError(f"write refused by a read-only database handle: {exc}") from exc
+            raise ReadOnlyError(
+                f"write refused by a read-only database handle: {_first_line(exc)}"
+            ) from exc
         if kind is StoreUnavailable:
             raise StoreUnavailable(f"database unavailable: {_first_line(exc)}") from exc
         raise
