@@ -7,7 +7,8 @@
 #   make lint       ruff check + ruff format --check
 #   make format     ruff format + ruff check --fix
 #   make lock       rewrite requirements.lock from the current .venv
-#   make bench      run the benchmarks (bench/run_all.py)
+#   make bench      run the benchmarks (bench/run_all.py), JSON into docs/bench/
+#   make report     run the tests with junit XML, then write docs/test-report.md
 
 SHELL := bash
 .SHELLFLAGS := -eu -o pipefail -c
@@ -20,7 +21,7 @@ PYTEST := $(VENV)/bin/pytest
 PY_DIRS := $(wildcard src tests bench)
 NODE_TESTS := find tests/js -type f \( -name '*.test.*js' -o -name '*[-_]test.*js' -o -name 'test-*.*js' -o -name 'test.*js' \) 2>/dev/null
 
-.PHONY: bootstrap demo test lint format lock bench
+.PHONY: bootstrap demo test lint format lock bench report
 
 bootstrap:
 	@bash scripts/bootstrap.sh
@@ -71,3 +72,8 @@ lock:
 bench: bootstrap
 	@if [[ -f bench/run_all.py ]]; then $(PY) bench/run_all.py; \
 	else echo "make bench: bench/run_all.py does not exist yet" >&2; exit 1; fi
+
+# The report reads docs/bench/*.json (make bench) and the junit XML of this test run.
+report: bootstrap
+	-$(PYTEST) -q tests --junitxml=docs/bench/junit.xml
+	$(PY) scripts/test_report.py --junit docs/bench/junit.xml
