@@ -137,12 +137,17 @@ async def test_the_documented_select_only_role_can_read_and_not_write(
         f"GRANT CONNECT ON DATABASE {database} TO {role}",
         f"GRANT USAGE ON SCHEMA public TO {role}",
         f"GRANT SELECT ON ALL TABLES IN SCHEMA public TO {role}",
-        f"ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT SELECT ON TABLES TO {role}",
+        # the migrating role (here the superuser) creates tables later: readable too
+        f"ALTER DEFAULT PRIVILEGES FOR ROLE postgres IN SCHEMA public "
+        f"GRANT SELECT ON TABLES TO {role}",
     ):
         postgres_server.execute(grant, database=database)
+    postgres_server.execute("CREATE TABLE later_revision (x integer)", database=database)
     db = open_database(make_url(postgres_url).set(username=role), read_only=True)
     try:
         assert await pattern_count(db) == 0
+        async with db.connect() as conn:
+            assert await conn.scalar(text("SELECT count(*) FROM later_revision")) == 0
         with pytest.raises(ReadOnlyError):
             async with db.connect() as conn:
                 await conn.execute(text("SET SESSION CHARACTERISTICS AS TRANSACTION READ WRITE"))
