@@ -3,7 +3,7 @@
  * kept live from pattern events' bar_data, with pattern and alert markers.
  */
 import { withLoading } from "../api.js";
-import { formatAlertType } from "../format.js";
+import { formatAlertType, formatNyShort } from "../format.js";
 import { make, setText } from "../render/dom.js";
 
 const SYMBOL = /^[A-Z][A-Z0-9.-]{0,9}$/;
@@ -12,6 +12,11 @@ const MAX_MARKERS = 500;
 /** ISO → lightweight-charts UTCTimestamp (seconds), floored to the minute. */
 export function barTime(iso) {
   return Math.floor(Date.parse(iso) / 60000) * 60;
+}
+
+/** A chart time (UTC seconds) as the exchange's clock reads it: "09:30". @param {number} time */
+export function chartTimeLabel(time) {
+  return formatNyShort(time * 1000);
 }
 
 /** @param {any} app @param {() => Promise<any>} loadCharts @returns {import("../router.js").Section} */
@@ -46,13 +51,18 @@ export function chartSection(app, loadCharts) {
       const chart = charts.createChart(host, {
         autoSize: true,
         layout: { background: { color: dark ? "#11161d" : "#ffffff" }, textColor: dark ? "#e6edf3" : "#1f2328" },
-        timeScale: { timeVisible: true, secondsVisible: false },
+        grid: { vertLines: { color: dark ? "#21262d" : "#eaeef2" }, horzLines: { color: dark ? "#21262d" : "#eaeef2" } },
+        rightPriceScale: { borderColor: dark ? "#30363d" : "#d0d7de" },
+        // The library labels UTC; a trader reads the exchange's clock (New York).
+        localization: { timeFormatter: (t) => `${chartTimeLabel(t)} ET` },
+        timeScale: { timeVisible: true, secondsVisible: false, tickMarkFormatter: chartTimeLabel },
       });
       scope.add(() => chart.remove());
       const series = chart.addSeries(charts.CandlestickSeries, {});
       const bars = new Map();
       for (const b of ohlcv?.bars ?? []) bars.set(barTime(b.timestamp), { time: barTime(b.timestamp), open: b.open, high: b.high, low: b.low, close: b.close });
       series.setData([...bars.values()].sort((a, b) => a.time - b.time));
+      chart.timeScale().fitContent();
       const markers = [];
       const markerApi = charts.createSeriesMarkers(series, []);
       const addMarker = (m) => {
@@ -88,8 +98,10 @@ export function chartSection(app, loadCharts) {
   };
 }
 
-function patternMarker(p) {
-  return { time: barTime(p.timestamp), position: "aboveBar", shape: "circle", color: p.confidence >= 0.8 ? "#8250df" : "#0969da", text: String(p.pattern_type) };
+/** High-confidence detections are labelled; the others are dots, so labels stay readable. */
+export function patternMarker(p) {
+  const high = p.confidence >= 0.8;
+  return { time: barTime(p.timestamp), position: "aboveBar", shape: "circle", color: high ? "#8250df" : "#0969da", text: high ? String(p.pattern_type) : "" };
 }
 
 function alertMarker(a) {

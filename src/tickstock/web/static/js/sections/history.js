@@ -32,7 +32,8 @@ export function historySection(app) {
       return l;
     };
     form.append(label("Symbol", symbol), label("Pattern type", type), label("Min confidence (0–1)", conf), make(doc, "button", "", "Search", { type: "submit" }));
-    section.append(form);
+    const hint = make(doc, "p", "muted", "Enter a symbol and press Search to see its detections.");
+    section.append(form, hint);
     container.append(section);
     const input = /** @type {HTMLInputElement} */ (symbol);
     const PAGE = 50;
@@ -64,8 +65,11 @@ export function historySection(app) {
     });
     scope.listen(form, "submit", (event) => {
       event.preventDefault();
-      if (input.value.trim()) table.load(1);
+      if (!input.value.trim()) return;
+      hint.hidden = true;
+      table.load(1);
     });
+    hint.hidden = Boolean(input.value);
     if (input.value) table.load(1);
   };
 }
