@@ -15,6 +15,7 @@ import argparse
 import asyncio
 import json
 import multiprocessing as mp
+import sys
 import tempfile
 import time
 from pathlib import Path
@@ -22,10 +23,13 @@ from typing import Any
 
 import numpy as np
 import psutil
-from tests.servers import RedisServer
 
-from common import machine, publish_plan_rates
-from relay import percentile, run_async, run_clients, start_server, wait_ready
+sys.path[:0] = [str(Path(__file__).resolve().parent.parent), str(Path(__file__).resolve().parent)]
+
+from tests.servers import RedisServer  # noqa: E402
+
+from common import machine, publish_plan_rates  # noqa: E402
+from relay import percentile, run_async, run_clients, start_server, wait_ready  # noqa: E402
 
 SCENARIOS = [
     {"name": "plan rates x 10 clients", "clients": 10},

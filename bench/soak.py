@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import sys
 import tempfile
 import time
 from pathlib import Path
@@ -19,10 +20,13 @@ from typing import Any
 
 import psutil
 from playwright.async_api import async_playwright
-from tests.servers import RedisServer
 
-from common import least_squares_slope, machine, publish_plan_rates
-from relay import start_server, wait_ready
+sys.path[:0] = [str(Path(__file__).resolve().parent.parent), str(Path(__file__).resolve().parent)]
+
+from tests.servers import RedisServer  # noqa: E402
+
+from common import least_squares_slope, machine, publish_plan_rates  # noqa: E402
+from relay import start_server, wait_ready  # noqa: E402
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
