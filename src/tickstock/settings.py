@@ -130,13 +130,13 @@ class Settings(BaseSettings):
 
     # --- fan-out and recovery ------------------------------------------------------
     replay_buffer_events: int = Field(
-        100_000,
+        50_000,
         ge=100,
         validation_alias=_env("TICKSTOCK_REPLAY_BUFFER_EVENTS"),
-        description="Events kept for clients that resume (5 minutes at 300 events/s).",
+        description="Events kept for clients that resume: a 5-minute outage at the plan's peak (100 patterns/s + 50 indicators/s = 45,000), with room to spare; bounds the app's memory.",
     )
     replay_buffer_seconds: float = Field(
-        600.0,
+        360.0,
         gt=0,
         validation_alias=_env("TICKSTOCK_REPLAY_BUFFER_SECONDS"),
         description="Age after which a kept event is no longer replayed (a snapshot is sent instead).",
