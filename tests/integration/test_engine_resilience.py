@@ -68,9 +68,11 @@ async def test_redis_restart_loses_nothing_within_the_bound(
             10,
             "indicators flowing before the restart",
         )
-        fresh_redis.stop()
+        # In threads: stopping and starting a server takes real time, and blocking the loop the
+        # engine runs in would stand for a stall rather than an outage.
+        await asyncio.to_thread(fresh_redis.stop)
         await asyncio.sleep(1.0)  # the outage itself: the engine keeps computing meanwhile
-        fresh_redis.start()
+        await asyncio.to_thread(fresh_redis.start)
         report = await asyncio.wait_for(engine, 60)
 
     assert report.dropped_messages == 0 and report.unpublished == 0

@@ -138,14 +138,23 @@ class EngineReport:
     health_messages: int = 0
     skipped_rows: int = 0
     publish_order: list[int] = field(default_factory=list)
+    #: the start (epoch seconds) of every minute closed, in closing order
+    closed_minutes: list[int] = field(default_factory=list)
 
 
 class Engine:
     """One run of the engine; ``run_engine`` is the public entry point."""
 
-    def __init__(self, config: EngineConfig, writer: Any | None, stop: asyncio.Event) -> None:
+    def __init__(
+        self,
+        config: EngineConfig,
+        writer: Any | None,
+        stop: asyncio.Event,
+        monotonic: Callable[[], float] = time.monotonic,
+    ) -> None:
         self.config = config
         self.stop = stop
+        self.monotonic = monotonic
         self.calendar = MarketCalendar()
         self.faults = FaultSchedule(config.faults)
         self.replay: ReplayData | None = None
@@ -177,7 +186,12 @@ class Engine:
             config.lag_warning_ms, config.lag_critical_ms, config.feed_lost_after
         )
         self.session: StreamingSession | None = None
-        self.clock = SimulatedClock(self._start_moment(), config.speed)
+        self.start_moment = self._start_moment()
+        self.clock = SimulatedClock(self.start_moment, config.speed, monotonic)
+        #: the simulated moment from which the market loop owes every minute: the run's start,
+        #: then each next day's pre-market. A session opens at max(open, this), never at the
+        #: moment the loop happened to look at the clock, so a stall cannot skip a minute.
+        self.market_from = self.start_moment
 
     # --- time ---------------------------------------------------------------------------
 
@@ -337,6 +351,7 @@ class Engine:
         minute_end = bars.minute_start + SECONDS_PER_MINUTE
         output = self.pipeline.process(bars)
         self.report.minutes += 1
+        self.report.closed_minutes.append(bars.minute_start)
         self.meter.add_bars(self.clock.now(), output.n_bars)
         if output.n_bars:
             self.meter.active_symbols = output.n_bars
@@ -348,7 +363,7 @@ class Engine:
         self._write_minute(output)
 
     def _published(self, due_real: float) -> None:
-        lag_ms = max(0.0, (time.monotonic() - due_real) * 1000)
+        lag_ms = max(0.0, (self.monotonic() - due_real) * 1000)
         self.meter.add_lag(lag_ms)
         self.report.lag_ms.append(lag_ms)
         self._publish_critical(LAG_HIGH, lag_ms >= self.config.lag_critical_ms, f"{lag_ms:.0f} ms")
@@ -376,10 +391,11 @@ class Engine:
     async def _synthetic_day(self, trading: TradingSession) -> bool:
         """Run one trading day; True if the run was stopped meanwhile."""
         open_, close = self._session_bounds(trading)
-        before_open = self._now() < open_
         if await self._sleep_until(open_.timestamp()):
             return True
-        opened_at = open_ if before_open else self._now()
+        # However late the loop gets here (start-up work, a stalled event loop), the session
+        # covers every minute from the open, or from the run's start when that is later.
+        opened_at = max(open_, self.market_from)
         if opened_at >= close:
             return False
         self._open_session(opened_at)
@@ -468,11 +484,11 @@ class Engine:
         return bool(self.config.days) and done >= self.config.days
 
     async def _synthetic_days(self) -> None:
-        day = self._now().astimezone(NEW_YORK).date()
+        day = self.market_from.astimezone(NEW_YORK).date()
         trading = self.calendar.session_on_or_after(day)
         done = 0
         while True:
-            if self._now() >= self._session_bounds(trading)[1]:
+            if self.market_from >= self._session_bounds(trading)[1]:
                 trading = self.calendar.next_session(trading.day)  # started after the close
             if await self._synthetic_day(trading):
                 return
@@ -480,10 +496,14 @@ class Engine:
             if self._enough_days(done):
                 return
             trading = self.calendar.next_session(trading.day)
-            self.clock.jump_to(trading.open - PRE_MARKET)
+            self.market_from = trading.open - PRE_MARKET
+            self.clock.jump_to(self.market_from)
             log.info("next trading day: %s", trading.day.isoformat())
 
     async def run(self) -> EngineReport:
+        # Simulated time starts now, not when the engine was built: start-up work (migrations,
+        # opening the database) must not eat the first minutes of a fast simulated session.
+        self.clock.jump_to(self.start_moment)
         self.publisher.start()
         self.writes.start()
         health = asyncio.create_task(self._health_loop(), name="engine-health")
@@ -529,9 +549,7 @@ async def _open_writer(config: EngineConfig) -> tuple[Any | None, Callable[[], A
     if config.run_migrations:
         from tickstock.store.migrations import upgrade
 
-        result = upgrade(config.database_url)
-        if asyncio.iscoroutine(result):
-            await result
+        await asyncio.to_thread(upgrade, config.database_url)  # seconds: off the event loop
     database = open_database(config.database_url)
     if asyncio.iscoroutine(database):
         database = await database
@@ -540,14 +558,20 @@ async def _open_writer(config: EngineConfig) -> tuple[Any | None, Callable[[], A
     )
 
 
-async def run_engine(config: EngineConfig, stop: asyncio.Event | None = None) -> EngineReport:
+async def run_engine(
+    config: EngineConfig,
+    stop: asyncio.Event | None = None,
+    *,
+    monotonic: Callable[[], float] = time.monotonic,
+) -> EngineReport:
     """Run the engine until its days are done or ``stop`` is set; return what it did.
 
     A CSV replay is read and validated completely before anything is published: a bad row
-    raises ``FeedError`` (with its line number) first.
+    raises ``FeedError`` (with its line number) first. ``monotonic`` is the real clock the
+    simulated one runs on; tests inject one that jumps to stand for a stalled event loop.
     """
     stop = stop or asyncio.Event()
-    engine = Engine(config, None, stop)  # reads and validates a replay first
+    engine = Engine(config, None, stop, monotonic)  # reads and validates a replay first
     writer, close_database = await _open_writer(config)
     engine.sink.writer = writer
     try:
