@@ -202,3 +202,32 @@ def test_connection_loss_shows_offline_and_the_reconnect_recovers_missed_events(
         expect(rows(page, "patterns")).to_have_count(4, timeout=EVENT_TIMEOUT)
     finally:
         proxy.close()
+
+
+def test_auto_scroll_brings_a_scrolled_list_back_to_the_newest_pattern_unless_turned_off(
+    page: Page, live: ServedApp, feed: MarketFeed
+) -> None:
+    open_dashboard(page, live)
+    feed.session_started()
+    for i in range(50):
+        feed.pattern(SYMBOLS[i], minute=1 + i)
+    expect(rows(page, "patterns")).to_have_count(50, timeout=EVENT_TIMEOUT)
+    stream = page.locator('[data-panel="patterns"] ol.stream')
+    # Resolves once the scroll event (which the panel listens to) has been dispatched.
+    scrolled = """el => new Promise((done) => {
+        el.addEventListener("scroll", () => done(el.scrollTop), { once: true });
+        el.scrollTop = 300;
+    })"""
+    assert stream.evaluate(scrolled) > 0
+    feed.pattern("NEW1", minute=60)
+    expect(rows(page, "patterns").first.locator(".sym")).to_have_text("NEW1", timeout=EVENT_TIMEOUT)
+    page.wait_for_function(
+        "() => document.querySelector('[data-panel=\"patterns\"] ol.stream').scrollTop === 0",
+        timeout=EVENT_TIMEOUT,
+    )
+    page.get_by_role("button", name="Auto-scroll on").click()
+    expect(page.get_by_role("button", name="Auto-scroll off")).to_be_visible()
+    assert stream.evaluate(scrolled) > 0
+    feed.pattern("NEW2", minute=61)
+    expect(rows(page, "patterns").first.locator(".sym")).to_have_text("NEW2", timeout=EVENT_TIMEOUT)
+    assert stream.evaluate("el => el.scrollTop") > 0

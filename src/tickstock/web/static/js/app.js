@@ -167,6 +167,10 @@ export function createApp(deps) {
       get lastLatencyMs() {
         return scheduler.stats.lastLatencyMs;
       },
+      /** How many latencies were ever recorded (latencies() keeps the last 1,024). */
+      get latencySamples() {
+        return scheduler.stats.latencySamples;
+      },
       get counters() {
         return { ...app.state.counters };
       },

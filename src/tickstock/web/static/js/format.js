@@ -48,11 +48,27 @@ export function formatNyDateTime(value) {
 export function formatLocalTitle(value, timeZone) {
   const date = toDate(value);
   if (!date) return "";
-  const text = new Intl.DateTimeFormat("en-US", {
+  return `Local time: ${cached(`local|${timeZone ?? ""}`, () => new Intl.DateTimeFormat("en-US", {
     timeZone, year: "numeric", month: "2-digit", day: "2-digit",
     hour: "2-digit", minute: "2-digit", second: "2-digit", hourCycle: "h23", timeZoneName: "short",
-  }).format(date);
-  return `Local time: ${text}`;
+  })).format(date)}`;
+}
+
+/**
+ * Intl formatters are costly to build (a `toLocaleString` with options builds one per call:
+ * the hottest spot of a render at 500 events/s), so each one is built once.
+ * @type {Map<string, Intl.NumberFormat|Intl.DateTimeFormat>}
+ */
+const formatters = new Map();
+
+/** @template T @param {string} key @param {() => T} build @returns {T} */
+function cached(key, build) {
+  let f = formatters.get(key);
+  if (!f) {
+    f = /** @type {any} */ (build());
+    formatters.set(key, f);
+  }
+  return /** @type {T} */ (f);
 }
 
 /**
@@ -62,13 +78,13 @@ export function formatLocalTitle(value, timeZone) {
  */
 export function formatNumber(value, digits = 2) {
   if (typeof value !== "number" || !Number.isFinite(value)) return "—";
-  return value.toLocaleString("en-US", { maximumFractionDigits: digits, minimumFractionDigits: 0 });
+  return cached(`n|${digits}`, () => new Intl.NumberFormat("en-US", { maximumFractionDigits: digits, minimumFractionDigits: 0 })).format(value);
 }
 
 /** Fixed decimals, for prices and indicator lines (125.50, -0.13). */
 export function formatFixed(value, digits = 2) {
   if (typeof value !== "number" || !Number.isFinite(value)) return "—";
-  return value.toLocaleString("en-US", { maximumFractionDigits: digits, minimumFractionDigits: digits });
+  return cached(`f|${digits}`, () => new Intl.NumberFormat("en-US", { maximumFractionDigits: digits, minimumFractionDigits: digits })).format(value);
 }
 
 /** 0.853 → "85%"; clamps to 0–100. */

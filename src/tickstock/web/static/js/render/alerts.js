@@ -34,6 +34,12 @@ export function createAlertsPanel(root, ctx) {
   const list = /** @type {HTMLElement} */ (root.querySelector("ol.stream"));
   const empty = /** @type {HTMLElement} */ (root.querySelector(".empty"));
   let lastTopKey = "";
+  // Whether the reader scrolled the list away from the top, read in the scroll event (where
+  // layout is already done): reading scrollTop in a render would force a layout per frame.
+  let scrolledAway = false;
+  list.addEventListener("scroll", () => {
+    scrolledAway = list.scrollTop > 0;
+  }, { passive: true });
 
   const rows = new KeyedList(list, {
     key: (item) => item.key,
@@ -82,7 +88,10 @@ export function createAlertsPanel(root, ctx) {
             : "No indicator alerts yet: no streaming session has started.");
       }
       const top = items[0]?.key ?? "";
-      if (top !== lastTopKey && ctx.autoScroll()) list.scrollTop = 0;
+      if (top !== lastTopKey && scrolledAway && ctx.autoScroll()) {
+        list.scrollTop = 0;
+        scrolledAway = false;
+      }
       lastTopKey = top;
     },
   };

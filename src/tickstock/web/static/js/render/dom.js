@@ -38,7 +38,9 @@ export class KeyedList {
   /**
    * @param {HTMLElement} container
    * @param {{create: () => HTMLElement, update: (row: HTMLElement, item: T, fresh: boolean) => void,
-   *   key: (item: T) => string}} spec
+   *   key: (item: T) => string, version?: (item: T) => unknown}} spec
+   *   `version`: what a row shows of its item (default: the item itself); a row whose
+   *   item and version did not change is not updated again (no formatting per frame).
    */
   constructor(container, spec) {
     this.container = container;
@@ -47,6 +49,8 @@ export class KeyedList {
     this.rows = new Map();
     /** @type {WeakMap<HTMLElement, T>} */
     this.itemOf = new WeakMap();
+    /** @type {WeakMap<HTMLElement, unknown>} */
+    this.versionOf = new WeakMap();
     /** @type {HTMLElement[]} */
     this.pool = [];
   }
@@ -72,8 +76,12 @@ export class KeyedList {
         this.rows.set(key, row);
         fresh = true;
       }
-      this.itemOf.set(row, item);
-      this.spec.update(row, item, fresh);
+      const version = this.spec.version ? this.spec.version(item) : item;
+      if (fresh || this.itemOf.get(row) !== item || this.versionOf.get(row) !== version) {
+        this.itemOf.set(row, item);
+        this.versionOf.set(row, version);
+        this.spec.update(row, item, fresh);
+      }
       if (row === cursor) cursor = cursor.nextSibling;
       else this.container.insertBefore(row, cursor);
     }

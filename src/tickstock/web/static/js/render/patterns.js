@@ -17,9 +17,16 @@ export function createPatternsPanel(root, ctx) {
   const list = /** @type {HTMLElement} */ (root.querySelector("ol.stream"));
   const empty = /** @type {HTMLElement} */ (root.querySelector(".empty"));
   let lastTopKey = "";
+  // Whether the reader scrolled the list away from the top, read in the scroll event (where
+  // layout is already done): reading scrollTop in a render would force a layout per frame.
+  let scrolledAway = false;
+  list.addEventListener("scroll", () => {
+    scrolledAway = list.scrollTop > 0;
+  }, { passive: true });
 
   const rows = new KeyedList(list, {
     key: (item) => item.key,
+    version: (item) => item.high_confidence,
     create() {
       const li = make(doc, "li", "row pattern-row");
       const details = make(doc, "details");
@@ -75,7 +82,10 @@ export function createPatternsPanel(root, ctx) {
       empty.hidden = items.length > 0;
       if (!items.length) setText(empty, emptyReason(state, state.patterns.size > 0));
       const top = items[0]?.key ?? "";
-      if (top !== lastTopKey && ctx.autoScroll()) list.scrollTop = 0;
+      if (top !== lastTopKey && scrolledAway && ctx.autoScroll()) {
+        list.scrollTop = 0;
+        scrolledAway = false;
+      }
       lastTopKey = top;
     },
   };
