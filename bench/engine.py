@@ -9,6 +9,12 @@ wall time during the timed closes (100 % = one core).
 
     .venv/bin/python bench/engine.py                          # 500 and 5,000 symbols
     .venv/bin/python bench/engine.py --symbols 5000 --minutes 60 --json bench/results/engine.json
+    .venv/bin/python bench/engine.py --database      # the minute's rows written to SQLite too
+    .venv/bin/python bench/engine.py --default-gc    # without the engine's gc settings
+
+With ``--database`` the runner's own minute hand-off is timed (``Engine.emit_minute``: rows
+queued for the write task, which waits for the publish), and each minute's writes finish
+before the next close, as they do 60 s apart in real time.
 
 Targets on 2 cores: 500 symbols ≤ 100 ms p99, 5,000 ≤ 250 ms (stretch ≤ 100 ms).
 """
@@ -20,6 +26,7 @@ import asyncio
 import json
 import platform
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -32,8 +39,10 @@ from tests.servers import RedisServer
 
 from tickstock.contract import ALL_CHANNELS
 from tickstock.engine.feeds import SyntheticFeed
+from tickstock.engine.gc_policy import settle_after_start_up
 from tickstock.engine.pipeline import MinutePipeline
 from tickstock.engine.publisher import Publisher
+from tickstock.engine.runner import Engine, EngineConfig, _open_writer
 from tickstock.engine.universe import load_universe
 
 WARMUP_MINUTES = 40
@@ -95,9 +104,61 @@ async def bench_size(url: str, n_symbols: int, minutes: int) -> dict[str, float]
     }
 
 
-async def main(sizes: list[int], minutes: int) -> list[dict[str, float]]:
+async def bench_with_database(url: str, n_symbols: int, minutes: int) -> dict[str, float]:
+    """The same, through the runner's hand-off, with every row written to a SQLite file."""
+    with tempfile.TemporaryDirectory() as folder:
+        config = EngineConfig(url, f"sqlite+aiosqlite:///{folder}/bench.db", n_symbols)
+        writer, close_database = await _open_writer(config)
+        engine = Engine(config, writer, asyncio.Event())
+        feed = SyntheticFeed(n_symbols, seed=42, session_open=OPEN)
+        for m in range(WARMUP_MINUTES):
+            engine.pipeline.process(feed.bars(OPEN + 60 * m))
+        received = [0]
+        ready = asyncio.Event()
+        listener = asyncio.create_task(drain(url, received, ready))
+        await ready.wait()
+        engine.publisher.start()
+        engine.writes.start()
+        latencies, messages, written = [], [], 0
+        cpu0, wall0 = time.process_time(), time.perf_counter()
+        try:
+            for m in range(WARMUP_MINUTES, WARMUP_MINUTES + minutes):
+                bars = feed.bars(OPEN + 60 * m)
+                sent = engine.publisher.published
+                start = time.perf_counter()
+                await engine.emit_minute(bars)
+                await engine.publisher.wait_idle(30)
+                latencies.append((time.perf_counter() - start) * 1000)
+                messages.append(engine.publisher.published - sent)
+                await engine.writes.wait_idle(120)  # 60 s apart in real time
+            cpu = (time.process_time() - cpu0) / (time.perf_counter() - wall0) * 100
+            written = sum(engine.writes.written.values())
+        finally:
+            await engine.publisher.close()
+            await engine.writes.close()
+            listener.cancel()
+            await asyncio.gather(listener, return_exceptions=True)
+            closing = close_database() if close_database else None
+            if asyncio.iscoroutine(closing):
+                await closing
+    lat = np.array(latencies)
+    return {
+        "symbols": n_symbols,
+        "database": "sqlite",
+        "minutes": minutes,
+        "p50_ms": round(float(np.percentile(lat, 50)), 1),
+        "p99_ms": round(float(np.percentile(lat, 99)), 1),
+        "max_ms": round(float(lat.max()), 1),
+        "messages_per_minute": round(float(np.mean(messages)), 1),
+        "rows_written_per_minute": round(written / minutes, 1),
+        "cpu_percent": round(cpu, 1),
+    }
+
+
+async def main(sizes: list[int], minutes: int, database: bool) -> list[dict[str, float]]:
     with RedisServer() as redis_server:
-        return [await bench_size(redis_server.url, n, minutes) for n in sizes]
+        run = bench_with_database if database else bench_size
+        return [await run(redis_server.url, n, minutes) for n in sizes]
 
 
 if __name__ == "__main__":
@@ -105,8 +166,12 @@ if __name__ == "__main__":
     parser.add_argument("--symbols", type=int, action="append", help="universe size (repeatable)")
     parser.add_argument("--minutes", type=int, default=40, help="timed minute closes (>= 30)")
     parser.add_argument("--json", type=Path, help="write the results to this file")
+    parser.add_argument("--database", action="store_true", help="write the rows to SQLite too")
+    parser.add_argument("--default-gc", action="store_true", help="keep CPython's gc settings")
     args = parser.parse_args()
-    results = asyncio.run(main(args.symbols or [500, 5000], max(args.minutes, 30)))
+    if not args.default_gc:
+        settle_after_start_up()  # as `tickstock engine` does
+    results = asyncio.run(main(args.symbols or [500, 5000], max(args.minutes, 30), args.database))
     print(f"{'symbols':>8} {'p50 ms':>8} {'p99 ms':>8} {'max ms':>8} {'msgs/min':>9} {'CPU %':>6}")
     for r in results:
         print(
@@ -116,4 +181,8 @@ if __name__ == "__main__":
     if args.json:
         args.json.parent.mkdir(parents=True, exist_ok=True)
         machine = {"python": platform.python_version(), "machine": platform.machine()}
-        args.json.write_text(json.dumps({"machine": machine, "results": results}, indent=2))
+        settings = {"database": args.database, "engine_gc": not args.default_gc}
+        args.json.write_text(
+            json.dumps({"machine": machine, "settings": settings, "results": results}, indent=2)
+            + "\n"
+        )

@@ -74,6 +74,20 @@ class FiredAlert(NamedTuple):
 
 
 @dataclass(frozen=True, slots=True)
+class Crossings:
+    """The symbols whose condition of one alert type became true this bar, as columns."""
+
+    alert_type: str
+    indicator: str
+    symbol_index: npt.NDArray[np.intp]
+    value: FloatArray
+    threshold: FloatArray
+
+    def __len__(self) -> int:
+        return int(self.symbol_index.size)
+
+
+@dataclass(frozen=True, slots=True)
 class _Condition:
     """One rule's state for this bar: where it holds, where it can be judged, and the numbers."""
 
@@ -148,21 +162,33 @@ class AlertRules:
         self, snapshot: IndicatorSnapshot, close: npt.ArrayLike, mask: npt.ArrayLike
     ) -> list[FiredAlert]:
         """Judge this bar for the symbols in ``mask``; return the alerts that cross now."""
+        return [
+            FiredAlert(i, x.alert_type, x.indicator, value, threshold)
+            for x in self.crossings(snapshot, close, mask)
+            for i, value, threshold in zip(
+                x.symbol_index.tolist(), x.value.tolist(), x.threshold.tolist(), strict=True
+            )
+        ]
+
+    def crossings(
+        self, snapshot: IndicatorSnapshot, close: npt.ArrayLike, mask: npt.ArrayLike
+    ) -> list[Crossings]:
+        """``evaluate`` as columns, one ``Crossings`` per alert type (the hot path's form)."""
         c = np.asarray(close, dtype=np.float64)
         m = np.asarray(mask, dtype=np.bool_)
-        fired: list[FiredAlert] = []
+        found: list[Crossings] = []
         for cond in self._conditions(snapshot, c, m):
             held, seen = self._held[cond.alert_type], self._seen[cond.alert_type]
             crossing = np.flatnonzero(cond.judged & cond.holds & seen & ~held)
-            fired.extend(
-                FiredAlert(i, cond.alert_type, cond.indicator, value, threshold)
-                for i, value, threshold in zip(
-                    crossing.tolist(),
-                    cond.value[crossing].tolist(),
-                    cond.threshold[crossing].tolist(),
-                    strict=True,
+            found.append(
+                Crossings(
+                    cond.alert_type,
+                    cond.indicator,
+                    crossing,
+                    cond.value[crossing],
+                    cond.threshold[crossing],
                 )
             )
             held[cond.judged] = cond.holds[cond.judged]
             seen[cond.judged] = True
-        return fired
+        return found

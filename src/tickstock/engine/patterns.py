@@ -187,6 +187,45 @@ class Detection(NamedTuple):
         }
 
 
+@dataclass(frozen=True, slots=True)
+class PatternHits:
+    """Every symbol that completed one pattern this minute, as columns (the hot path's form).
+
+    ``bullish`` holds each hit's direction; the OHLCV are the completing bar's.
+    """
+
+    pattern_type: str
+    symbol_index: IndexArray
+    bullish: npt.NDArray[np.bool_]
+    confidence: FloatArray
+    open: FloatArray
+    high: FloatArray
+    low: FloatArray
+    close: FloatArray
+    volume: FloatArray
+
+    def __len__(self) -> int:
+        return int(self.symbol_index.size)
+
+    def detections(self, minute_start: int) -> list[Detection]:
+        n = len(self)
+        return list(
+            map(
+                Detection,
+                self.symbol_index.tolist(),
+                repeat(self.pattern_type, n),
+                ["bullish" if b else "bearish" for b in self.bullish.tolist()],
+                self.confidence.tolist(),
+                repeat(minute_start, n),
+                self.open.tolist(),
+                self.high.tolist(),
+                self.low.tolist(),
+                self.close.tolist(),
+                self.volume.tolist(),
+            )
+        )
+
+
 def run_on_windows(function: str, windows: tuple[FloatArray, ...]) -> npt.NDArray[np.int32]:
     """Run a TA-Lib CDL function once over many symbols' windows; its verdict per window.
 
@@ -280,25 +319,23 @@ class PatternDetector:
 
     def detect(self, bars: ClosedBars) -> list[Detection]:
         """Add this minute's bars and return the patterns they complete."""
+        return [d for hits in self.find(bars) for d in hits.detections(bars.minute_start)]
+
+    def find(self, bars: ClosedBars) -> list[PatternHits]:
+        """Add this minute's bars; the patterns they complete, one column set per pattern."""
         if bars.n_symbols != self.n_symbols:
             raise ValueError(f"bars for {bars.n_symbols} symbols, detector has {self.n_symbols}")
         self._push(bars)
         signals = self._signals(bars.has_bar)
-        detections: list[Detection] = []
+        found: list[PatternHits] = []
         for spec in self.patterns:
             idx, out = signals[spec.function]
             hit = out != 0 if spec.sign == 0 else np.sign(out) == spec.sign
             if hit.any():
-                detections.extend(self._describe(spec, idx[hit], out[hit], bars.minute_start))
-        return detections
+                found.append(self._describe(spec, idx[hit], out[hit]))
+        return found
 
-    def _describe(
-        self,
-        spec: PatternSpec,
-        idx: IndexArray,
-        signal: FloatArray,
-        minute_start: int,
-    ) -> list[Detection]:
+    def _describe(self, spec: PatternSpec, idx: IndexArray, signal: FloatArray) -> PatternHits:
         o, h, lo, c = (a[idx] for a in (self.open, self.high, self.low, self.close))
         v = self.volume[idx]
         ref = PRICE_BARS - 1 - spec.bars  # the bar before the pattern's first candle
@@ -315,19 +352,14 @@ class PatternDetector:
         confidence = confidence_of(
             signal, shape, direction_sign, ref_close, sma, mean_range, v[:, -1], mean_volume
         )
-        n = idx.size
-        return list(
-            map(
-                Detection,
-                idx.tolist(),
-                repeat(spec.name, n),
-                ["bullish" if d > 0 else "bearish" for d in direction_sign.tolist()],
-                confidence.tolist(),
-                repeat(minute_start, n),
-                o[:, -1].tolist(),
-                h[:, -1].tolist(),
-                lo[:, -1].tolist(),
-                c[:, -1].tolist(),
-                v[:, -1].tolist(),
-            )
+        return PatternHits(
+            spec.name,
+            idx,
+            direction_sign > 0,
+            confidence,
+            o[:, -1],
+            h[:, -1],
+            lo[:, -1],
+            c[:, -1],
+            v[:, -1],
         )

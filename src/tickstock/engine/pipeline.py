@@ -4,22 +4,24 @@ Pure compute, no I/O: the runner hands the output to the publisher and the write
 
 Every message keeps the producer contract, but the minute close is the hot path: at 5,000
 symbols it yields ~15,000 indicator calculations, ~800 alerts and ~3,000 detections, and
-building that many pydantic models costs ~400 ms against a 100-250 ms budget. So these
-messages are assembled as the exact wire dictionaries straight from numpy arrays (one
-timestamp string per minute) and serialised with orjson; the first message of each kind in
-every minute is checked with ``tickstock.contract.parse`` so a shape error fails loudly at
-once, and the tests parse every message the engine publishes. The low-volume messages
-(sessions, health, critical alerts) are built with the contract models and ``encode``.
+building that many pydantic models costs ~400 ms against a 100 ms budget. So these messages
+are assembled as JSON text straight from the numpy columns (``engine.wire``: one orjson call
+per column, no dict per item); the first message of each kind in every minute is checked
+with ``tickstock.contract.parse`` so a shape error fails loudly at once, and the tests parse
+every message the engine publishes. The database rows (dicts) are built only when the write
+task asks for them (``MinuteOutput.calculations`` …), after the minute is published. The
+low-volume messages (sessions, health, critical alerts) use the contract models and ``encode``.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from functools import cached_property
+from operator import itemgetter
 from typing import Any
 
 import numpy as np
-import orjson
 
 from tickstock.contract import (
     MAX_BATCH,
@@ -28,10 +30,11 @@ from tickstock.contract import (
     parse,
 )
 from tickstock.contract.limits import HIGH_CONFIDENCE
-from tickstock.engine.alerts import AlertRules, AlertThresholds
+from tickstock.engine import wire
+from tickstock.engine.alerts import AlertRules, AlertThresholds, Crossings
 from tickstock.engine.bars import ClosedBars
 from tickstock.engine.indicators import IndicatorBank, IndicatorSnapshot
-from tickstock.engine.patterns import PatternDetector
+from tickstock.engine.patterns import PatternDetector, PatternHits
 
 TIMEFRAME = "1min"
 
@@ -55,27 +58,111 @@ class IndicatorSettings:
     bb_stddev: float = 2.0
 
 
-@dataclass(slots=True)
-class MinuteOutput:
-    """Everything one minute close produced: messages to publish and rows to write."""
+@dataclass(frozen=True, slots=True)
+class IndicatorColumns:
+    """One indicator's published values this minute: the symbols and their finite values."""
 
-    bars: ClosedBars
-    messages: list[Outgoing] = field(default_factory=list)
-    calculations: list[dict[str, Any]] = field(default_factory=list)
-    alerts: list[dict[str, Any]] = field(default_factory=list)
-    detections: list[dict[str, Any]] = field(default_factory=list)
+    name: str
+    symbol_index: np.ndarray
+    values: dict[str, np.ndarray]  # "value" first, then the lines of ``values`` if any
+
+
+class MinuteOutput:
+    """Everything one minute close produced: messages to publish, and rows built on demand.
+
+    The rows (``calculations``, ``alerts``, ``detections``: the dicts the store writes) are
+    built the first time they are read — by the write task, after the minute is published.
+    """
+
+    def __init__(
+        self,
+        bars: ClosedBars,
+        symbols: Sequence[str] = (),
+        stamp: str = "",
+        indicators: Sequence[IndicatorColumns] = (),
+        metadata: dict[str, dict[str, Any]] | None = None,
+        crossings: Sequence[Crossings] = (),
+        hits: Sequence[PatternHits] = (),
+    ) -> None:
+        self.bars = bars
+        self.messages: list[Outgoing] = []
+        self._symbols = symbols
+        self._stamp = stamp
+        self._indicators = indicators
+        self._metadata = metadata or {}
+        self._crossings = crossings
+        self._hits = hits
+        self.n_calculations = sum(len(c.symbol_index) for c in indicators)
+        self.n_alerts = sum(len(c) for c in crossings)
+        self.n_detections = sum(len(h) for h in hits)
 
     @property
     def n_bars(self) -> int:
         return int(np.count_nonzero(self.bars.has_bar))
 
+    @cached_property
+    def calculations(self) -> list[dict[str, Any]]:
+        rows: list[dict[str, Any]] = []
+        for ind in self._indicators:
+            lines = [k for k in ind.values if k != "value"]
+            names = [self._symbols[i] for i in ind.symbol_index.tolist()]
+            columns = [ind.values[k].tolist() for k in lines]
+            for name, value, *line_values in zip(
+                names, ind.values["value"].tolist(), *columns, strict=True
+            ):
+                row: dict[str, Any] = {"symbol": name, "indicator": ind.name, "value": value}
+                if lines:
+                    row["values"] = dict(zip(lines, line_values, strict=True))
+                row |= {
+                    "timestamp": self._stamp,
+                    "timeframe": TIMEFRAME,
+                    "metadata": self._metadata[ind.name],
+                }
+                rows.append(row)
+        return rows
+
+    @cached_property
+    def alerts(self) -> list[dict[str, Any]]:
+        return [
+            {
+                "symbol": self._symbols[i],
+                "alert_type": x.alert_type,
+                "timestamp": self._stamp,
+                "data": {"indicator": x.indicator, "value": value, "threshold": threshold},
+            }
+            for x in self._crossings
+            for i, value, threshold in zip(
+                x.symbol_index.tolist(), x.value.tolist(), x.threshold.tolist(), strict=True
+            )
+        ]
+
+    @cached_property
+    def detections(self) -> list[dict[str, Any]]:
+        return [
+            {
+                "symbol": self._symbols[i],
+                "pattern_type": h.pattern_type,
+                "confidence": confidence,
+                "timestamp": self._stamp,
+                "timeframe": TIMEFRAME,
+                "bar_data": {"open": o, "high": hi, "low": lo, "close": c, "volume": round(v)},
+            }
+            for h in self._hits
+            for i, confidence, o, hi, lo, c, v in zip(
+                h.symbol_index.tolist(),
+                h.confidence.tolist(),
+                h.open.tolist(),
+                h.high.tolist(),
+                h.low.tolist(),
+                h.close.tolist(),
+                h.volume.tolist(),
+                strict=True,
+            )
+        ]
+
     @property
     def high_confidence(self) -> list[dict[str, Any]]:
         return [d for d in self.detections if d["confidence"] >= HIGH_CONFIDENCE]
-
-
-def chunks(items: Sequence[Any], size: int = MAX_BATCH) -> list[Sequence[Any]]:
-    return [items[i : i + size] for i in range(0, len(items), size)]
 
 
 class MinutePipeline:
@@ -97,6 +184,8 @@ class MinutePipeline:
         )
         self.rules = AlertRules(n, self.thresholds)
         self.detector = PatternDetector(n)
+        self._symbol_json = [wire.json_text(symbol) for symbol in self.symbols]
+        self._pattern_json = {p.name: wire.json_text(p.name) for p in self.detector.patterns}
         self._metadata = {
             "RSI": {
                 "period": s.rsi_period,
@@ -112,147 +201,160 @@ class MinutePipeline:
         }
 
     def process(self, bars: ClosedBars) -> MinuteOutput:
-        out = MinuteOutput(bars)
         if not bars.has_bar.any():
-            return out
+            return MinuteOutput(bars)
         snap = self.bank.update(bars.close, bars.has_bar)
-        fired = self.rules.evaluate(snap, bars.close, bars.has_bar)
-        found = self.detector.detect(bars)
+        crossings = self.rules.crossings(snap, bars.close, bars.has_bar)
+        hits = self.detector.find(bars)
         # Every message of this minute carries the minute's start: the bar's own timestamp.
         stamp = format_timestamp(bars.timestamp)
-        symbols = self.symbols
-        out.calculations = self._calculations(snap, bars.has_bar, stamp)
-        out.alerts = [
-            {
-                "symbol": symbols[a.symbol_index],
-                "alert_type": a.alert_type,
-                "timestamp": stamp,
-                "data": {"indicator": a.indicator, "value": a.value, "threshold": a.threshold},
-            }
-            for a in fired
-        ]
-        out.detections = [
-            {
-                "symbol": symbols[d.symbol_index],
-                "pattern_type": d.pattern_type,
-                "confidence": float(d.confidence),
-                "timestamp": stamp,
-                "timeframe": TIMEFRAME,
-                "bar_data": {
-                    "open": d.open,
-                    "high": d.high,
-                    "low": d.low,
-                    "close": d.close,
-                    "volume": round(d.volume),
-                },
-            }
-            for d in found
-        ]
-        out.messages.extend(
-            batch_messages(
-                Channel.INDICATORS_STREAMING,
-                "streaming_indicators_batch",
-                "calculations",
-                out.calculations,
-            )
-        )
-        out.messages.extend(
-            single_messages(Channel.ALERTS_INDICATORS, "indicator_alert", "alert", out.alerts)
-        )
-        out.messages.extend(pattern_messages(Channel.PATTERNS_STREAMING, out.detections))
-        out.messages.extend(pattern_messages(Channel.PATTERNS_DETECTED, out.high_confidence))
+        indicators = self._indicator_columns(snap, bars.has_bar)
+        out = MinuteOutput(bars, self.symbols, stamp, indicators, self._metadata, crossings, hits)
+        messages = out.messages
+        for ind in indicators:
+            messages.extend(self._indicator_messages(ind, stamp))
+        messages.extend(self._alert_messages(crossings, stamp))
+        streaming, detected = self._pattern_messages(hits, stamp)
+        messages.extend(streaming)
+        messages.extend(detected)
         return out
 
-    def _calculations(
-        self, snap: IndicatorSnapshot, has_bar: np.ndarray, stamp: str
-    ) -> list[dict[str, Any]]:
-        symbols = self.symbols
-        md = self._metadata
-        calcs: list[dict[str, Any]] = []
-        rsi_idx = np.flatnonzero(has_bar & snap.rsi_ready)
-        calcs.extend(
-            {
-                "symbol": symbols[i],
-                "indicator": "RSI",
-                "value": v,
-                "timestamp": stamp,
-                "timeframe": TIMEFRAME,
-                "metadata": md["RSI"],
-            }
-            for i, v in zip(rsi_idx.tolist(), snap.rsi[rsi_idx].tolist(), strict=True)
+    def _symbol_column(self, index: np.ndarray) -> list[str]:
+        if index.size == 0:
+            return []
+        if index.size == 1:
+            return [self._symbol_json[int(index[0])]]
+        return list(itemgetter(*index.tolist())(self._symbol_json))
+
+    def _indicator_columns(
+        self, snap: IndicatorSnapshot, has_bar: np.ndarray
+    ) -> list[IndicatorColumns]:
+        kinds = (
+            ("RSI", snap.rsi_ready, {"value": snap.rsi}),
+            (
+                "MACD",
+                snap.macd_ready,
+                {
+                    "value": snap.macd,
+                    "macd": snap.macd,
+                    "signal": snap.macd_signal,
+                    "histogram": snap.macd_hist,
+                },
+            ),
+            (
+                "BB",
+                snap.bb_ready,
+                {
+                    "value": snap.bb_middle,
+                    "upper": snap.bb_upper,
+                    "middle": snap.bb_middle,
+                    "lower": snap.bb_lower,
+                },
+            ),
         )
-        macd_idx = np.flatnonzero(has_bar & snap.macd_ready)
-        calcs.extend(
-            {
-                "symbol": symbols[i],
-                "indicator": "MACD",
-                "value": m,
-                "values": {"macd": m, "signal": s, "histogram": h},
-                "timestamp": stamp,
-                "timeframe": TIMEFRAME,
-                "metadata": md["MACD"],
-            }
-            for i, m, s, h in zip(
-                macd_idx.tolist(),
-                snap.macd[macd_idx].tolist(),
-                snap.macd_signal[macd_idx].tolist(),
-                snap.macd_hist[macd_idx].tolist(),
-                strict=True,
+        columns = []
+        for name, ready, values in kinds:
+            published = has_bar & ready
+            for v in values.values():
+                published &= np.isfinite(v)  # JSON has no NaN; a ready value is finite anyway
+            index = np.flatnonzero(published)
+            columns.append(IndicatorColumns(name, index, {k: v[index] for k, v in values.items()}))
+        return columns
+
+    def _indicator_messages(self, ind: IndicatorColumns, stamp: str) -> list[Outgoing]:
+        if ind.symbol_index.size == 0:
+            return []
+        tail = (
+            f',"timestamp":"{stamp}","timeframe":"{TIMEFRAME}",'
+            f'"metadata":{wire.json_text(self._metadata[ind.name])}}}'
+        )
+        lines = [k for k in ind.values if k != "value"]
+        constants = ['{"symbol":', f',"indicator":"{ind.name}","value":']
+        if lines:
+            constants.append(f',"values":{{"{lines[0]}":')
+            constants.extend(f',"{k}":' for k in lines[1:])
+            constants.append("}" + tail)
+        else:
+            constants.append(tail)
+        columns = [self._symbol_column(ind.symbol_index)]
+        columns.extend(wire.column(ind.values[k]) for k in ("value", *lines))
+        payloads = wire.batch_messages(_INDICATORS_HEAD, constants, columns, MAX_BATCH)
+        return _checked(Channel.INDICATORS_STREAMING, payloads)
+
+    def _alert_messages(self, crossings: Sequence[Crossings], stamp: str) -> list[Outgoing]:
+        payloads: list[bytes] = []
+        for x in crossings:
+            if not len(x):
+                continue
+            constants = (
+                '{"symbol":',
+                f',"alert_type":"{x.alert_type}","timestamp":"{stamp}",'
+                f'"data":{{"indicator":"{x.indicator}","value":',
+                ',"threshold":',
+                "}}",
             )
-        )
-        bb_idx = np.flatnonzero(has_bar & snap.bb_ready)
-        calcs.extend(
-            {
-                "symbol": symbols[i],
-                "indicator": "BB",
-                "value": mid,
-                "values": {"upper": up, "middle": mid, "lower": lo},
-                "timestamp": stamp,
-                "timeframe": TIMEFRAME,
-                "metadata": md["BB"],
-            }
-            for i, up, mid, lo in zip(
-                bb_idx.tolist(),
-                snap.bb_upper[bb_idx].tolist(),
-                snap.bb_middle[bb_idx].tolist(),
-                snap.bb_lower[bb_idx].tolist(),
-                strict=True,
+            columns = (
+                self._symbol_column(x.symbol_index),
+                wire.column(x.value),
+                wire.column(x.threshold),
             )
+            payloads.extend(wire.single_messages(_ALERT_HEAD, constants, columns))
+        return _checked(Channel.ALERTS_INDICATORS, payloads)
+
+    def _pattern_messages(
+        self, hits: Sequence[PatternHits], stamp: str
+    ) -> tuple[list[Outgoing], list[Outgoing]]:
+        if not hits:
+            return [], []
+        constants = (
+            '{"symbol":',
+            ',"pattern_type":',
+            ',"confidence":',
+            f',"timestamp":"{stamp}","timeframe":"{TIMEFRAME}","bar_data":{{"open":',
+            ',"high":',
+            ',"low":',
+            ',"close":',
+            ',"volume":',
+            "}}",
         )
-        return calcs
+        index = np.concatenate([h.symbol_index for h in hits])
+        confidence = np.concatenate([h.confidence for h in hits])
+        columns = (
+            self._symbol_column(index),
+            [self._pattern_json[h.pattern_type] for h in hits for _ in range(len(h))],
+            wire.column(confidence),
+            *(wire.column(np.concatenate([getattr(h, k) for h in hits])) for k in _OHLC),
+            wire.column(np.rint(np.concatenate([h.volume for h in hits])).astype(np.int64)),
+        )
+        texts = wire.item_texts(constants, columns)
+        high = [
+            t for t, c in zip(texts, (confidence >= HIGH_CONFIDENCE).tolist(), strict=True) if c
+        ]
+        return (
+            pattern_messages(Channel.PATTERNS_STREAMING, texts),
+            pattern_messages(Channel.PATTERNS_DETECTED, high),
+        )
 
 
-def _checked(channel: Channel, messages: list[Outgoing]) -> list[Outgoing]:
-    if messages:
-        parse(channel, messages[0].payload)  # a shape error fails loudly, on the first minute
-    return messages
+_INDICATORS_HEAD = '{"type":"streaming_indicators_batch","calculations":'
+_ALERT_HEAD = '{"type":"indicator_alert","alert":'
+_OHLC = ("open", "high", "low", "close")
 
 
-def batch_messages(
-    channel: Channel, kind: str, key: str, items: Sequence[dict[str, Any]]
-) -> list[Outgoing]:
-    """Batches of at most 50 items, as ``{"type": kind, key: [...]}``."""
-    return _checked(
-        channel,
-        [
-            Outgoing(channel.value, orjson.dumps({"type": kind, key: batch}))
-            for batch in chunks(items)
-        ],
-    )
+def _checked(channel: Channel, payloads: list[bytes]) -> list[Outgoing]:
+    if payloads:
+        parse(channel, payloads[0])  # a shape error fails loudly, on the first minute
+    return [Outgoing(channel.value, payload) for payload in payloads]
 
 
-def single_messages(
-    channel: Channel, kind: str, key: str, items: Sequence[dict[str, Any]]
-) -> list[Outgoing]:
-    """One message per item, as ``{"type": kind, key: item}``."""
-    return _checked(
-        channel,
-        [Outgoing(channel.value, orjson.dumps({"type": kind, key: item})) for item in items],
-    )
-
-
-def pattern_messages(channel: Channel, detections: Sequence[dict[str, Any]]) -> list[Outgoing]:
+def pattern_messages(channel: Channel, texts: Sequence[str]) -> list[Outgoing]:
     """One ``streaming_pattern`` for a single detection, batches of ≤ 50 for several."""
-    if len(detections) == 1:
-        return single_messages(channel, "streaming_pattern", "detection", detections)
-    return batch_messages(channel, "streaming_patterns_batch", "detections", detections)
+    if not texts:
+        return []
+    if len(texts) == 1:
+        payloads = [('{"type":"streaming_pattern","detection":' + texts[0] + "}").encode()]
+    else:
+        payloads = wire.batches_of_texts(
+            '{"type":"streaming_patterns_batch","detections":', texts, MAX_BATCH
+        )
+    return _checked(channel, payloads)

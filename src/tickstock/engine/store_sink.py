@@ -6,11 +6,12 @@ The one place where the engine meets ``tickstock.store``: each job wraps one ide
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from tickstock.contract import CriticalAlert, Health, SessionStart, SessionStop
 from tickstock.engine.bars import ClosedBars
+from tickstock.engine.pipeline import MinuteOutput
 from tickstock.engine.write_queue import WriteJob
 
 
@@ -33,28 +34,54 @@ class StoreSink:
 
         return WriteJob(kind, rows, run, droppable)
 
+    def _rows_job(
+        self, kind: str, rows: int, method: str, build: Callable[[], Any], *args: Any
+    ) -> WriteJob:
+        """A job whose rows are built when it runs, in the write task: not on the hot path."""
+        writer = self.writer
+
+        async def run() -> object:
+            if writer is None:
+                return None
+            return await getattr(writer, method)(build(), *args)
+
+        return WriteJob(kind, rows, run)
+
+    def minute(self, output: MinuteOutput, session_id: str | None) -> list[WriteJob]:
+        """The jobs of one minute close: bars, indicators, indicator alerts, patterns."""
+        bars = output.bars
+        return [
+            self._rows_job(
+                "bars", output.n_bars, "write_bars", lambda: bar_rows(bars, self.symbols)
+            ),
+            self._rows_job(
+                "indicators",
+                output.n_calculations,
+                "write_indicators",
+                lambda: output.calculations,
+                session_id,
+            ),
+            self._rows_job(
+                "indicator_alerts",
+                output.n_alerts,
+                "write_indicator_alerts",
+                lambda: output.alerts,
+                session_id,
+            ),
+            self._rows_job(
+                "patterns",
+                output.n_detections,
+                "write_patterns",
+                lambda: output.detections,
+                session_id,
+            ),
+        ]
+
     def session_started(self, record: SessionStart) -> WriteJob:
         return self._job("sessions", 1, "write_session_started", record, droppable=False)
 
     def session_stopped(self, record: SessionStop) -> WriteJob:
         return self._job("sessions", 1, "write_session_stopped", record, droppable=False)
-
-    def bars(self, bars: ClosedBars) -> WriteJob:
-        rows = bar_rows(bars, self.symbols)
-        return self._job("bars", len(rows), "write_bars", rows)
-
-    def indicators(self, calculations: list[dict[str, Any]], session_id: str | None) -> WriteJob:
-        return self._job(
-            "indicators", len(calculations), "write_indicators", calculations, session_id
-        )
-
-    def indicator_alerts(self, alerts: list[dict[str, Any]], session_id: str | None) -> WriteJob:
-        return self._job(
-            "indicator_alerts", len(alerts), "write_indicator_alerts", alerts, session_id
-        )
-
-    def patterns(self, detections: list[dict[str, Any]], session_id: str | None) -> WriteJob:
-        return self._job("patterns", len(detections), "write_patterns", detections, session_id)
 
     def health(self, health: Health, session_id: str | None) -> WriteJob:
         return self._job("health", 1, "write_health", health, session_id)

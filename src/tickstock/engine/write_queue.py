@@ -50,11 +50,14 @@ class WriteQueue:
         max_backoff: float = 5.0,
         on_change: Callable[[bool], None] | None = None,
         unavailable: Callable[[], bool] = lambda: False,
+        before_each: Callable[[], Awaitable[object]] | None = None,
     ) -> None:
         self.limit = limit
         self.max_backoff = max_backoff
         self.on_change = on_change
         self.unavailable = unavailable
+        #: awaited before each job: the runner lets the minute's publish finish first
+        self.before_each = before_each
         self._jobs: deque[WriteJob] = deque()
         self._rows = 0
         self._wake = asyncio.Event()
@@ -121,6 +124,8 @@ class WriteQueue:
             await self._wake.wait()
             self._wake.clear()
             while self._jobs:
+                if self.before_each is not None:
+                    await self.before_each()
                 job = self._jobs[0]
                 try:
                     if self.unavailable():

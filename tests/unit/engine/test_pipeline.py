@@ -86,3 +86,33 @@ def test_symbols_without_a_bar_publish_nothing_that_minute() -> None:
     }
     assert universe.symbols[3] not in symbols and len(symbols) == 9
     assert np.count_nonzero(out.bars.has_bar) == out.n_bars == 9
+
+
+def test_published_items_are_exactly_the_rows_the_store_writes() -> None:
+    """The JSON assembled from columns decodes to the very dicts written to the database."""
+    for out in run_minutes(300, 45)[30:]:
+        by_channel: dict[str, list[dict]] = {}
+        for m in out.messages:
+            body = orjson.loads(m.payload)
+            items = body.get("calculations") or body.get("detections")
+            items = items or [body.get("alert") or body.get("detection")]
+            by_channel.setdefault(m.channel, []).extend(items)
+        assert by_channel.get(Channel.INDICATORS_STREAMING.value, []) == out.calculations
+        assert by_channel.get(Channel.ALERTS_INDICATORS.value, []) == out.alerts
+        assert by_channel.get(Channel.PATTERNS_STREAMING.value, []) == out.detections
+        assert by_channel.get(Channel.PATTERNS_DETECTED.value, []) == out.high_confidence
+        assert len(out.calculations) == out.n_calculations
+        assert (len(out.alerts), len(out.detections)) == (out.n_alerts, out.n_detections)
+
+
+def test_a_lone_detection_goes_out_as_one_streaming_pattern() -> None:
+    singles = [
+        m
+        for out in run_minutes(3, 45)
+        for m in out.messages
+        if m.channel == Channel.PATTERNS_STREAMING.value
+        and orjson.loads(m.payload)["type"] == "streaming_pattern"
+    ]
+    assert singles, "three symbols over 45 minutes should give a minute with one detection"
+    for m in singles:
+        parse(m.channel, m.payload)
