@@ -231,3 +231,23 @@ def test_auto_scroll_brings_a_scrolled_list_back_to_the_newest_pattern_unless_tu
     feed.pattern("NEW2", minute=61)
     expect(rows(page, "patterns").first.locator(".sym")).to_have_text("NEW2", timeout=EVENT_TIMEOUT)
     assert stream.evaluate("el => el.scrollTop") > 0
+
+
+def test_app_restart_shows_offline_then_resynchronises_with_the_new_server(
+    page: Page, live: ServedApp, feed: MarketFeed
+) -> None:
+    page.console_allow(r"WebSocket connection to .* failed|ERR_CONNECTION")
+    open_dashboard(page, live)
+    feed.session_started()
+    expect(field(page, "session", "status")).to_have_text("Session active", timeout=EVENT_TIMEOUT)
+    live.stop()
+    expect(connection_state(page)).to_have_text(
+        re.compile("Reconnecting…|Offline"), timeout=EVENT_TIMEOUT
+    )
+    live.start()
+    expect(connection_state(page)).to_have_text("Connected", timeout=20_000)
+    expect(connection_notice(page)).to_have_text(
+        "Resynchronised (server restarted)", timeout=EVENT_TIMEOUT
+    )
+    feed.pattern("NVDA", 5)
+    expect(rows(page, "patterns")).to_have_count(1, timeout=EVENT_TIMEOUT)
