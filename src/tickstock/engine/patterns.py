@@ -24,11 +24,11 @@ Confidence in [0, 1] (see docs/indicators-and-patterns.md)::
 
     confidence = 0.40 · strength + 0.35 · trend + 0.25 · volume
     strength   = (grade + shape) / 2
-    grade      = min(|TA-Lib output|, 200) / 200        # 100 → 0.5, "confirmed" 200 → 1
+    grade      = 0.5 + min(|TA-Lib output|, 200) / 400  # 100 → 0.75, "confirmed" 200 → 1
     shape      = the pattern's own body/shadow proportion in [0, 1]
     trend      = clip(0.5 + z / 4, 0, 1),  z = ±(SMA10 − close) / mean range, at the bar
                  before the pattern, + for bullish: a reversal after the opposite trend scores
-    volume     = clip(bar volume / mean volume of the previous ≤ 20 bars / 2, 0, 1)
+    volume     = clip(bar volume / mean volume of the previous ≤ 20 bars / 1.5, 0, 1)
 """
 
 from __future__ import annotations
@@ -252,13 +252,13 @@ def confidence_of(
     mean_volume: FloatArray,
 ) -> FloatArray:
     """The documented confidence formula, vectorised over detections."""
-    grade = np.minimum(np.abs(signal), 200.0) / 200.0
+    grade = 0.5 + np.minimum(np.abs(signal), 200.0) / 400.0
     strength = (grade + np.clip(shape, 0.0, 1.0)) / 2.0
     with np.errstate(over="ignore", divide="ignore", invalid="ignore"):  # ±inf clips to 0 or 1
         gap = np.where(mean_range > 0, (sma - ref_close) / mean_range, 0.0)
         relative_volume = np.where(mean_volume > 0, volume / mean_volume, 1.0)
     trend = np.clip(0.5 + direction_sign * gap / 4.0, 0.0, 1.0)
-    volume_score = np.clip(relative_volume / 2.0, 0.0, 1.0)
+    volume_score = np.clip(relative_volume / 1.5, 0.0, 1.0)
     return WEIGHT_STRENGTH * strength + WEIGHT_TREND * trend + WEIGHT_VOLUME * volume_score
 
 

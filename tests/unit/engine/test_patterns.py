@@ -296,7 +296,8 @@ def test_confidence_rises_with_reversal_context_volume_and_strength() -> None:
     assert conf(signal=200) > neutral and conf(shape=0.9) > neutral
     assert conf(signal=200, shape=1, ref_close=90, volume=5_000) == pytest.approx(1.0)
     assert conf(signal=100, shape=0.5, ref_close=100, volume=1_000) == pytest.approx(
-        0.4 * 0.5 + 0.35 * 0.5 + 0.25 * 0.5
+        # grade 0.75 for an unconfirmed ±100; volume at its mean scores 1 / 1.5
+        0.4 * (0.75 + 0.5) / 2 + 0.35 * 0.5 + 0.25 / 1.5
     )
 
 
