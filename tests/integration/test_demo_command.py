@@ -8,6 +8,7 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
@@ -82,9 +83,21 @@ def status(port: int) -> dict | None:
     return response.json() if response.status_code == 200 else None
 
 
-def run_until_session(cwd: Path) -> tuple[DemoProcess, int, dict]:
+@pytest.fixture
+def started_demos() -> Iterator[list[DemoProcess]]:
+    """Every demo a test starts; any still running at teardown (a failed test) is killed."""
+    demos: list[DemoProcess] = []
+    yield demos
+    for demo in demos:
+        if demo.proc.poll() is None:
+            os.killpg(demo.proc.pid, signal.SIGKILL)
+            demo.proc.wait()
+
+
+def run_until_session(cwd: Path, started: list[DemoProcess]) -> tuple[DemoProcess, int, dict]:
     port = free_port()
     demo = DemoProcess(cwd, port)
+    started.append(demo)
     wait_until(
         lambda: demo.url_seen_after is not None,
         60,
@@ -119,8 +132,10 @@ def stop_and_check_nothing_left(demo: DemoProcess) -> None:
     )
 
 
-def test_demo_runs_everything_and_ctrl_c_leaves_no_process(tmp_path: Path) -> None:
-    demo, port, first = run_until_session(tmp_path)
+def test_demo_runs_everything_and_ctrl_c_leaves_no_process(
+    tmp_path: Path, started_demos: list[DemoProcess]
+) -> None:
+    demo, port, first = run_until_session(tmp_path, started_demos)
     assert first["app"]["redis"] == "connected"
     assert first["session"]["symbol_count"] == 20
     page = httpx.get(f"http://127.0.0.1:{port}/", timeout=5)
@@ -128,7 +143,9 @@ def test_demo_runs_everything_and_ctrl_c_leaves_no_process(tmp_path: Path) -> No
     print(f"demo: URL after {demo.url_seen_after:.1f} s")
     stop_and_check_nothing_left(demo)
 
-    again, port, _ = run_until_session(tmp_path)  # a second run keeps the first one's history
+    again, port, _ = run_until_session(
+        tmp_path, started_demos
+    )  # a second run keeps the first one's history
     sessions = httpx.get(f"http://127.0.0.1:{port}/api/streaming/sessions", timeout=5).json()
     ids = {s["session_id"] for s in sessions["sessions"]}
     assert first["session"]["session_id"] in ids, "the first run's session is still in the history"
