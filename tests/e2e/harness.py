@@ -10,17 +10,14 @@ to ``bench/results/e2e_latency.json`` and prints a summary line.
 
 from __future__ import annotations
 
-import asyncio
 import time
 from collections import defaultdict
 from datetime import UTC, datetime
 from typing import Any
 
 import orjson
-import redis.asyncio as aioredis
 import socketio
-
-from tickstock.contract import ALL_CHANNELS
+from tests.integration.engine_support import Recorder
 
 #: event name → latencies in ms, over every end-to-end test of the run.
 LATENCIES: dict[str, list[float]] = defaultdict(list)
@@ -70,46 +67,19 @@ def message_keys(raw: bytes) -> list[tuple[Any, ...]]:
     return [key] if key is not None else []
 
 
-class PublishProbe:
+class PublishProbe(Recorder):
     """Subscribes to the 8 channels and remembers when each event was first handed out."""
 
     def __init__(self, url: str) -> None:
-        self.url = url
+        super().__init__(url)
         self.published_at: dict[tuple[Any, ...], float] = {}
         self.channels: dict[str, int] = defaultdict(int)
-        self._task: asyncio.Task[None] | None = None
-        self._ready = asyncio.Event()
 
-    async def __aenter__(self) -> PublishProbe:
-        self._task = asyncio.create_task(self._listen())
-        await asyncio.wait_for(self._ready.wait(), 10)
-        return self
-
-    async def __aexit__(self, *exc: object) -> None:
-        assert self._task is not None
-        self._task.cancel()
-        await asyncio.gather(self._task, return_exceptions=True)
-
-    async def _listen(self) -> None:
-        while True:
-            client = aioredis.Redis.from_url(self.url, socket_connect_timeout=0.5)
-            pubsub = client.pubsub()
-            try:
-                await pubsub.subscribe(*ALL_CHANNELS)
-                self._ready.set()
-                while True:
-                    item = await pubsub.get_message(ignore_subscribe_messages=True, timeout=0.2)
-                    if item is None or item["type"] != "message":
-                        continue
-                    now = time.time()
-                    self.channels[item["channel"].decode()] += 1
-                    for key in message_keys(item["data"]):
-                        self.published_at.setdefault(key, now)
-            except (OSError, aioredis.ConnectionError, aioredis.TimeoutError):
-                await asyncio.sleep(0.05)  # Redis restarting: subscribe again
-            finally:
-                await pubsub.aclose()
-                await client.aclose()
+    def record(self, channel: str, data: bytes) -> None:
+        now = time.time()
+        self.channels[channel] += 1
+        for key in message_keys(data):
+            self.published_at.setdefault(key, now)
 
     def record_latencies(self, client: StreamClient) -> dict[str, list[float]]:
         """Latency of every live entry ``client`` got whose publication was seen; recorded."""

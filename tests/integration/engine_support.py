@@ -29,6 +29,10 @@ class Recorder:
         self._task.cancel()
         await asyncio.gather(self._task, return_exceptions=True)
 
+    def record(self, channel: str, data: bytes) -> None:
+        """Keep one received message; subclasses record something else."""
+        self.messages[channel].append(data)
+
     async def _listen(self) -> None:
         while True:
             client = aioredis.Redis.from_url(self.url, socket_connect_timeout=0.5)
@@ -39,7 +43,7 @@ class Recorder:
                 while True:
                     item = await pubsub.get_message(ignore_subscribe_messages=True, timeout=0.2)
                     if item is not None and item["type"] == "message":
-                        self.messages[item["channel"].decode()].append(item["data"])
+                        self.record(item["channel"].decode(), item["data"])
             except (OSError, aioredis.ConnectionError, aioredis.TimeoutError):
                 await asyncio.sleep(0.05)  # backoff before reconnecting to a restarted server
             finally:
