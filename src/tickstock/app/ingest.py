@@ -60,6 +60,7 @@ class Relay:
         self.history = history
         self.clock = clock
         self._reject_logged: dict[tuple[str, str], float] = {}
+        self._events_in: dict[str, Any] = {}
         self._last_metrics: dict[str, Any] | None = None
         self._last_status: dict[str, str] | None = None
 
@@ -67,7 +68,10 @@ class Relay:
         """Validate and relay one message; returns how many events went out. Never raises."""
         received = self.clock() if received is None else received
         if self.metrics is not None:
-            self.metrics.events_in.labels(channel=channel).inc()
+            counter = self._events_in.get(channel)
+            if counter is None:  # ``labels`` costs more than the increment: once per channel
+                counter = self._events_in[channel] = self.metrics.events_in.labels(channel=channel)
+            counter.inc()
         try:
             if len(raw) > MAX_MESSAGE_BYTES:  # before decoding anything
                 raise ContractError(channel, "", f"message of {len(raw)} bytes", kind="too_large")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
@@ -311,3 +312,40 @@ def test_an_unknown_channel_raises_a_contract_error(name: str) -> None:
         parse(name, b"{}")
     except ContractError as error:
         assert error.kind in {"unknown_channel", "type"}
+
+
+@DETERMINISTIC
+@given(raw_text)
+def test_plain_ascii_shortcut_cleans_exactly_like_the_full_rules(text: str) -> None:
+    """``clean_text`` skips the regex and NFC for printable ASCII: same result either way."""
+    from tickstock.contract.models import _CONTROL
+
+    full = unicodedata.normalize("NFC", _CONTROL.sub("", text)).strip()
+    assert clean_text(text) == full
+    ascii_only = text.encode("ascii", "ignore").decode()
+    assert (
+        clean_text(ascii_only) == unicodedata.normalize("NFC", _CONTROL.sub("", ascii_only)).strip()
+    )
+
+
+@DETERMINISTIC
+@given(st.datetimes(timezones=offsets), st.integers(min_value=0, max_value=3))
+def test_cached_timestamp_formatting_equals_fresh_formatting(when: datetime, repeat: int) -> None:
+    """The formatting cache is keyed by instant: equal instants in other offsets, same text."""
+    from tickstock.contract.models import _format_timestamp, format_timestamp
+
+    when = when.replace(microsecond=when.microsecond // 1000 * 1000)
+    expected = _format_timestamp(when)
+    for _ in range(repeat + 1):
+        assert format_timestamp(when) == expected
+        assert format_timestamp(when.astimezone(UTC)) == expected
+    assert expected.endswith("Z")
+
+
+def test_timestamp_formatting_cache_stays_bounded() -> None:
+    from tickstock.contract import models
+
+    start = datetime(2025, 10, 5, 13, 30, tzinfo=UTC)
+    for minute in range(models._FORMATTED_MAX * 2 + 10):
+        models.format_timestamp(start + timedelta(minutes=minute))
+    assert len(models._FORMATTED) <= models._FORMATTED_MAX
