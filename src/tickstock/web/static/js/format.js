@@ -111,19 +111,37 @@ export function formatAlertType(type) {
   return text.replace(/^(rsi|macd|bb)\b/, (m) => m.toUpperCase());
 }
 
+/** Text and title of a time by its second: a stream repeats the same seconds (every symbol's
+ * bar of one minute), and two Intl formats per row were a large part of a frame. */
+const secondTexts = new Map();
+const SECOND_TEXTS_MAX = 512;
+
+const NO_TIME = { text: "—", title: "" };
+
+/** @param {Date|null} date @returns {{text: string, title: string}} */
+function timeTextsOf(date) {
+  if (!date) return NO_TIME;
+  const second = Math.floor(date.getTime() / 1000);
+  let t = secondTexts.get(second);
+  if (t === undefined) {
+    t = { text: formatNyTime(date), title: formatLocalTitle(date) };
+    if (secondTexts.size >= SECOND_TEXTS_MAX) secondTexts.clear();
+    secondTexts.set(second, t);
+  }
+  return t;
+}
+
 /**
  * Sets an element's text to a New York time and its title to the local time.
  * @param {HTMLElement} el
  * @param {string|number|null|undefined} value
  */
 export function setTime(el, value) {
-  const text = formatNyTime(value);
-  if (el.textContent !== text) {
-    el.textContent = text;
-    el.title = formatLocalTitle(value);
-    if (el instanceof el.ownerDocument.defaultView.HTMLTimeElement) {
-      const date = toDate(value);
-      el.dateTime = date ? date.toISOString() : "";
-    }
+  const date = toDate(value);
+  const t = timeTextsOf(date);
+  if (el.textContent !== t.text) {
+    el.textContent = t.text;
+    el.title = t.title;
+    if (el instanceof el.ownerDocument.defaultView.HTMLTimeElement) el.dateTime = date ? date.toISOString() : "";
   }
 }

@@ -4,7 +4,7 @@
  */
 import { matchesAlert, take } from "../filters.js";
 import { formatAlertType, formatFixed, setTime } from "../format.js";
-import { KeyedList, make, setText } from "./dom.js";
+import { KeyedList, make, setLabel, setText } from "./dom.js";
 
 /** alert_type → direction and priority. */
 export const ALERT_STYLE = Object.freeze({
@@ -17,6 +17,8 @@ export const ALERT_STYLE = Object.freeze({
 });
 export const ALERT_TYPES = Object.freeze(Object.keys(ALERT_STYLE));
 const OTHER = { direction: "neutral", priority: "low", mark: "•" };
+/** Rows built, updated or moved per frame at most (the list shows ~9 without scrolling). */
+export const ALERT_ROWS_PER_FRAME = 12;
 
 /** "RSI 75.20 (threshold 70.00)" @param {Record<string, any>} data */
 export function alertDetail(data) {
@@ -60,12 +62,12 @@ export function createAlertsPanel(root, ctx) {
       const style = ALERT_STYLE[item.alert_type] ?? OTHER;
       const className = `row alert-row alert--${item.alert_type.toLowerCase().replaceAll("_", "-")} dir-${style.direction} prio-${style.priority}`;
       if (li.className !== className) li.className = className;
-      const [mark, time, sym, type, detail, prio, json] = /** @type {HTMLElement[]} */ ([...li.childNodes]);
+      const [mark, time, sym, type, detail, prio, json] = /** @type {HTMLElement[]} */ (/** @type {unknown} */ (li.children));
       setText(mark, style.mark);
       setTime(time, item.timestamp);
       setText(sym, item.symbol);
-      sym.setAttribute("aria-label", `Open chart of ${item.symbol}`);
-      json.setAttribute("aria-label", `Raw JSON of ${item.symbol} ${item.alert_type}`);
+      setLabel(sym, `Open chart of ${item.symbol}`);
+      setLabel(json, `Raw JSON of ${item.symbol} ${item.alert_type}`);
       setText(type, formatAlertType(item.alert_type));
       setText(detail, alertDetail(item.data));
       setText(prio, `${style.priority} priority`);
@@ -79,7 +81,7 @@ export function createAlertsPanel(root, ctx) {
       if (state.paused) return;
       const f = ctx.filters();
       const items = take(state.alerts.toArray(), (a) => matchesAlert(a, f), state.settings.max_alert_events);
-      rows.render(items);
+      const complete = rows.render(items, ALERT_ROWS_PER_FRAME);
       empty.hidden = items.length > 0;
       if (!items.length) {
         setText(empty, state.alerts.size > 0
@@ -93,6 +95,7 @@ export function createAlertsPanel(root, ctx) {
         scrolledAway = false;
       }
       lastTopKey = top;
+      if (!complete) return false;
     },
   };
 }

@@ -23,10 +23,18 @@ export function setText(el, text) {
   if (el.textContent !== text) el.textContent = text;
 }
 
+/** Sets `aria-label` only when it changed. @param {Element} el @param {string} label */
+export function setLabel(el, label) {
+  if (el.getAttribute("aria-label") !== label) el.setAttribute("aria-label", label);
+}
+
 /** @param {Element} el @param {string} name @param {boolean} on */
 export function setClass(el, name, on) {
   if (el.classList.contains(name) !== on) el.classList.toggle(name, on);
 }
+
+/** Rows from which a list surely fills its 420px (a row is at least 21px high). */
+export const FULL_ROWS = 20;
 
 /**
  * A list whose rows are keyed and reused: rows for items still present keep their node
@@ -55,36 +63,59 @@ export class KeyedList {
     this.pool = [];
   }
 
-  /** @param {T[]} items  in display order */
-  render(items) {
-    const wanted = new Set(items.map(this.spec.key));
-    for (const [key, row] of this.rows) {
-      if (!wanted.has(key)) {
+  /**
+   * Brings the rows to `items`, top first. At most `budget` rows are built, updated or moved
+   * in one call: beyond it the rest of the list keeps its rows as they are (still wanted,
+   * still in order, only not yet the newest) and the call returns false, so the caller
+   * renders again next frame. A budget of at least the rows a list shows without scrolling
+   * keeps every visible row current while bounding a frame's work at any event rate.
+   * @param {T[]} items  in display order
+   * @param {number} [budget]
+   * @returns {boolean} true when the rows show `items` exactly
+   */
+  render(items, budget = Infinity) {
+    // Enough rows to fill the list's max-height: the CSS then fixes its height (a relayout
+    // boundary, see app.css `.stream.is-full`), which changes nothing on screen.
+    setClass(this.container, "is-full", items.length >= FULL_ROWS);
+    const key = this.spec.key;
+    const wanted = new Set();
+    for (const item of items) wanted.add(key(item));
+    for (const [k, row] of this.rows) {
+      if (!wanted.has(k)) {
         row.remove();
-        this.rows.delete(key);
+        this.rows.delete(k);
         this.itemOf.delete(row);
         this.pool.push(row);
       }
     }
+    let work = 0;
     let cursor = this.container.firstChild;
     for (const item of items) {
-      const key = this.spec.key(item);
-      let row = this.rows.get(key);
+      const k = key(item);
+      let row = this.rows.get(k);
+      const version = this.spec.version ? this.spec.version(item) : item;
+      const stale = !row || this.itemOf.get(row) !== item || this.versionOf.get(row) !== version;
+      if ((stale || row !== cursor) && work >= budget) return false;
       let fresh = false;
       if (!row) {
         row = this.pool.pop() || this.spec.create();
-        this.rows.set(key, row);
+        this.rows.set(k, row);
         fresh = true;
       }
-      const version = this.spec.version ? this.spec.version(item) : item;
-      if (fresh || this.itemOf.get(row) !== item || this.versionOf.get(row) !== version) {
+      if (stale) {
         this.itemOf.set(row, item);
         this.versionOf.set(row, version);
         this.spec.update(row, item, fresh);
       }
-      if (row === cursor) cursor = cursor.nextSibling;
-      else this.container.insertBefore(row, cursor);
+      if (row === cursor) {
+        cursor = cursor.nextSibling;
+        if (stale) work++;
+      } else {
+        this.container.insertBefore(row, cursor);
+        work++;
+      }
     }
+    return true;
   }
 
   /** The item a row (or a node inside it) shows. @param {Node|null} node */

@@ -4,10 +4,12 @@
  */
 import { matchesIndicator } from "../filters.js";
 import { formatFixed, setTime } from "../format.js";
-import { KeyedList, make, setText } from "./dom.js";
+import { KeyedList, make, setLabel, setText } from "./dom.js";
 
 /** Rows shown at most (the store keeps more; the filter finds them). */
 export const MAX_INDICATOR_ROWS = 40;
+/** Rows built, updated or moved per frame at most (the list shows ~10 without scrolling). */
+export const INDICATOR_ROWS_PER_FRAME = 12;
 
 /** "macd 1.23 · signal 1.10 · histogram 0.13"; a single value alone. @param {Array<[string, number]>} lines */
 export function formatLines(lines) {
@@ -39,11 +41,11 @@ export function createIndicatorsPanel(root, ctx) {
       return li;
     },
     update(li, item) {
-      const [time, sym, name, value, json] = /** @type {HTMLElement[]} */ ([...li.childNodes]);
+      const [time, sym, name, value, json] = /** @type {HTMLElement[]} */ (/** @type {unknown} */ (li.children));
       setTime(time, item.timestamp);
       setText(sym, item.symbol);
-      sym.setAttribute("aria-label", `Open chart of ${item.symbol}`);
-      json.setAttribute("aria-label", `Raw JSON of ${item.symbol} ${item.indicator}`);
+      setLabel(sym, `Open chart of ${item.symbol}`);
+      setLabel(json, `Raw JSON of ${item.symbol} ${item.indicator}`);
       setText(name, item.indicator);
       setText(value, formatLines(item.lines));
     },
@@ -59,12 +61,13 @@ export function createIndicatorsPanel(root, ctx) {
       for (let i = all.length - 1; i >= 0 && items.length < MAX_INDICATOR_ROWS; i--) {
         if (matchesIndicator(all[i], f)) items.push(all[i]);
       }
-      rows.render(items);
+      const complete = rows.render(items, INDICATOR_ROWS_PER_FRAME);
       empty.hidden = items.length > 0;
       if (!items.length) {
         setText(empty, all.length ? "No indicator matches the symbol filter."
           : "No indicator values yet: they arrive once a minute per active symbol.");
       }
+      if (!complete) return false;
     },
   };
 }

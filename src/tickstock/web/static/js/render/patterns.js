@@ -9,6 +9,12 @@ import { KeyedList, make, setClass, setText } from "./dom.js";
 const BAR_FIELDS = [["open", "Open"], ["high", "High"], ["low", "Low"], ["close", "Close"], ["volume", "Volume"]];
 
 /**
+ * Rows built, updated or moved per frame at most (see KeyedList.render): more than the ~14
+ * rows the 420px list shows, so what is on screen is always current.
+ */
+export const PATTERN_ROWS_PER_FRAME = 16;
+
+/**
  * @param {HTMLElement} root  the panel (contains `ol.stream` and `p.empty`)
  * @param {{filters: () => import("../filters.js").Filters, autoScroll: () => boolean}} ctx
  */
@@ -24,6 +30,8 @@ export function createPatternsPanel(root, ctx) {
     scrolledAway = list.scrollTop > 0;
   }, { passive: true });
 
+  /** @type {WeakMap<HTMLElement, Record<string, any>>} a row's parts, found once */
+  const parts = new WeakMap();
   const rows = new KeyedList(list, {
     key: (item) => item.key,
     version: (item) => item.high_confidence,
@@ -46,28 +54,36 @@ export function createPatternsPanel(root, ctx) {
       for (const [, label] of BAR_FIELDS) dl.append(make(doc, "dt", "", label), make(doc, "dd"));
       details.append(summary, dl);
       li.append(details);
+      const [time, sym, type, , conf, badge, json] = /** @type {HTMLElement[]} */ ([...summary.childNodes]);
+      parts.set(li, { details, time, sym, type, fill: bar.firstChild, conf, badge, json, dds: [...dl.querySelectorAll("dd")], symbol: null, label: null });
       return li;
     },
     update(li, item, fresh) {
-      const details = /** @type {HTMLDetailsElement} */ (li.firstChild);
-      if (fresh) details.open = false;
-      const summary = details.firstChild;
-      const [time, sym, type, bar, conf, badge, json] = /** @type {HTMLElement[]} */ ([...summary.childNodes]);
-      setTime(time, item.timestamp);
-      setText(sym, item.symbol);
-      sym.setAttribute("aria-label", `Open chart of ${item.symbol}`);
-      json.setAttribute("aria-label", `Raw JSON of ${item.symbol} ${item.pattern_type}`);
-      setText(type, item.pattern_type);
+      const p = /** @type {Record<string, any>} */ (parts.get(li));
+      if (fresh) p.details.open = false;
+      setTime(p.time, item.timestamp);
+      setText(p.sym, item.symbol);
+      if (p.symbol !== item.symbol) {
+        p.symbol = item.symbol;
+        p.sym.setAttribute("aria-label", `Open chart of ${item.symbol}`);
+      }
+      const label = `Raw JSON of ${item.symbol} ${item.pattern_type}`;
+      if (p.label !== label) {
+        p.label = label;
+        p.json.setAttribute("aria-label", label);
+      }
+      setText(p.type, item.pattern_type);
       const pct = formatConfidence(item.confidence);
-      setText(conf, pct);
-      /** @type {HTMLElement} */ (bar.firstChild).style.width = pct === "—" ? "0%" : pct;
-      badge.hidden = !item.high_confidence;
+      setText(p.conf, pct);
+      const width = pct === "—" ? "0%" : pct;
+      if (p.fill.style.width !== width) p.fill.style.width = width;
+      if (p.badge.hidden === item.high_confidence) p.badge.hidden = !item.high_confidence;
       setClass(li, "is-high", item.high_confidence);
-      const dds = details.lastChild.querySelectorAll("dd");
-      BAR_FIELDS.forEach(([name], i) => {
+      for (let i = 0; i < BAR_FIELDS.length; i++) {
+        const name = BAR_FIELDS[i][0];
         const v = item.bar_data?.[name];
-        setText(dds[i], name === "volume" ? formatNumber(v, 0) : formatFixed(v, 2));
-      });
+        setText(p.dds[i], name === "volume" ? formatNumber(v, 0) : formatFixed(v, 2));
+      }
     },
   });
 
@@ -78,7 +94,7 @@ export function createPatternsPanel(root, ctx) {
       if (state.paused) return;
       const f = ctx.filters();
       const items = take(state.patterns.toArray(), (p) => matchesPattern(p, f), state.settings.max_pattern_events);
-      rows.render(items);
+      const complete = rows.render(items, PATTERN_ROWS_PER_FRAME);
       empty.hidden = items.length > 0;
       if (!items.length) setText(empty, emptyReason(state, state.patterns.size > 0));
       const top = items[0]?.key ?? "";
@@ -87,6 +103,8 @@ export function createPatternsPanel(root, ctx) {
         scrolledAway = false;
       }
       lastTopKey = top;
+      // Rows left for the next frame: stay dirty (re-rendered without counting as an event).
+      if (!complete) return false;
     },
   };
 }
