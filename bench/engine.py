@@ -39,7 +39,7 @@ from tests.servers import RedisServer
 
 from tickstock.contract import ALL_CHANNELS
 from tickstock.engine.feeds import SyntheticFeed
-from tickstock.engine.gc_policy import settle_after_start_up
+from tickstock.gc_policy import settle_after_start_up
 from tickstock.engine.pipeline import MinutePipeline
 from tickstock.engine.publisher import Publisher
 from tickstock.engine.runner import Engine, EngineConfig, _open_writer

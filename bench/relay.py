@@ -82,7 +82,13 @@ def serve(impl: str, port: int, redis_url: str, database_url: str, loop_file: st
         settings = load_settings(redis_url=redis_url, database_url=database_url)
         database = SqliteDatabase(database_url)
         asyncio.run(database.create_tables())
-        app = create_app(settings, database=SqliteDatabase(database_url))
+        from tickstock.gc_policy import settle_after_start_up
+
+        app = create_app(
+            settings,
+            database=SqliteDatabase(database_url),
+            on_started=lambda _live: settle_after_start_up(),  # as ``tickstock serve`` does
+        )
     inner = app
 
     async def recording(scope: Scope, receive: Receive, send: Send) -> None:

@@ -27,6 +27,7 @@ def serve(args: argparse.Namespace) -> int:
     from tickstock.app.auth import ensure_bind_allowed
     from tickstock.app.logging_setup import configure_logging
     from tickstock.app.main import create_app
+    from tickstock.gc_policy import settle_after_start_up
 
     overrides = {
         name: value
@@ -46,7 +47,7 @@ def serve(args: argparse.Namespace) -> int:
     shown_host = f"[{settings.host}]" if ":" in settings.host else settings.host
     print(f"TickStock Live on {scheme}://{shown_host}:{settings.port}/", flush=True)
     uvicorn.run(
-        create_app(settings),
+        create_app(settings, on_started=lambda _live: settle_after_start_up()),
         host=settings.host,
         port=settings.port,
         ssl_certfile=settings.tls_certfile if tls else None,

@@ -35,7 +35,7 @@ from typing import Any
 import orjson
 from engineio import packet as eio_packet
 
-from tickstock.app.ring import HeldEvent, RecoveryRing
+from tickstock.app.ring import RecoveryRing
 
 log = logging.getLogger(__name__)
 
@@ -354,20 +354,21 @@ class FanOut:
             client.cursor = seq
 
     def _send_frame(self, cursor: int, members: list[tuple[Client, Any]], now: float) -> None:
-        events: list[HeldEvent] = self.ring.since(cursor, self.max_frame_events)
+        events = self.ring.since(cursor, self.max_frame_events)
         if not events:
             return
-        text = self._frame_prefix + ",".join(e.encoded for e in events) + "]}]"
+        text = self._frame_prefix + ",".join(events) + "]}]"
         pkt = eio_packet.Packet(eio_packet.MESSAGE, text)
-        new_cursor = events[-1].seq
+        new_cursor = cursor + len(events)  # the ring holds consecutive seqs after ``cursor``
         for client, socket in members:
             socket.queue.put_nowait(pkt)
             client.cursor = new_cursor
         if self.metrics is not None:
             self.metrics.frames.inc(len(members))
             if new_cursor > self._sent_upto:
-                first_new = events[max(0, self._sent_upto - events[0].seq + 1)]
-                self.metrics.relay_latency.observe(max(0.0, now - first_new.received))
+                first_new = max(cursor, self._sent_upto) + 1
+                received = self.ring.received_at(first_new)
+                self.metrics.relay_latency.observe(max(0.0, now - received))
         self._sent_upto = max(self._sent_upto, new_cursor)
 
     def _socket(self, client: Client) -> Any:

@@ -186,9 +186,10 @@ class LiveState:
             known = self._detections.get(identity)
             if known is not None:
                 self.duplicates += 1
-                for channel in channels:
-                    if channel not in known["channels"]:
-                        known["channels"].append(channel)
+                added = tuple(c for c in channels if c not in known)
+                if added:
+                    self._detections.add(identity, known + added)
+                    self._add_channels_to_recent(identity, added)
                 continue
             data = {
                 "type": "streaming_pattern",
@@ -196,13 +197,29 @@ class LiveState:
                 "high_confidence": detection.confidence >= HIGH_CONFIDENCE,
                 "channels": list(channels),
             }
-            self._detections.add(identity, data)
+            # the window keeps only the channels (a tuple of str, which the garbage collector
+            # untracks): 100,000 relayed dicts kept here made every full collection ~100 ms
+            self._detections.add(identity, channels)
             self.patterns_detected += 1
             self.recent_patterns.append(data)
             self._saw_symbol(detection.symbol, live)
             relayed.append(("streaming_pattern", data))
         self._heard(live, len(relayed))
         return relayed
+
+    def _add_channels_to_recent(self, identity: tuple[str, ...], channels: tuple[str, ...]) -> None:
+        """A known detection seen on another channel: the snapshot's copy says so too."""
+        symbol, pattern_type, timeframe, timestamp = identity
+        for data in reversed(self.recent_patterns):
+            detection = data["detection"]
+            if (
+                detection["symbol"] == symbol
+                and detection["pattern_type"] == pattern_type
+                and detection["timeframe"] == timeframe
+                and detection["timestamp"] == timestamp
+            ):
+                data["channels"].extend(channels)
+                return
 
     def _accept_calculation(self, calculation: IndicatorCalculation, live: bool) -> Relayed:
         data = {"type": "streaming_indicator", "calculation": to_wire(calculation)}

@@ -122,7 +122,7 @@ def _engine(args: argparse.Namespace) -> int:
 
 async def _run_until_signal(config: EngineConfig) -> EngineReport:
     """Run the engine; SIGINT/SIGTERM stop it cleanly (session_stopped published)."""
-    from tickstock.engine.gc_policy import settle_after_start_up
+    from tickstock.gc_policy import settle_after_start_up
     from tickstock.engine.runner import run_engine
 
     settle_after_start_up()

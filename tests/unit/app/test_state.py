@@ -192,3 +192,27 @@ def test_restored_old_health_makes_the_engine_stale():
     state = make_state(FakeClock())
     state.restore(health=message(Channel.HEALTH, timestamp="2025-10-05T09:00:00Z"))
     assert state.engine_state() == "stale"
+
+
+def test_duplicate_of_a_detection_no_longer_in_the_recent_list_is_still_dropped():
+    state = make_state(FakeClock(), max_patterns=2)
+    raw = pattern_batch([detection(minute=m) for m in range(5)])
+    assert (
+        len(state.accept(Channel.PATTERNS_STREAMING, parse(Channel.PATTERNS_STREAMING, raw))) == 5
+    )
+    again = pattern_batch([detection(minute=0)])
+    assert state.accept(Channel.PATTERNS_DETECTED, parse(Channel.PATTERNS_DETECTED, again)) == []
+    assert state.duplicates == 1 and state.patterns_detected == 5
+
+
+def test_de_duplication_window_holds_nothing_the_garbage_collector_must_traverse():
+    """Full collections stay short under load: the window keeps only tuples of strings."""
+    import gc
+
+    state = make_state(FakeClock())
+    raw = pattern_batch([detection(symbol=f"S{n}") for n in range(50)])
+    state.accept(Channel.PATTERNS_STREAMING, parse(Channel.PATTERNS_STREAMING, raw))
+    gc.collect()
+    window = state._detections._items
+    assert len(window) == 50
+    assert not any(gc.is_tracked(key) or gc.is_tracked(value) for key, value in window.items())
