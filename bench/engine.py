@@ -39,11 +39,11 @@ from tests.servers import RedisServer
 
 from tickstock.contract import ALL_CHANNELS
 from tickstock.engine.feeds import SyntheticFeed
-from tickstock.gc_policy import settle_after_start_up
 from tickstock.engine.pipeline import MinutePipeline
 from tickstock.engine.publisher import Publisher
 from tickstock.engine.runner import Engine, EngineConfig, _open_writer
 from tickstock.engine.universe import load_universe
+from tickstock.gc_policy import settle_after_start_up
 
 WARMUP_MINUTES = 40
 OPEN = 1_741_012_200  # 2025-03-03 14:30 UTC

@@ -14,7 +14,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import multiprocessing as mp
 import sys
 import tempfile
 import time
@@ -29,7 +28,8 @@ sys.path[:0] = [str(Path(__file__).resolve().parent.parent), str(Path(__file__).
 from tests.servers import RedisServer  # noqa: E402
 
 from common import machine, publish_plan_rates  # noqa: E402
-from relay import percentile, run_async, run_clients, start_server, wait_ready  # noqa: E402
+from relay import percentile, run_async, start_server, wait_ready  # noqa: E402
+from relay_client import ClientFleet  # noqa: E402
 
 SCENARIOS = [
     {"name": "plan rates x 10 clients", "clients": 10},
@@ -45,21 +45,12 @@ def run_scenario(
 ) -> dict[str, Any]:
     process, port = start_server("ours", redis_url, workdir)
     server = psutil.Process(process.pid)
-    pipes, workers = [], []
+    fleet = ClientFleet(
+        f"http://127.0.0.1:{port}", scenario["clients"], processes, ready_within=180
+    )
     try:
         asyncio.run(wait_ready(port, redis_url))
-        count = scenario["clients"]
-        processes = max(1, min(processes, count))
-        for index in range(processes):
-            share = count // processes + (index < count % processes)
-            parent, child = mp.Pipe()
-            worker = mp.Process(target=run_clients, args=(f"http://127.0.0.1:{port}", share, child))
-            worker.start()
-            pipes.append(parent)
-            workers.append(worker)
-        for pipe in pipes:
-            if not pipe.poll(180) or pipe.recv() != "ready":
-                raise RuntimeError("a client process did not connect")
+        fleet.start()
         rss: list[int] = []
 
         async def measure() -> dict[str, int]:
@@ -82,14 +73,11 @@ def run_scenario(
         measured = time.monotonic() - started
         cpu_after = server.cpu_times()
         time.sleep(3.0)  # the tail drains
-        for pipe in pipes:
-            pipe.send("stop")
-        results = [pipe.recv() for pipe in pipes]
+        results = fleet.collect()
     finally:
         process.terminate()
         process.wait(10)
-        for worker in workers:
-            worker.join(10)
+        fleet.close()
     histogram = np.sum([np.asarray(r["histogram"], dtype=np.int64) for r in results], axis=0)
     delivered = sum(n for r in results for n in r["received"])
     expected = sent["patterns"] * scenario["clients"]

@@ -18,7 +18,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import multiprocessing as mp
 import os
 import statistics
 import subprocess
@@ -39,7 +38,7 @@ sys.path[:0] = [str(ROOT), str(ROOT / "bench"), str(ROOT / "src")]
 
 from tests.servers import RedisServer, free_port  # noqa: E402
 
-from relay_client import BUCKET_SECONDS, run_clients  # noqa: E402
+from relay_client import BUCKET_SECONDS, ClientFleet  # noqa: E402
 
 SCENARIOS = [
     {"name": "150ev/s x 50 clients", "rate": 150, "clients": 50, "duration": 10},
@@ -256,20 +255,12 @@ def run_once(
     load_at_start = os.getloadavg()
     process, port = start_server(impl, redis_url, workdir)
     server = psutil.Process(process.pid)
-    pipes, workers = [], []
+    fleet = ClientFleet(
+        f"http://127.0.0.1:{port}", scenario["clients"], client_processes, ready_within=120
+    )
     try:
         asyncio.run(wait_ready(port, redis_url))
-        processes = max(1, min(client_processes, scenario["clients"]))
-        for index in range(processes):
-            count = scenario["clients"] // processes + (index < scenario["clients"] % processes)
-            parent, child = mp.Pipe()
-            worker = mp.Process(target=run_clients, args=(f"http://127.0.0.1:{port}", count, child))
-            worker.start()
-            pipes.append(parent)
-            workers.append(worker)
-        for pipe in pipes:
-            if not pipe.poll(120) or pipe.recv() != "ready":
-                raise RuntimeError("a client process did not connect")
+        fleet.start()
         rss_samples: list[int] = []
 
         async def measure() -> int:
@@ -300,14 +291,11 @@ def run_once(
         elapsed = time.monotonic() - started
         loop_path = Path(workdir) / f"{impl}-{port}.loop"
         loop_name = loop_path.read_text() if loop_path.exists() else "unknown"
-        for pipe in pipes:
-            pipe.send("stop")
-        results = [pipe.recv() for pipe in pipes]
+        results = fleet.collect()
     finally:
         process.terminate()
         process.wait(10)
-        for worker in workers:
-            worker.join(10)
+        fleet.close()
     histogram = np.sum([np.asarray(r["histogram"], dtype=np.int64) for r in results], axis=0)
     cpu_seconds = (cpu_after.user + cpu_after.system) - (cpu_before.user + cpu_before.system)
     frames = sum(r["frames"] for r in results)
@@ -352,7 +340,7 @@ def run_once(
         ),
         "clients_cpu_percent": round(100 * sum(r["cpu_seconds"] for r in results) / elapsed, 1),
         "server_loop": loop_name,
-        "client_processes": processes,
+        "client_processes": fleet.processes,
         "load_average_at_start": [round(x, 2) for x in load_at_start],
         "wall_s": round(elapsed, 1),
     }

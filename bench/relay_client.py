@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import asyncio
 import gc
+import multiprocessing as mp
 import time
 from multiprocessing.connection import Connection
 from typing import Any
@@ -163,3 +164,58 @@ def run_clients(url: str, count: int, conn: Connection) -> None:
         asyncio.run(_main(url, count, conn))
     else:
         uvloop.run(_main(url, count, conn))
+
+
+class ClientFleet:
+    """``count`` clients spread over ``processes`` child processes, as a context manager.
+
+    Entering starts the processes and waits until every client is connected (or raises,
+    leaving no process behind); ``collect()`` stops the clients and returns each process's
+    totals; leaving joins the processes, terminating any that linger.
+    """
+
+    def __init__(self, url: str, count: int, processes: int, ready_within: float = 180.0) -> None:
+        self.url = url
+        self.count = count
+        self.processes = max(1, min(processes, count))
+        self.ready_within = ready_within
+        self._pipes: list[Connection] = []
+        self._workers: list[mp.Process] = []
+
+    def __enter__(self) -> ClientFleet:
+        self.start()
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.close()
+
+    def start(self) -> None:
+        """Start the processes; return once every client is connected."""
+        try:
+            for index in range(self.processes):
+                share = self.count // self.processes + (index < self.count % self.processes)
+                parent, child = mp.Pipe()
+                worker = mp.Process(target=run_clients, args=(self.url, share, child))
+                worker.start()
+                self._pipes.append(parent)
+                self._workers.append(worker)
+            for pipe in self._pipes:
+                if not pipe.poll(self.ready_within) or pipe.recv() != "ready":
+                    raise RuntimeError(f"a client process did not connect in {self.ready_within} s")
+        except BaseException:
+            self.close()
+            raise
+
+    def collect(self) -> list[dict[str, Any]]:
+        """Stop the clients; each process's totals (counts and latency histogram)."""
+        for pipe in self._pipes:
+            pipe.send("stop")
+        return [pipe.recv() for pipe in self._pipes]
+
+    def close(self) -> None:
+        """Join the processes (after ``collect``, they exit by themselves)."""
+        for worker in self._workers:
+            worker.join(10)
+            if worker.is_alive():
+                worker.terminate()
+                worker.join(5)
