@@ -198,7 +198,7 @@ async def publish(redis_url: str, rate: float, duration: float) -> int:
                 return
             if chunk.startswith(b"-") or b"\n-" in chunk:
                 raise RuntimeError(f"Redis refused a PUBLISH: {chunk[:200]!r}")
-            acknowledged += chunk.count(b"\n")  # one per reply; a "\\r\\n" may be split
+            acknowledged += chunk.count(b"\n")  # one per reply; a CR LF may be split
             if finished and acknowledged >= sent:
                 all_acknowledged.set()
 
