@@ -13,6 +13,7 @@ import time
 from collections import OrderedDict, deque
 from collections.abc import Callable, Hashable, Iterable, Sequence
 from datetime import UTC, datetime
+from sys import intern
 from typing import Any
 
 from tickstock.contract import (
@@ -182,7 +183,9 @@ class LiveState:
     ) -> list[Relayed]:
         relayed: list[Relayed] = []
         for detection in detections:
-            identity = detection.identity
+            symbol, pattern_type, timeframe, stamp = detection.identity
+            # interned: 100,000 keys share one copy of each symbol, pattern and timeframe
+            identity = (intern(symbol), intern(pattern_type), intern(timeframe), stamp)
             known = self._detections.get(identity)
             if known is not None:
                 self.duplicates += 1
