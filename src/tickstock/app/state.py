@@ -39,6 +39,10 @@ Relayed = tuple[str, dict[str, Any]]
 ACTIVE_SYMBOLS_WINDOW = 60.0
 #: Most symbols remembered for the fallback active-symbols count.
 MAX_TRACKED_SYMBOLS = 50_000
+#: Detections (and other events) remembered for de-duplication. A copy on the other pattern
+#: channel comes within milliseconds, and a gap backfill overlaps what was relayed by only
+#: a couple of seconds: 30,000 is 5 minutes at the plan's peak, 15 s at 2,000 events/s.
+DEDUPE_WINDOW = 30_000
 
 
 class RecentKeys:
@@ -98,7 +102,7 @@ class LiveState:
         max_patterns: int = 50,
         max_alerts: int = 30,
         max_indicators: int = 2_000,
-        dedupe_window: int = 100_000,
+        dedupe_window: int = DEDUPE_WINDOW,
         rate_window: float = 10.0,
         health_interval: float = 60.0,
         stale_after_intervals: int = 3,
@@ -184,7 +188,7 @@ class LiveState:
         relayed: list[Relayed] = []
         for detection in detections:
             symbol, pattern_type, timeframe, stamp = detection.identity
-            # interned: 100,000 keys share one copy of each symbol, pattern and timeframe
+            # interned: the window's keys share one copy of each symbol, pattern and timeframe
             identity = (intern(symbol), intern(pattern_type), intern(timeframe), stamp)
             known = self._detections.get(identity)
             if known is not None:
@@ -201,7 +205,7 @@ class LiveState:
                 "channels": list(channels),
             }
             # the window keeps only the channels (a tuple of str, which the garbage collector
-            # untracks): 100,000 relayed dicts kept here made every full collection ~100 ms
+            # untracks): the relayed dicts once kept here made every full collection ~100 ms
             self._detections.add(identity, channels)
             self.patterns_detected += 1
             self.recent_patterns.append(data)
