@@ -5,6 +5,8 @@ import { describe, test } from "node:test";
 import { emptyFilters } from "../../src/tickstock/web/static/js/filters.js";
 import { createBanner } from "../../src/tickstock/web/static/js/render/banner.js";
 import { createConnectionPanel } from "../../src/tickstock/web/static/js/render/connection.js";
+import { FULL_ROWS, KeyedList } from "../../src/tickstock/web/static/js/render/dom.js";
+import { PATTERN_ROWS_PER_FRAME } from "../../src/tickstock/web/static/js/render/patterns.js";
 import { acknowledgeCritical, applyEvent, applySnapshot, createState, setPaused } from "../../src/tickstock/web/static/js/store.js";
 import { mountStreamingView } from "../../src/tickstock/web/static/js/sections/streaming-view.js";
 import { Scope } from "../../src/tickstock/web/static/js/scope.js";
@@ -65,6 +67,64 @@ describe("renderers", () => {
     assert.equal(after.length, 5);
     assert.deepEqual(after.slice(1), before.slice(0, 4), "the four surviving rows are the same nodes");
     assert.equal(after[1].querySelector("details").open, true, "an expanded row stays expanded");
+  });
+
+  test("a frame's row work is bounded: the top rows first, the rest on the next renders", () => {
+    const { doc } = mount();
+    const ol = doc.createElement("ol");
+    let updates = 0;
+    const list = new KeyedList(ol, {
+      key: (item) => item.k,
+      create: () => doc.createElement("li"),
+      update(li, item) {
+        updates++;
+        li.textContent = item.k;
+      },
+    });
+    const shown = () => [...ol.children].map((li) => li.textContent);
+    const events = Array.from({ length: 42 }, (_, i) => ({ k: `e${i}` }));
+    const items = (from, to) => events.slice(from, to).reverse();
+    const first = items(0, 30); // e29 … e0, newest first
+    assert.equal(list.render(first, 8), false, "30 new rows do not fit a budget of 8");
+    assert.deepEqual(shown(), first.slice(0, 8).map((i) => i.k), "the newest 8, in order");
+    assert.equal(list.render(first, 8), false);
+    assert.equal(list.render(first, 8), false);
+    assert.equal(list.render(first, 8), true, "done on the 4th render");
+    assert.deepEqual(shown(), first.map((i) => i.k));
+    assert.equal(updates, 30, "each row formatted once");
+    assert.ok(ol.classList.contains("is-full") === first.length >= FULL_ROWS);
+    // 12 newer events: the visible top is current at once, older rows kept in order below.
+    const next = items(12, 42).slice(0, 30);
+    updates = 0;
+    assert.equal(list.render(next, 8), false);
+    const now = shown();
+    assert.deepEqual(now.slice(0, 8), next.slice(0, 8).map((i) => i.k));
+    assert.deepEqual(now.slice(8), ["e29", "e28", "e27", "e26", "e25", "e24", "e23", "e22", "e21", "e20", "e19", "e18", "e17", "e16", "e15", "e14", "e13", "e12"],
+      "only rows still wanted remain, in order");
+    assert.equal(updates, 8);
+    assert.equal(list.render(next, 8), true);
+    assert.deepEqual(shown(), next.map((i) => i.k));
+    assert.equal(list.render(next, 8), true, "nothing left to do costs nothing");
+    assert.equal(updates, 12);
+  });
+
+  test("a burst larger than a frame's budget fills the pattern list over a few renders", () => {
+    const { doc, state, view } = mount({ max_pattern_events: 50 });
+    for (let i = 0; i < 60; i++) applyEvent(state, "streaming_pattern", pattern({ timestamp: minute(i) }));
+    let renders = 0;
+    let kept;
+    do {
+      kept = view.render(state, renders === 0);
+      state.dirty.clear();
+      for (const name of kept) state.dirty.add(name);
+      renders++;
+      const rows = doc.querySelectorAll(".pattern-row");
+      assert.equal(rows[0].querySelector("time").dateTime, new Date(minute(59)).toISOString(), "the newest row is on top from the first render");
+    } while (kept.includes("patterns") && renders < 10);
+    assert.equal(renders, Math.ceil(50 / PATTERN_ROWS_PER_FRAME));
+    const rows = doc.querySelectorAll(".pattern-row");
+    assert.equal(rows.length, 50);
+    assert.equal(rows[49].querySelector("time").dateTime, new Date(minute(10)).toISOString());
   });
 
   test("paused lists freeze until resumed", () => {
