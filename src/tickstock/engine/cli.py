@@ -122,8 +122,8 @@ def _engine(args: argparse.Namespace) -> int:
 
 async def _run_until_signal(config: EngineConfig) -> EngineReport:
     """Run the engine; SIGINT/SIGTERM stop it cleanly (session_stopped published)."""
-    from tickstock.gc_policy import settle_after_start_up
     from tickstock.engine.runner import run_engine
+    from tickstock.gc_policy import settle_after_start_up
 
     settle_after_start_up()
     stop = asyncio.Event()
