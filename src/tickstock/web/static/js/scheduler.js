@@ -2,6 +2,11 @@
  * Batches DOM work per animation frame: events only mark state dirty and ask for a frame;
  * one render runs per frame whatever the event rate. Measures event → frame latency and
  * render time for `window.__tickstock` and the browser benchmark.
+ *
+ * A frame's list work is bounded (KeyedList.render's budget): a list brings its top rows —
+ * more than it shows without scrolling — up to date in the frame, and rows further down
+ * in the next frames (re-renders scheduled with `schedule(false)`, not counted as events).
+ * An event's latency ends with the frame that shows it at the top of its list.
  */
 
 const LATENCY_SAMPLES = 1024;
