@@ -160,6 +160,12 @@ class Settings(BaseSettings):
         validation_alias=_env("TICKSTOCK_MIN_FRAME_INTERVAL_MS"),
         description="Least time between two frames to one client: an event after a quiet spell leaves at once, a burst is coalesced (0 = no pacing).",
     )
+    frame_budget_per_second: float = Field(
+        10_000.0,
+        ge=0,
+        validation_alias=_env("TICKSTOCK_FRAME_BUDGET"),
+        description="Most frames per second to all clients together: with many busy clients the interval between two frames to one client grows beyond the minimum (clients / budget) instead of saturating the cores (0 = no budget).",
+    )
     events_rate_window_seconds: float = Field(
         10.0,
         gt=0,

@@ -145,6 +145,7 @@ class FanOut:
         max_frame_events: int = 2000,
         queue_limit: int = 64,
         min_frame_interval: float = 0.005,
+        frame_budget: float = 0.0,
         metrics: Any = None,
         clock: Callable[[], float] = time.monotonic,
         wall_clock: Callable[[], float] = time.time,
@@ -156,6 +157,7 @@ class FanOut:
         self.max_frame_events = max_frame_events
         self.queue_limit = queue_limit
         self.min_frame_interval = min_frame_interval
+        self.frame_budget = frame_budget
         self.metrics = metrics
         self.clock = clock
         self.wall_clock = wall_clock
@@ -296,7 +298,7 @@ class FanOut:
             elif queued:
                 if queued > self.queue_limit and self.metrics is not None:
                     self.metrics.queue_drops.inc()
-                client.not_before = now + max(self.min_frame_interval, MIN_RECHECK_SECONDS)
+                client.not_before = now + max(self.frame_interval, MIN_RECHECK_SECONDS)
             else:
                 groups.setdefault(client.cursor, []).append((client, socket))
                 client.not_before = self._next_slot(soon)
@@ -314,12 +316,23 @@ class FanOut:
             self._quiet_until = -math.inf
             self.wake_at(now + CONNECT_RECHECK_SECONDS)
 
+    @property
+    def frame_interval(self) -> float:
+        """G: the minimum interval, stretched so that all clients together get at most
+        ``frame_budget`` frames per second (per-frame work, ~50 µs here and more in each
+        client, is what saturates the cores when many clients are busy)."""
+        if self.frame_budget > 0:
+            return max(self.min_frame_interval, len(self.clients) / self.frame_budget)
+        return self.min_frame_interval
+
     def _next_slot(self, now: float) -> float:
         """The next multiple of G after ``now``: paced clients share one grid, hence frames."""
-        interval = self.min_frame_interval
+        interval = self.frame_interval
         if interval <= 0:
             return now
-        return (math.floor(now / interval) + 1) * interval
+        # + 1e-6 of a slot: ``now`` on a boundary may divide to just under it (300.02 / 0.01
+        # = 30001.99999…), which would name the current slot and send a second frame at once
+        return (math.floor(now / interval + 1e-6) + 1) * interval
 
     def _open(self, client: Client) -> None:
         opening = client.opening
@@ -346,7 +359,7 @@ class FanOut:
             self._send_snapshot(client, "slow_client", None)
             client.not_before = self._next_slot(now + TIMER_SLACK_SECONDS)
         else:
-            client.not_before = now + max(self.min_frame_interval, MIN_RECHECK_SECONDS)
+            client.not_before = now + max(self.frame_interval, MIN_RECHECK_SECONDS)
 
     def _send_snapshot(self, client: Client, reason: str, backfill: dict[str, Any] | None) -> None:
         seq = self.ring.last_seq

@@ -227,3 +227,33 @@ async def test_events_published_with_no_client_connected_are_held_for_the_next_o
     sent = socket.take()
     assert sent[0] == ("resumed", {"from_seq": 1, "to_seq": 2, "count": 2})
     assert frames(sent[1:]) == [[1, 2]]
+
+
+async def test_the_frame_budget_stretches_the_interval_when_many_clients_are_busy():
+    """4 clients, 400 frames/s in all: each busy client gets a frame every 10 ms, not 5."""
+    clock = Clock(300.0)
+    fanout = make_fanout(clock)
+    fanout.frame_budget = 400.0
+    sockets = [connect(fanout, name) for name in "abcd"]
+    assert fanout.frame_interval == 4 / 400.0
+    received: list[list[list[int]]] = [[] for _ in sockets]
+    for tick in range(400):  # 2,000 events/s for 0.2 s
+        clock.now = 300.0 + tick * 0.0005
+        publish(fanout, 1)
+        fanout.serve()
+        for socket, got in zip(sockets, received, strict=True):
+            got += frames(socket.take())
+    clock.now += 0.01
+    fanout.serve()
+    for socket, got in zip(sockets, received, strict=True):
+        got += frames(socket.take())
+        assert [seq for frame in got for seq in frame] == list(range(1, 401))
+        assert 0.2 / 0.01 - 2 <= len(got) <= 0.2 / 0.01 + 2
+
+
+async def test_few_clients_keep_the_minimum_interval_under_the_budget():
+    clock = Clock(100.0)
+    fanout = make_fanout(clock)
+    fanout.frame_budget = 10_000.0
+    connect(fanout, "a")
+    assert fanout.frame_interval == G
