@@ -44,11 +44,18 @@ from tickstock.app.metrics import AppMetrics, RequestMetricsMiddleware
 from tickstock.app.ratelimit import RateLimitMiddleware, TokenBucketLimiter
 from tickstock.app.security import SecurityHeadersMiddleware
 from tickstock.contract import format_timestamp
-from tickstock.contract.limits import ALERT_TYPES, MAX_TEXT, SEVERITIES, SYMBOL_PATTERN
+from tickstock.contract.limits import (
+    ALERT_TYPES,
+    MAX_TEXT,
+    SESSION_ID_PATTERN,
+    SEVERITIES,
+    SYMBOL_PATTERN,
+)
 from tickstock.settings import Settings
 from tickstock.store import queries
 
 _SYMBOL = re.compile(SYMBOL_PATTERN)
+_SESSION_ID = re.compile(SESSION_ID_PATTERN)
 #: "+hh:mm" arrives as " hh:mm" when a client forgets to percent-encode the "+".
 _UNENCODED_PLUS = re.compile(r"(T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?) (\d{2}:?\d{2})$")
 CSV_MAX_ROWS = 100_000
@@ -170,6 +177,45 @@ def validate_symbol(name: str, raw: str) -> str:
     if not _SYMBOL.fullmatch(raw):
         raise bad_parameter(name, f"must match {SYMBOL_PATTERN}")
     return raw
+
+
+def validate_session_id(name: str, raw: str) -> str:
+    if not _SESSION_ID.fullmatch(raw):
+        raise bad_parameter(name, f"must match {SESSION_ID_PATTERN}")
+    return raw
+
+
+def page_body(
+    request: Request, items: list[Any], total: int, page: int, per_page: int, **extra: Any
+) -> dict[str, Any]:
+    """A page of ``items`` with its counts and links; a page beyond the last is a 404.
+
+    The links keep the request's other query parameters (the filters).
+    """
+    pages = max(1, math.ceil(total / per_page))
+    if page > pages:
+        raise ApiError(404, f"page {page} is beyond the last page ({pages})")
+    filter_params = {k: v for k, v in request.query_params.items() if k not in ("page", "per_page")}
+
+    def link(number: int) -> str:
+        query = urlencode({**filter_params, "page": number, "per_page": per_page})
+        return f"{request.url.path}?{query}"
+
+    return {
+        **extra,
+        "items": items,
+        "total": total,
+        "page": page,
+        "per_page": per_page,
+        "pages": pages,
+        "links": {
+            "self": link(page),
+            "next": link(page + 1) if page < pages else None,
+            "prev": link(page - 1) if page > 1 else None,
+            "first": link(1),
+            "last": link(pages),
+        },
+    }
 
 
 def check_range(since: datetime | None, until: datetime | None) -> None:
@@ -297,33 +343,7 @@ def api_routes(deps: ApiDependencies) -> list[BaseRoute]:
                 filters.since,
             )
         )
-        pages = max(1, math.ceil(total / per_page))
-        if page > pages:
-            raise ApiError(404, f"page {page} is beyond the last page ({pages})")
-        filter_params = {
-            k: v for k, v in request.query_params.items() if k not in ("page", "per_page")
-        }
-
-        def link(number: int) -> str:
-            query = urlencode({**filter_params, "page": number, "per_page": per_page})
-            return f"{request.url.path}?{query}"
-
-        return JSONResponse(
-            {
-                "items": items,
-                "total": total,
-                "page": page,
-                "per_page": per_page,
-                "pages": pages,
-                "links": {
-                    "self": link(page),
-                    "next": link(page + 1) if page < pages else None,
-                    "prev": link(page - 1) if page > 1 else None,
-                    "first": link(1),
-                    "last": link(pages),
-                },
-            }
-        )
+        return JSONResponse(page_body(request, items, total, page, per_page))
 
     async def alerts_csv(request: Request) -> Response:
         params = QueryParameters(request, ("kind", "type", "symbol", "severity", "since", "limit"))
@@ -379,6 +399,29 @@ def api_routes(deps: ApiDependencies) -> list[BaseRoute]:
         rows = await run(lambda conn: queries.list_sessions(conn, limit, before))
         return JSONResponse({"count": len(rows), "sessions": rows})
 
+    async def session_patterns(request: Request) -> Response:
+        session_id = validate_session_id("session_id", request.path_params["session_id"])
+        params = QueryParameters(
+            request, ("page", "per_page", "symbol", "pattern_type", "min_confidence")
+        )
+        page = params.integer("page", 1, 1, 1_000_000)
+        per_page = params.integer("per_page", 100, 1, 500)
+        symbol = params.symbol("symbol")
+        pattern_type = params.text("pattern_type")
+        min_confidence = params.number("min_confidence", 0.0, 1.0)
+        rows, total = await run(
+            lambda conn: queries.session_patterns_page(
+                conn, session_id, page, per_page, symbol, pattern_type, min_confidence
+            )
+        )
+        if total == 0 and not await run(lambda conn: queries.session_known(conn, session_id)):
+            raise ApiError(404, f"no such session: {session_id}", error="unknown_session")
+        items = [
+            {**queries.pattern_detection(row), "high_confidence": row["high_confidence"]}
+            for row in rows
+        ]
+        return JSONResponse(page_body(request, items, total, page, per_page, session_id=session_id))
+
     async def ohlcv(request: Request) -> Response:
         symbol = validate_symbol("symbol", request.path_params["symbol"])
         params = QueryParameters(request, ("limit", "since", "until"))
@@ -418,6 +461,11 @@ def api_routes(deps: ApiDependencies) -> list[BaseRoute]:
         Route("/api/streaming/alerts.csv", streaming(alerts_csv), methods=["GET"]),
         Route("/api/streaming/indicators/{symbol}", streaming(indicators), methods=["GET"]),
         Route("/api/streaming/sessions", streaming(sessions), methods=["GET"]),
+        Route(
+            "/api/streaming/sessions/{session_id}/patterns",
+            streaming(session_patterns),
+            methods=["GET"],
+        ),
         Route("/api/streaming/ohlcv/{symbol}", streaming(ohlcv), methods=["GET"]),
         Route("/healthz", healthz, methods=["GET"]),
         Route("/readyz", readyz, methods=["GET"]),

@@ -7,7 +7,8 @@ event carries (docs/socket-protocol.md), so a row read back from the database an
 relayed live look the same to the browser.
 
 Ordering: pages (``patterns_for_symbol``, ``alerts_page``, ``list_sessions``, indicators)
-are newest first; ``recent_*`` and ``*_between`` are oldest first ("newest last", the
+are newest first, except ``session_patterns_page`` (a session's detections, oldest first,
+for playback); ``recent_*`` and ``*_between`` are oldest first ("newest last", the
 snapshot's order) and keep the newest ``limit`` rows when there are more. Symbol queries
 filter on ``symbol`` + a ``timestamp`` range, which the ``(symbol, timestamp)`` indexes serve.
 """
@@ -340,6 +341,51 @@ async def patterns_between(
         .limit(limit)
     )
     return [_record(row) for row in reversed((await conn.execute(query)).all())]
+
+
+async def session_patterns_page(
+    conn: AsyncConnection,
+    session_id: str,
+    page: int = 1,
+    per_page: int = 100,
+    symbol: str | None = None,
+    pattern_type: str | None = None,
+    min_confidence: float | None = None,
+) -> tuple[list[Record], int]:
+    """One page of a session's detections oldest first (timestamp, then id), and the total.
+
+    The ``session_id`` index selects the session's rows; the page is sorted among them.
+    """
+    c = intraday_patterns.c
+    conditions = [c.session_id == session_id]
+    if symbol is not None:
+        conditions.append(c.symbol == symbol)
+    if pattern_type is not None:
+        conditions.append(c.pattern_type == pattern_type)
+    if min_confidence is not None:
+        conditions.append(c.confidence >= min_confidence)
+    total = (
+        await conn.execute(select(func.count()).select_from(intraday_patterns).where(*conditions))
+    ).scalar_one()
+    query = (
+        select(intraday_patterns)
+        .where(*conditions)
+        .order_by(c.timestamp.asc(), c.id.asc())
+        .limit(per_page)
+        .offset((page - 1) * per_page)
+    )
+    rows = (await conn.execute(query)).all()
+    return [_record(row) for row in rows], int(total)
+
+
+async def session_known(conn: AsyncConnection, session_id: str) -> bool:
+    """Whether a session row, or any detection, carries ``session_id`` (index seeks)."""
+    probes = [
+        select(literal(1)).where(column == session_id).limit(1).subquery().select()
+        for column in (streaming_sessions.c.session_id, intraday_patterns.c.session_id)
+    ]
+    row = (await conn.execute(union_all(*probes).limit(1))).first()
+    return row is not None
 
 
 # --- alerts ---------------------------------------------------------------------------
