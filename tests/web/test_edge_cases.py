@@ -146,6 +146,26 @@ def test_theme_switch_applies_dark_and_light_and_persists_after_reload(
     expect(page.locator("#theme-select")).to_have_value("dark")
 
 
+def test_an_open_chart_follows_a_theme_switch(page: Page, live: ServedApp) -> None:
+    """The chart's canvas cannot read CSS variables: it must be re-coloured when switched.
+
+    NVDA has no bar stored in this database yet: the chart still opens, waiting for live
+    patterns (the API's 404s are the browser's own resource log lines)."""
+    page.console_allow(r"status of 404 .*/api/streaming/(ohlcv|patterns)/NVDA")  # type: ignore[attr-defined]
+    open_dashboard(page, live, "#/chart/NVDA")
+    expect(page.locator(".chart-host canvas").first).to_be_visible(timeout=EVENT_TIMEOUT)
+    expect(page.locator("#main")).to_contain_text("waiting for live patterns")
+    expect(page.get_by_role("link", name="TradingView Lightweight Charts™")).to_be_visible()
+    corner = """() => {
+        const canvas = document.querySelector('.chart-host canvas');
+        return Array.from(canvas.getContext('2d').getImageData(2, 2, 1, 1).data.slice(0, 3)).join(',');
+    }"""
+    page.select_option("#theme-select", "light")
+    page.wait_for_function(f"({corner})() === '255,255,255'", timeout=EVENT_TIMEOUT)
+    page.select_option("#theme-select", "dark")
+    page.wait_for_function(f"({corner})() === '17,22,29'", timeout=EVENT_TIMEOUT)
+
+
 def test_detection_on_both_pattern_channels_shows_once(
     page: Page, live: ServedApp, feed: MarketFeed
 ) -> None:

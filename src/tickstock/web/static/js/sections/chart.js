@@ -9,6 +9,25 @@ import { make, setText } from "../render/dom.js";
 const SYMBOL = /^[A-Z][A-Z0-9.-]{0,9}$/;
 const MAX_MARKERS = 500;
 
+/**
+ * The chart's colours for one theme (the canvas cannot use the page's CSS variables). The
+ * library's attribution logo is off: it injects a <style> element, which the page's CSP
+ * (no inline style) refuses; the attribution is a link under the chart instead.
+ * @param {boolean} dark
+ */
+export function chartColors(dark) {
+  const line = dark ? "#21262d" : "#eaeef2";
+  return {
+    layout: {
+      background: { color: dark ? "#11161d" : "#ffffff" },
+      textColor: dark ? "#e6edf3" : "#1f2328",
+      attributionLogo: false,
+    },
+    grid: { vertLines: { color: line }, horzLines: { color: line } },
+    rightPriceScale: { borderColor: dark ? "#30363d" : "#d0d7de" },
+  };
+}
+
 /** ISO → lightweight-charts UTCTimestamp (seconds), floored to the minute. */
 export function barTime(iso) {
   return Math.floor(Date.parse(iso) / 60000) * 60;
@@ -28,7 +47,12 @@ export function chartSection(app, loadCharts) {
     section.append(make(doc, "h1", "", `Chart ${symbol}`));
     const status = make(doc, "p", "muted", "", { role: "status" });
     const host = make(doc, "div", "chart-host", undefined, { role: "img", "aria-label": `1-minute candles of ${symbol}` });
-    section.append(status, host);
+    const credit = make(doc, "p", "chart-credit muted");
+    credit.append(
+      doc.createTextNode("Chart by "),
+      make(doc, "a", "", "TradingView Lightweight Charts™", { href: "https://www.tradingview.com/", rel: "noopener noreferrer", target: "_blank" }),
+    );
+    section.append(status, host, credit);
     container.append(section);
     if (!SYMBOL.test(symbol)) {
       setText(status, "Not a valid symbol.");
@@ -42,22 +66,26 @@ export function chartSection(app, loadCharts) {
     setText(status, "Loading chart…");
     withLoading(section, Promise.all([
       loadCharts(),
-      app.api.get(`/api/streaming/ohlcv/${encodeURIComponent(symbol)}`),
+      // 404: no bar stored yet for this symbol — still a chart, filled by live patterns.
+      app.api.get(`/api/streaming/ohlcv/${encodeURIComponent(symbol)}`).catch((e) => (e?.status === 404 ? { bars: [] } : Promise.reject(e))),
       app.api.get(`/api/streaming/patterns/${encodeURIComponent(symbol)}`, { limit: 200 }).catch(() => ({ patterns: [] })),
       app.api.get("/api/streaming/alerts", { symbol, kind: "indicator", per_page: 100 }).catch(() => ({ items: [] })),
     ])).then(([charts, ohlcv, patterns, alerts]) => {
       if (disposed) return;
-      const dark = doc.documentElement.dataset.theme === "dark";
+      const root = doc.documentElement;
+      const theme = () => chartColors(root.dataset.theme === "dark");
       const chart = charts.createChart(host, {
         autoSize: true,
-        layout: { background: { color: dark ? "#11161d" : "#ffffff" }, textColor: dark ? "#e6edf3" : "#1f2328" },
-        grid: { vertLines: { color: dark ? "#21262d" : "#eaeef2" }, horzLines: { color: dark ? "#21262d" : "#eaeef2" } },
-        rightPriceScale: { borderColor: dark ? "#30363d" : "#d0d7de" },
+        ...theme(),
         // The library labels UTC; a trader reads the exchange's clock (New York).
         localization: { timeFormatter: (t) => `${chartTimeLabel(t)} ET` },
         timeScale: { timeVisible: true, secondsVisible: false, tickMarkFormatter: chartTimeLabel },
       });
       scope.add(() => chart.remove());
+      // The canvas does not read CSS variables: follow a theme switch made while it is open.
+      const themeWatch = new (doc.defaultView ?? globalThis).MutationObserver(() => chart.applyOptions(theme()));
+      themeWatch.observe(root, { attributes: true, attributeFilter: ["data-theme"] });
+      scope.add(() => themeWatch.disconnect());
       const series = chart.addSeries(charts.CandlestickSeries, {});
       const bars = new Map();
       for (const b of ohlcv?.bars ?? []) bars.set(barTime(b.timestamp), { time: barTime(b.timestamp), open: b.open, high: b.high, low: b.low, close: b.close });
