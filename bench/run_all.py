@@ -23,8 +23,9 @@ def benchmarks(soak_minutes: int) -> dict[str, list[str]]:
     return {
         "compute": ["bench/compute.py", "--minutes", "50", "--json", str(OUT / "compute.json")],
         "engine": ["bench/engine.py", "--minutes", "30", "--json", str(OUT / "engine.json")],
-        "relay": ["bench/relay.py", "--json", str(OUT / "relay.json")],
+        "relay": ["bench/relay.py", "--repeat", "2", "--sweep", "--json", str(OUT / "relay.json")],
         "load": ["bench/load.py", "--duration", "20", "--json", str(OUT / "load.json")],
+        "browser": ["bench/browser.py", "--minutes", "2", "--json", str(OUT / "browser.json")],
         "soak": ["bench/soak.py", "--minutes", str(soak_minutes), "--json", str(OUT / "soak.json")],
     }
 
