@@ -5,6 +5,61 @@
  */
 
 export const SPEEDS = Object.freeze([1, 10, 60]);
+/** Most detections a playback loads (a busy day has more: the rest is left out, with a note). */
+export const MAX_PLAYBACK_PATTERNS = 20_000;
+/** Detections per request (the API allows up to 500). */
+export const PATTERN_PAGE_SIZE = 500;
+/** Alert pages (of 100) read per playback. */
+export const MAX_ALERT_PAGES = 20;
+
+/**
+ * @typedef {(path: string, params?: Record<string, unknown>, options?: {signal?: AbortSignal}) => Promise<any>} ApiGet
+ */
+
+/**
+ * Every detection of a session, oldest first, read page after page from
+ * `/api/streaming/sessions/{id}/patterns`, stopping at `max` (then `truncated` is true).
+ * @param {ApiGet} get
+ * @param {string} sessionId
+ * @param {{symbol?: string, max?: number, perPage?: number, signal?: AbortSignal,
+ *   onPage?: (loaded: number, total: number) => void}} [options]
+ * @returns {Promise<{patterns: any[], total: number, truncated: boolean}>}
+ */
+export async function loadSessionPatterns(get, sessionId, { symbol, max = MAX_PLAYBACK_PATTERNS, perPage = PATTERN_PAGE_SIZE, signal, onPage } = {}) {
+  const path = `/api/streaming/sessions/${encodeURIComponent(sessionId)}/patterns`;
+  const patterns = [];
+  let total = 0;
+  const lastPage = Math.max(1, Math.ceil(max / perPage));
+  for (let page = 1; page <= lastPage; page++) {
+    const body = await get(path, { page, per_page: perPage, symbol: symbol || undefined }, { signal });
+    const items = Array.isArray(body?.items) ? body.items : [];
+    total = Number.isFinite(body?.total) ? body.total : patterns.length + items.length;
+    patterns.push(...items);
+    onPage?.(Math.min(patterns.length, max), total);
+    if (!items.length || page >= (body?.pages ?? 1) || patterns.length >= max) break;
+  }
+  if (patterns.length > max) patterns.length = max;
+  return { patterns, total, truncated: total > patterns.length };
+}
+
+/**
+ * The alerts of a session: alerts since its start (newest first, `maxPages` pages of 100),
+ * keeping those of this session; `truncated` when pages were left unread.
+ * @param {ApiGet} get
+ * @param {{session_id: string, started_at: string}} session
+ * @param {{maxPages?: number, signal?: AbortSignal}} [options]
+ * @returns {Promise<{alerts: any[], truncated: boolean}>}
+ */
+export async function loadSessionAlerts(get, session, { maxPages = MAX_ALERT_PAGES, signal } = {}) {
+  const alerts = [];
+  for (let page = 1; page <= maxPages; page++) {
+    const body = await get("/api/streaming/alerts", { page, per_page: 100, since: session.started_at }, { signal });
+    alerts.push(...(body?.items ?? []).filter((a) => !a.session_id || a.session_id === session.session_id));
+    const pages = body?.pages ?? 1;
+    if (page >= pages) return { alerts, truncated: false };
+  }
+  return { alerts, truncated: true };
+}
 
 /**
  * Turns API records (session, alerts, patterns) into relay-shaped events, oldest first.

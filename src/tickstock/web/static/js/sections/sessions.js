@@ -1,20 +1,22 @@
 /**
- * Sessions: pick a past session, browse its alerts (paginated by the API) and patterns of
- * a symbol, and play the session back at 1x/10x/60x through the same store and panels as
- * live (a private state, so playback never mixes with the live one).
+ * Sessions: pick a past session, browse its alerts (paginated by the API), and play the
+ * session back at 1x/10x/60x — all its patterns (or one symbol's) and its alerts — through
+ * the same store and panels as live (a private state, so playback never mixes with the live
+ * one). A playback holds at most MAX_PLAYBACK_PATTERNS detections; a note says when more
+ * were left out.
  */
 import { withLoading } from "../api.js";
 import { formatDuration, formatNyDateTime } from "../format.js";
 import { make, setText } from "../render/dom.js";
-import { createPlayback, SPEEDS, toEvents } from "../playback.js";
-import { applyEvent, createState } from "../store.js";
+import { createPlayback, loadSessionAlerts, loadSessionPatterns, MAX_PLAYBACK_PATTERNS, SPEEDS, toEvents } from "../playback.js";
+import { applyEvent, applySnapshot, createState } from "../store.js";
 import { createScheduler } from "../scheduler.js";
 import { emptyFilters } from "../filters.js";
 import { mountStreamingView } from "./streaming-view.js";
 import { heading } from "./history.js";
 import { mountPagedTable } from "./table.js";
 
-const MAX_ALERT_PAGES = 20;
+const count = (n) => n.toLocaleString("en-US");
 
 /** @param {any} app @returns {import("../router.js").Section} */
 export function sessionsSection(app) {
@@ -66,14 +68,18 @@ export function sessionsSection(app) {
 
     function mountPlayer(parent, s, session) {
       const bar = make(doc, "div", "toolbar", undefined, { role: "toolbar", "aria-label": "Playback" });
-      const symbols = /** @type {HTMLInputElement} */ (make(doc, "input", "", undefined, { type: "text", placeholder: "NVDA, AAPL", "aria-label": "Symbols whose patterns to include" }));
-      const load = make(doc, "button", "", "Load playback", { type: "button" });
+      const symbol = /** @type {HTMLInputElement} */ (make(doc, "input", "", undefined, {
+        type: "text", placeholder: "All symbols", maxlength: "10", "aria-label": "Only patterns of this symbol (optional)",
+      }));
+      const load = /** @type {HTMLButtonElement} */ (make(doc, "button", "", "Load playback", { type: "button" }));
       const play = make(doc, "button", "", "Play", { type: "button" });
       const speed = /** @type {HTMLSelectElement} */ (make(doc, "select", "", undefined, { "aria-label": "Playback speed" }));
       for (const v of SPEEDS) speed.append(make(doc, "option", "", `${v}x`, { value: String(v) }));
       const progress = make(doc, "span", "muted", "", { role: "status" });
-      bar.append(make(doc, "span", "", "Playback:"), symbols, load, play, speed, progress);
-      parent.append(bar);
+      bar.append(make(doc, "span", "", "Playback:"), symbol, load, play, speed, progress);
+      const note = make(doc, "p", "muted playback-note", "", { role: "note" });
+      note.hidden = true;
+      parent.append(bar, note);
       /** @type {HTMLButtonElement} */ (play).disabled = true;
 
       const state = createState(app.state.settings);
@@ -93,23 +99,41 @@ export function sessionsSection(app) {
         },
       });
       let playback = null;
+      /** @type {AbortController|null} */
+      let loading = null;
+      s.add(() => loading?.abort());
 
       s.listen(load, "click", async () => {
+        loading?.abort();
+        const controller = loading = new AbortController();
+        const { signal } = controller;
+        if (playback) {
+          // A reload (another symbol, say) starts from an empty picture, not on top of the last.
+          playback.pause();
+          playback = null;
+          applySnapshot(state, {});
+          scheduler.schedule();
+        }
+        setText(play, "Play");
+        /** @type {HTMLButtonElement} */ (play).disabled = true;
+        load.disabled = true;
+        note.hidden = true;
+        setText(note, "");
         setText(progress, "Loading events…");
         try {
-          const alerts = [];
-          for (let page = 1; page <= MAX_ALERT_PAGES; page++) {
-            const body = await app.api.get("/api/streaming/alerts", { page, per_page: 100, since: session.started_at });
-            alerts.push(...(body?.items ?? []).filter((a) => !a.session_id || a.session_id === session.session_id));
-            if (page >= (body?.pages ?? 1)) break;
-          }
-          const patterns = [];
-          for (const sym of symbols.value.split(/[\s,]+/).filter(Boolean).slice(0, 10)) {
-            const body = await app.api.get(`/api/streaming/patterns/${encodeURIComponent(sym.toUpperCase())}`, {
-              limit: 500, since: session.started_at, until: session.stopped_at ?? undefined,
-            });
-            patterns.push(...(body?.patterns ?? []));
-          }
+          const get = (path, params, options) => app.api.get(path, params, options);
+          const only = symbol.value.trim().toUpperCase();
+          const { patterns, total, truncated } = await loadSessionPatterns(get, session.session_id, {
+            symbol: only || undefined, signal,
+            onPage: (loaded, of) => setText(progress, `Loading patterns… ${count(loaded)}/${count(of)}`),
+          });
+          setText(progress, "Loading alerts…");
+          const { alerts, truncated: alertsTruncated } = await loadSessionAlerts(get, session, { signal });
+          const notes = [];
+          if (truncated) notes.push(`Only the first ${count(patterns.length)} of ${count(total)} patterns are played back (limit ${count(MAX_PLAYBACK_PATTERNS)}).`);
+          if (alertsTruncated) notes.push(`Only the newest ${count(alerts.length)} alerts were loaded.`);
+          setText(note, notes.join(" "));
+          note.hidden = notes.length === 0;
           const events = toEvents({ session, alerts, patterns });
           playback = createPlayback({
             events, now: app.now,
@@ -119,10 +143,16 @@ export function sessionsSection(app) {
               scheduler.schedule();
             },
           });
-          setText(progress, `${events.length} events ready`);
+          setText(progress, `${count(events.length)} events ready (${count(patterns.length)} patterns, ${count(alerts.length)} alerts)`);
           /** @type {HTMLButtonElement} */ (play).disabled = events.length === 0;
         } catch (err) {
+          if (signal.aborted) return;
           setText(progress, `Could not load: ${err.message}`);
+        } finally {
+          if (loading === controller) {
+            loading = null;
+            load.disabled = false;
+          }
         }
       });
       s.listen(speed, "change", () => playback?.setSpeed(Number(speed.value)));
