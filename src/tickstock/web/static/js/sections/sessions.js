@@ -167,7 +167,8 @@ export function sessionsSection(app) {
           setText(play, "Pause");
         }
       });
-      s.every(() => playback?.tick(), 100, app.win);
+      // Ticks only while playing: a loaded, paused playback keeps its "events ready" line.
+      s.every(() => { if (playback?.playing) playback.tick(); }, 100, app.win);
     }
   };
 }
