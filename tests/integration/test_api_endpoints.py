@@ -268,6 +268,21 @@ async def test_alerts_filters(populated: httpx.AsyncClient) -> None:
     assert await total(since="2025-10-05T13:34:00Z") == 3
 
 
+async def test_alerts_of_one_session(populated: httpx.AsyncClient) -> None:
+    """Session playback asks for one session's alerts (every fixture alert is session s2)."""
+
+    async def total(**params: str) -> int:
+        return (await populated.get("/api/streaming/alerts", params=params)).json()["total"]
+
+    everything = await total()
+    assert everything > 0
+    assert await total(session_id="s2") == everything
+    assert await total(session_id="s1") == 0
+    assert await total(session_id="s2", kind="critical") == await total(kind="critical")
+    csv = await populated.get("/api/streaming/alerts.csv", params={"session_id": "s1"})
+    assert csv.status_code == 200 and len(csv.text.strip().splitlines()) == 1  # header only
+
+
 # --- CSV --------------------------------------------------------------------------------
 
 
@@ -326,6 +341,8 @@ async def test_alerts_csv_streams_more_than_one_chunk(
         ("/api/streaming/alerts", {"since": "yesterday"}, "since"),
         ("/api/streaming/alerts", {"since": "2025-10-05T10:15:00"}, "since"),
         ("/api/streaming/alerts", {"sort": "asc"}, "sort"),
+        ("/api/streaming/alerts", {"session_id": "no such/id"}, "session_id"),
+        ("/api/streaming/alerts.csv", {"session_id": "x" * 65}, "session_id"),
         ("/api/streaming/alerts.csv", {"limit": "100001"}, "limit"),
         ("/api/streaming/alerts.csv", {"page": "1"}, "page"),
         ("/api/streaming/patterns/NVDA", {"limit": "501"}, "limit"),

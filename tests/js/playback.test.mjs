@@ -16,7 +16,7 @@ function fakeApi(rows) {
     calls.push({ path, params, options });
     const perPage = params.per_page ?? 100;
     const page = params.page ?? 1;
-    const matching = params.symbol ? rows.filter((r) => r.symbol === params.symbol) : rows;
+    const matching = rows.filter((r) => (!params.symbol || r.symbol === params.symbol) && (!params.session_id || r.session_id === params.session_id));
     const pages = Math.max(1, Math.ceil(matching.length / perPage));
     if (page > pages) throw new Error(`page ${page} is beyond the last page (${pages})`);
     return { items: matching.slice((page - 1) * perPage, page * perPage), total: matching.length, page, per_page: perPage, pages };
@@ -94,15 +94,15 @@ describe("loadSessionAlerts", () => {
   const session = { session_id: "s2", started_at: minute(0) };
   const alertRow = (i, sessionId = "s2") => ({ kind: "indicator", session_id: sessionId, timestamp: minute(i), symbol: "AAPL", alert_type: "RSI_OVERSOLD" });
 
-  test("keeps the session's alerts (and those without a session) across pages", async () => {
+  test("asks the API for this session's alerts only, across pages", async () => {
     const rows = [...Array.from({ length: 150 }, (_, i) => alertRow(i)), alertRow(1, "s3"), { ...alertRow(2), session_id: null }];
     const api = fakeApi(rows);
     const { alerts, truncated } = await loadSessionAlerts(api.get, session);
-    assert.equal(alerts.length, 151);
-    assert.ok(alerts.every((a) => a.session_id !== "s3"));
+    assert.equal(alerts.length, 150);
+    assert.ok(alerts.every((a) => a.session_id === "s2"));
     assert.equal(truncated, false);
-    assert.deepEqual(api.calls.map((c) => [c.path, c.params.page, c.params.since]), [
-      ["/api/streaming/alerts", 1, minute(0)], ["/api/streaming/alerts", 2, minute(0)],
+    assert.deepEqual(api.calls.map((c) => [c.path, c.params.page, c.params.session_id]), [
+      ["/api/streaming/alerts", 1, "s2"], ["/api/streaming/alerts", 2, "s2"],
     ]);
   });
 

@@ -158,6 +158,10 @@ class QueryParameters:
         raw = self._raw(name)
         return None if raw is None else validate_symbol(name, raw)
 
+    def session_id(self, name: str) -> str | None:
+        raw = self._raw(name)
+        return None if raw is None else validate_session_id(name, raw)
+
 
 def parse_timestamp(name: str, raw: str) -> datetime:
     """ISO-8601 with a zone (``Z`` or an offset), converted to UTC."""
@@ -322,11 +326,13 @@ def api_routes(deps: ApiDependencies) -> list[BaseRoute]:
             symbol=params.symbol("symbol"),
             severity=params.choice("severity", SEVERITIES),
             since=params.timestamp("since"),
+            session_id=params.session_id("session_id"),
         )
 
     async def alerts(request: Request) -> Response:
         params = QueryParameters(
-            request, ("page", "per_page", "kind", "type", "symbol", "severity", "since")
+            request,
+            ("page", "per_page", "kind", "type", "symbol", "severity", "since", "session_id"),
         )
         page = params.integer("page", 1, 1, 1_000_000)
         per_page = params.integer("per_page", 50, 1, 100)
@@ -341,12 +347,15 @@ def api_routes(deps: ApiDependencies) -> list[BaseRoute]:
                 filters.symbol,
                 filters.severity,
                 filters.since,
+                filters.session_id,
             )
         )
         return JSONResponse(page_body(request, items, total, page, per_page))
 
     async def alerts_csv(request: Request) -> Response:
-        params = QueryParameters(request, ("kind", "type", "symbol", "severity", "since", "limit"))
+        params = QueryParameters(
+            request, ("kind", "type", "symbol", "severity", "since", "session_id", "limit")
+        )
         filters = alert_filters(params)
         limit = params.integer("limit", 10_000, 1, CSV_MAX_ROWS)
         # The first chunk is read before any byte is sent, so a database that is down

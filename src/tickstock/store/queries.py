@@ -400,6 +400,7 @@ class AlertFilter:
     symbol: str | None = None
     severity: str | None = None
     since: datetime | None = None
+    session_id: str | None = None
 
     def conditions(self) -> list[Any]:
         c = streaming_alerts.c
@@ -414,6 +415,8 @@ class AlertFilter:
             conditions.append(c.severity == self.severity)
         if self.since is not None:
             conditions.append(c.timestamp >= _bind(self.since))
+        if self.session_id is not None:
+            conditions.append(c.session_id == self.session_id)
         return conditions
 
 
@@ -435,9 +438,10 @@ async def alerts_page(
     symbol: str | None = None,
     severity: str | None = None,
     since: datetime | None = None,
+    session_id: str | None = None,
 ) -> tuple[list[Record], int]:
     """One page of alerts newest first, and how many match in all."""
-    filters = AlertFilter(kind, alert_type, symbol, severity, since)
+    filters = AlertFilter(kind, alert_type, symbol, severity, since, session_id)
     total = (
         await conn.execute(
             select(func.count()).select_from(streaming_alerts).where(*filters.conditions())

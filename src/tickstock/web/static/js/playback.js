@@ -43,8 +43,8 @@ export async function loadSessionPatterns(get, sessionId, { symbol, max = MAX_PL
 }
 
 /**
- * The alerts of a session: alerts since its start (newest first, `maxPages` pages of 100),
- * keeping those of this session; `truncated` when pages were left unread.
+ * The alerts of a session (`session_id` filter of the alerts endpoint, newest first,
+ * `maxPages` pages of 100); `truncated` when pages were left unread.
  * @param {ApiGet} get
  * @param {{session_id: string, started_at: string}} session
  * @param {{maxPages?: number, signal?: AbortSignal}} [options]
@@ -53,8 +53,8 @@ export async function loadSessionPatterns(get, sessionId, { symbol, max = MAX_PL
 export async function loadSessionAlerts(get, session, { maxPages = MAX_ALERT_PAGES, signal } = {}) {
   const alerts = [];
   for (let page = 1; page <= maxPages; page++) {
-    const body = await get("/api/streaming/alerts", { page, per_page: 100, since: session.started_at }, { signal });
-    alerts.push(...(body?.items ?? []).filter((a) => !a.session_id || a.session_id === session.session_id));
+    const body = await get("/api/streaming/alerts", { page, per_page: 100, session_id: session.session_id }, { signal });
+    alerts.push(...(body?.items ?? []));
     const pages = body?.pages ?? 1;
     if (page >= pages) return { alerts, truncated: false };
   }
