@@ -10,7 +10,8 @@ Pacing (``min_frame_interval``, G): after a frame, a client is next due at the f
 multiple of G on the monotonic clock. An event that finds its client quiet leaves at once
 (no flush timer on light traffic); events that arrive sooner wait at most G and leave
 together as one frame. So a client gets at most about 1/G frames per second whatever the
-event rate, and the busy clients share the same grid: clients at the same cursor served in
+event rate (G grows to clients / ``frame_budget`` when that is longer: the frames of all
+clients together stay within the budget), and the busy clients share the same grid: clients at the same cursor served in
 the same round get one packet object, encoded once (engine.io caches a packet's encoding).
 Without pacing the transport queue empties as soon as the bytes reach the kernel, so each
 event would become its own frame and flood the clients.
