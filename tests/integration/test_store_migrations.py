@@ -12,7 +12,7 @@ from tickstock.store import tables
 from tickstock.store.database import sync_url
 from tickstock.store.migrations import current_revision, upgrade
 
-HEAD = "0001"
+HEAD = "0002"
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
@@ -95,7 +95,7 @@ def test_db_upgrade_defaults_to_database_url(
     assert main(["db", "upgrade"]) == 0
 
     assert current_revision(sqlite_url) == HEAD
-    assert "/tickstock.db at revision 0001" in capsys.readouterr().out
+    assert f"/tickstock.db at revision {HEAD}" in capsys.readouterr().out
 
 
 def test_db_upgrade_of_an_unreachable_database_says_so_without_a_traceback(

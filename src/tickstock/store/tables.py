@@ -94,6 +94,7 @@ intraday_patterns = Table(
     Index(None, "symbol", "timestamp"),
     Index(None, "timestamp"),
     Index(None, "session_id"),
+    Index(None, "session_id", "timestamp", "id"),  # a session's pages, in order (0002)
 )
 
 intraday_indicators = Table(
@@ -168,6 +169,7 @@ streaming_alerts = Table(
     Index(None, "timestamp"),
     Index(None, "symbol", "timestamp"),
     Index(None, "kind", "timestamp"),
+    Index(None, "session_id", "timestamp"),  # a session's alerts (0002)
 )
 
 ALL_TABLES = (
