@@ -51,8 +51,7 @@ class RecoveryRing:
         self._encoded.append(encoded)
         self._last_seq = seq
         if len(self) > self.max_events:
-            self._head += len(self) - self.max_events
-            self._compact()
+            self._drop_to(self._head + len(self) - self.max_events)
 
     def start_at(self, seq: int) -> None:
         """Start numbering after ``seq`` (only while empty)."""
@@ -68,8 +67,7 @@ class RecoveryRing:
         while head < len(received) and received[head] < horizon:
             head += 1
         if head != self._head:
-            self._head = head
-            self._compact()
+            self._drop_to(head)
 
     def holds_after(self, cursor: int) -> bool:
         """True when every event after ``cursor`` is still held (nothing missed is lost)."""
@@ -92,6 +90,15 @@ class RecoveryRing:
 
     def _index(self, seq: int) -> int:
         return self._head + seq - self.first_seq
+
+    def _drop_to(self, head: int) -> None:
+        """Forget the events before ``head``: their texts are released now (the slots stay
+        until the next compaction), so the ring never holds twice its bound in memory."""
+        encoded = self._encoded
+        for index in range(self._head, head):
+            encoded[index] = ""
+        self._head = head
+        self._compact()
 
     def _compact(self) -> None:
         if self._head > 1024 and self._head * 2 > len(self._encoded):

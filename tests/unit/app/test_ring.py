@@ -67,3 +67,9 @@ def test_held_events_add_nothing_for_the_garbage_collector_to_traverse():
 
     ring = filled(10)
     assert not any(gc.is_tracked(item) for item in (*ring.since(0, 100), ring.received_at(1)))
+
+
+def test_dropped_events_are_released_at_once_not_at_the_next_compaction():
+    ring = filled(1500, max_events=1000)  # 500 dropped: fewer than a compaction needs
+    assert ring.first_seq == 501
+    assert sum(1 for text in ring._encoded if text) == 1000
