@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import math
 import random
 import time
 from collections.abc import Awaitable, Callable
@@ -133,12 +134,23 @@ class Relay:
                 self._last_metrics = metrics
                 self.fanout.publish("metrics", metrics)
 
-    async def tick_forever(self, interval: float = 1.0) -> None:
-        """``metrics`` at most once per ``interval`` (only when changed); engine staleness."""
+    async def tick_forever(
+        self,
+        interval: float = 1.0,
+        metrics_every: float = 1.0,
+        sleep: Callable[[float], Awaitable[object]] = asyncio.sleep,
+    ) -> None:
+        """Engine staleness (``app_status``) every ``interval``; ``metrics`` at most once per
+        ``metrics_every`` — both only when changed."""
+        last_metrics = -math.inf
         while True:
-            await asyncio.sleep(interval)
+            await sleep(interval)
             try:
-                self.publish_changes(include_metrics=True)
+                now = self.clock()
+                include_metrics = now - last_metrics >= metrics_every - interval / 2
+                if include_metrics:
+                    last_metrics = now
+                self.publish_changes(include_metrics=include_metrics)
             except Exception:
                 log.exception("publishing metrics failed; continuing")
 

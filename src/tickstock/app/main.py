@@ -137,7 +137,10 @@ class LiveApp:
         self._spawn(self.fanout.run(), "fanout")
         self._spawn(self._watch_database(), "database-watch")
         if enabled:
-            self._spawn(self.relay.tick_forever(), "metrics-ticker")
+            # metrics at most once a second; staleness checked at least 4 times per health
+            # interval, so a short stale spell is announced even with sub-second intervals
+            tick = min(1.0, self.settings.health_interval / 4)
+            self._spawn(self.relay.tick_forever(tick), "metrics-ticker")
             self._tasks.append(self.subscriber.start())
         log.info("app started (epoch %s, streaming %s)", self.epoch, "on" if enabled else "off")
 

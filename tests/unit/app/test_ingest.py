@@ -1,5 +1,6 @@
 """Relay: every raw message is handled on its own; rejects are counted, never raised."""
 
+import itertools
 import json
 
 from hypothesis import given, settings
@@ -9,6 +10,7 @@ from tickstock.app.ingest import Relay
 from tickstock.app.metrics import AppMetrics
 from tickstock.app.state import LiveState
 from tickstock.contract import ALL_CHANNELS, Channel
+from tickstock.contract.parse import parse
 from tickstock.contract.samples import SAMPLES
 
 
@@ -78,3 +80,49 @@ def test_metrics_and_app_status_are_published_only_when_changed():
     relay.set_redis_status("connected")
     assert fanout.published[-1][0] == "app_status"
     assert fanout.published[-1][1]["redis"] == "connected"
+
+
+async def test_ticker_checks_staleness_each_interval_and_sends_metrics_once_a_second():
+    """A 0.25 s tick (health every second) announces a stale engine within a quarter of a
+    second, while metrics still go out at most once a second."""
+    import asyncio
+
+    now = [1000.0]
+    clock = lambda: now[0]  # noqa: E731
+    state = LiveState(health_interval=1.0, stale_after_intervals=3, clock=clock)
+
+    class TimedFanOut:
+        def __init__(self) -> None:
+            self.timed: list[tuple[float, tuple[str, dict]]] = []
+
+        def publish(self, event, data, *, received=None, backfilled=False) -> int:
+            self.timed.append((now[0], (event, data)))
+            return len(self.timed)
+
+    fanout = TimedFanOut()
+    relay = Relay(state, fanout, clock=clock)  # type: ignore[arg-type]
+    state.accept(Channel.HEALTH, parse(Channel.HEALTH, SAMPLES[Channel.HEALTH]))
+    ticks = 0
+
+    async def fake_sleep(seconds: float) -> None:
+        nonlocal ticks
+        ticks += 1
+        if ticks > 20:  # 5 simulated seconds
+            raise asyncio.CancelledError
+        now[0] += seconds
+        detection = json.loads(SAMPLES[Channel.PATTERNS_STREAMING])  # the count changes
+        detection["detection"]["timestamp"] = f"2025-10-05T10:{ticks:02d}:00Z"  # every tick
+        state.accept(
+            Channel.PATTERNS_STREAMING,
+            parse(Channel.PATTERNS_STREAMING, json.dumps(detection).encode()),
+        )
+
+    try:
+        await relay.tick_forever(0.25, sleep=fake_sleep)
+    except asyncio.CancelledError:
+        pass
+    statuses = [(at, data["engine"]) for at, (event, data) in fanout.timed if event == "app_status"]
+    went_stale = next(at for at, engine in statuses if engine == "stale")
+    assert 1003.0 <= went_stale <= 1003.25
+    metrics_at = [at for at, (event, _) in fanout.timed if event == "metrics"]
+    assert metrics_at and all(b - a >= 0.99 for a, b in itertools.pairwise(metrics_at))
