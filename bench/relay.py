@@ -456,6 +456,7 @@ def main(argv: list[str] | None = None) -> int:
             "cpus": os.cpu_count(),
             "load_average_at_start": [round(x, 2) for x in os.getloadavg()],
             "min_frame_interval_ms": os.environ.get("TICKSTOCK_MIN_FRAME_INTERVAL_MS", "default"),
+            "frame_budget": os.environ.get("TICKSTOCK_FRAME_BUDGET", "default"),
         },
         "runs": [],
         "summary": [],
