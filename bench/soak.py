@@ -15,6 +15,7 @@ import argparse
 import asyncio
 import json
 import math
+import subprocess
 import sys
 import tempfile
 import time
@@ -24,7 +25,8 @@ from typing import Any
 import psutil
 from playwright.async_api import async_playwright
 
-sys.path[:0] = [str(Path(__file__).resolve().parent.parent), str(Path(__file__).resolve().parent)]
+ROOT = Path(__file__).resolve().parent.parent
+sys.path[:0] = [str(ROOT), str(Path(__file__).resolve().parent)]
 
 from tests.servers import RedisServer  # noqa: E402
 
@@ -150,6 +152,10 @@ def main(argv: list[str] | None = None) -> int:
             process.terminate()
             process.wait(10)
     result["machine"] = machine()
+    commit = subprocess.run(
+        ["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True
+    )
+    result["commit"] = commit.stdout.strip() or "unknown"
     return report(result, args)
 
 
