@@ -109,9 +109,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--duration", type=float, default=60.0, help="seconds per scenario")
     parser.add_argument("--clients", type=int, nargs="*", help="only these client counts")
     parser.add_argument("--client-processes", type=int, default=2)
+    parser.add_argument("--no-bursts", action="store_true", help="only the steady scenarios")
     parser.add_argument("--json", dest="json_file", help="write the figures to this file")
     args = parser.parse_args(argv)
-    scenarios = [s for s in SCENARIOS if not args.clients or s["clients"] in args.clients]
+    scenarios = [
+        s
+        for s in SCENARIOS
+        if (not args.clients or s["clients"] in args.clients)
+        and not (args.no_bursts and s.get("burst"))
+    ]
     report: dict[str, Any] = {"machine": machine(), "duration_s": args.duration, "runs": []}
     with RedisServer() as redis, tempfile.TemporaryDirectory() as workdir:
         for scenario in scenarios:
