@@ -35,6 +35,9 @@ async def test_redis_killed_and_restarted_announces_feed_gap_and_backfills_it(
         await async_wait_until(lambda: app.live.state.redis_status == "connected", 10, "subscribe")
         client = Listener()
         await client.connect(app.url)
+        # The connect snapshot carries the status at that moment: kill Redis only once it
+        # is in, so that "reconnecting" can only arrive as an app_status event.
+        await async_wait_until(lambda: client.snapshots, 5, "the connect snapshot")
 
         fresh_redis.kill()
         await async_wait_until(
