@@ -241,6 +241,31 @@ def targets(junit: Junit | None) -> list[Target]:
         )
     rows.append(
         target(
+            "Browser publish → DOM p99 ≤ 50 ms at 500 ev/s",
+            "issue 6",
+            lambda: (
+                f"p99 {ms(browser_rate(500)['publish_to_dom_ms']['p99'])}, "
+                f"p50 {ms(browser_rate(500)['publish_to_dom_ms']['p50'])}",
+                browser_rate(500)["publish_to_dom_ms"]["p99"] <= 50,
+            ),
+        )
+    )
+    rows.append(
+        target(
+            "Browser: no long task over 50 ms (100, 500, 2,000 ev/s)",
+            "issue 6",
+            lambda: (
+                ", ".join(
+                    f"{r:,}/s: {browser_rate(r)['tasks_over_50ms']} "
+                    f"(longest {ms(browser_rate(r)['longest_task_ms'])})"
+                    for r in (100, 500, 2000)
+                ),
+                all(browser_rate(r)["tasks_over_50ms"] == 0 for r in (100, 500, 2000)),
+            ),
+        )
+    )
+    rows.append(
+        target(
             "No memory leak over 1 h (browser heap, server RSS)",
             "plan 4.4",
             lambda: (
