@@ -28,7 +28,7 @@ sys.path[:0] = [str(Path(__file__).resolve().parent.parent), str(Path(__file__).
 from tests.servers import RedisServer  # noqa: E402
 
 from common import machine, publish_plan_rates  # noqa: E402
-from relay import percentile, run_async, start_server, wait_ready  # noqa: E402
+from relay import percentile, run_async, start_server, wait_ready, with_rss_samples  # noqa: E402
 from relay_client import ClientFleet  # noqa: E402
 
 SCENARIOS = [
@@ -54,18 +54,8 @@ def run_scenario(
         rss: list[int] = []
 
         async def measure() -> dict[str, int]:
-            async def sample() -> None:
-                while True:
-                    rss.append(server.memory_info().rss)
-                    await asyncio.sleep(0.5)
-
-            sampler = asyncio.create_task(sample())
-            try:
-                return await publish_plan_rates(
-                    redis_url, duration, burst_patterns=scenario.get("burst", 0)
-                )
-            finally:
-                sampler.cancel()
+            work = publish_plan_rates(redis_url, duration, burst_patterns=scenario.get("burst", 0))
+            return await with_rss_samples(server, 0.5, rss, work)
 
         cpu_before = server.cpu_times()
         started = time.monotonic()

@@ -24,8 +24,9 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Awaitable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
 import numpy as np
@@ -33,6 +34,7 @@ import orjson
 import psutil
 import redis.asyncio as aioredis
 
+T = TypeVar("T")
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT), str(ROOT / "bench"), str(ROOT / "src")]
 
@@ -224,6 +226,23 @@ async def publish(redis_url: str, rate: float, duration: float) -> int:
     return sent
 
 
+async def with_rss_samples(
+    server: psutil.Process, every: float, samples: list[int], work: Awaitable[T]
+) -> T:
+    """Await ``work`` while appending the server's RSS to ``samples`` every ``every`` s."""
+
+    async def sample() -> None:
+        while True:
+            samples.append(server.memory_info().rss)
+            await asyncio.sleep(every)
+
+    sampler = asyncio.create_task(sample())
+    try:
+        return await work
+    finally:
+        sampler.cancel()
+
+
 def percentile(histogram: np.ndarray, q: float) -> float | None:
     total = int(histogram.sum())
     if total == 0:
@@ -265,19 +284,11 @@ def run_once(
         rss_samples: list[int] = []
 
         async def measure() -> int:
-            async def sample() -> None:
-                while True:
-                    rss_samples.append(server.memory_info().rss)
-                    await asyncio.sleep(0.25)
-
-            sampler = asyncio.create_task(sample())
-            try:
-                if scenario["rate"]:
-                    return await publish(redis_url, scenario["rate"], scenario["duration"])
-                await asyncio.sleep(scenario["duration"])
-                return 0
-            finally:
-                sampler.cancel()
+            if scenario["rate"]:
+                work = publish(redis_url, scenario["rate"], scenario["duration"])
+            else:
+                work = asyncio.sleep(scenario["duration"], result=0)
+            return await with_rss_samples(server, 0.25, rss_samples, work)
 
         cpu_before = server.cpu_times()
         own_before = psutil.Process().cpu_times()
