@@ -29,18 +29,11 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT), str(Path(__file__).resolve().parent)]
 
 from tests.servers import RedisServer  # noqa: E402
+from tests.web.conftest import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
 
 from common import least_squares_slope, machine, publish_plan_rates  # noqa: E402
 from relay import start_server, wait_ready  # noqa: E402
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 #: Growth per hour above which a series counts as leaking.
 LEAK_HEAP_MB_PER_HOUR = 10.0
 LEAK_RSS_MB_PER_HOUR = 20.0
