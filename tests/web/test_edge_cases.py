@@ -156,14 +156,17 @@ def test_an_open_chart_follows_a_theme_switch(page: Page, live: ServedApp) -> No
     expect(page.locator(".chart-host canvas").first).to_be_visible(timeout=EVENT_TIMEOUT)
     expect(page.locator("#main")).to_contain_text("waiting for live patterns")
     expect(page.get_by_role("link", name="TradingView Lightweight Charts™")).to_be_visible()
-    corner = """() => {
+    # A function, not an expression string: the page's CSP forbids the eval that
+    # Playwright's polling would use for a string expression.
+    corner_is = """rgb => {
         const canvas = document.querySelector('.chart-host canvas');
-        return Array.from(canvas.getContext('2d').getImageData(2, 2, 1, 1).data.slice(0, 3)).join(',');
+        const pixel = canvas.getContext('2d').getImageData(2, 2, 1, 1).data.slice(0, 3);
+        return Array.from(pixel).join(',') === rgb;
     }"""
     page.select_option("#theme-select", "light")
-    page.wait_for_function(f"({corner})() === '255,255,255'", timeout=EVENT_TIMEOUT)
+    page.wait_for_function(corner_is, arg="255,255,255", timeout=EVENT_TIMEOUT)
     page.select_option("#theme-select", "dark")
-    page.wait_for_function(f"({corner})() === '17,22,29'", timeout=EVENT_TIMEOUT)
+    page.wait_for_function(corner_is, arg="17,22,29", timeout=EVENT_TIMEOUT)
 
 
 def test_detection_on_both_pattern_channels_shows_once(
