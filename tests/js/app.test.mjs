@@ -3,6 +3,7 @@
 import assert from "node:assert/strict";
 import { afterEach, test } from "node:test";
 import { createApp } from "../../src/tickstock/web/static/js/app.js";
+import { FULL_ROWS } from "../../src/tickstock/web/static/js/render/dom.js";
 import { sections } from "../../src/tickstock/web/static/js/sections/index.js";
 import { dom, minute, pattern, started, XSS } from "./fixtures.mjs";
 
@@ -84,7 +85,8 @@ test("2,000 events in frames: one render per animation frame, all counted, DOM b
   flush();
   assert.equal(app.stats.eventsApplied, 2000);
   assert.equal(app.state.counters.patterns, 2000);
-  assert.equal(doc.querySelectorAll(".pattern-row").length, 50);
+  assert.equal(doc.querySelectorAll(".pattern-row").length, FULL_ROWS, "rows for the list's first page only");
+  assert.equal(doc.querySelector('[data-panel="patterns"] .more').textContent, `${FULL_ROWS} of 50 shown · scroll for more`);
   assert.equal(doc.querySelector(".pattern-row .sym").textContent, XSS);
   assert.equal(doc.querySelectorAll("main img").length, 0);
   assert.throws(() => { "use strict"; app.stats.eventsApplied = 0; }, TypeError, "stats are read-only");

@@ -18,7 +18,8 @@ function mount(settings) {
   const opened = [];
   const state = createState(settings);
   const ctx = { filters: () => ctx.f, f: emptyFilters(), autoScroll: () => true, now: () => Date.parse("2025-10-05T14:00:00Z"),
-    openChart: (s) => opened.push(["chart", s]), showJson: (d) => opened.push(["json", d]) };
+    openChart: (s) => opened.push(["chart", s]), showJson: (d) => opened.push(["json", d]),
+    renderRequests: 0, requestRender: () => ctx.renderRequests++ };
   const view = mountStreamingView(doc.getElementById("main"), new Scope(), ctx);
   const render = () => {
     view.render(state, true);
@@ -121,10 +122,54 @@ describe("renderers", () => {
       const rows = doc.querySelectorAll(".pattern-row");
       assert.equal(rows[0].querySelector("time").dateTime, new Date(minute(59)).toISOString(), "the newest row is on top from the first render");
     } while (kept.includes("patterns") && renders < 10);
-    assert.equal(renders, Math.ceil(50 / PATTERN_ROWS_PER_FRAME));
+    assert.equal(renders, Math.ceil(FULL_ROWS / PATTERN_ROWS_PER_FRAME));
     const rows = doc.querySelectorAll(".pattern-row");
-    assert.equal(rows.length, 50);
-    assert.equal(rows[49].querySelector("time").dateTime, new Date(minute(10)).toISOString());
+    assert.equal(rows.length, FULL_ROWS);
+    assert.equal(rows[FULL_ROWS - 1].querySelector("time").dateTime, new Date(minute(59 - FULL_ROWS + 1)).toISOString());
+  });
+
+  test("a long list has rows for its first page; scrolling near the end shows a page more, back to the top one page", () => {
+    const { doc, state, view, ctx } = mount({ max_pattern_events: 50 });
+    const list = doc.querySelector('[data-panel="patterns"] ol.stream');
+    const note = doc.querySelector('[data-panel="patterns"] .more');
+    for (let i = 0; i < 60; i++) applyEvent(state, "streaming_pattern", pattern({ timestamp: minute(i) }));
+    // Renders as the scheduler does: only what is dirty or asked again, until nothing is kept.
+    const renderAll = (all = false) => {
+      let kept = view.render(state, all);
+      for (let n = 0; n < 10 && kept.length; n++) {
+        state.dirty.clear();
+        for (const name of kept) state.dirty.add(name);
+        kept = view.render(state);
+      }
+      state.dirty.clear();
+    };
+    renderAll(true);
+    assert.equal(doc.querySelectorAll(".pattern-row").length, FULL_ROWS);
+    assert.equal(note.hidden, false);
+    assert.equal(note.textContent, `${FULL_ROWS} of 50 shown · scroll for more`);
+    // jsdom lays nothing out: give the list the geometry a browser would (40px rows).
+    Object.defineProperty(list, "clientHeight", { value: 420 });
+    Object.defineProperty(list, "scrollHeight", { get: () => 40 * list.children.length });
+    let top = 0;
+    Object.defineProperty(list, "scrollTop", { get: () => top, set: (v) => { top = v; } });
+    const scrollTo = (px) => {
+      top = px;
+      list.dispatchEvent(new doc.defaultView.Event("scroll"));
+    };
+    scrollTo(10);
+    assert.equal(ctx.renderRequests, 0, "not near the end: nothing to add");
+    scrollTo(40 * FULL_ROWS - 420 - 100);
+    assert.equal(ctx.renderRequests, 1, "near the end: a render is asked for");
+    renderAll();
+    assert.equal(doc.querySelectorAll(".pattern-row").length, 2 * FULL_ROWS);
+    assert.equal(note.textContent, `${2 * FULL_ROWS} of 50 shown · scroll for more`);
+    scrollTo(40 * 2 * FULL_ROWS - 420);
+    renderAll();
+    assert.equal(doc.querySelectorAll(".pattern-row").length, 50, "never more than the list holds");
+    assert.equal(note.hidden, true, "all shown: no note");
+    scrollTo(0);
+    renderAll();
+    assert.equal(doc.querySelectorAll(".pattern-row").length, FULL_ROWS, "back at the top: one page again");
   });
 
   test("paused lists freeze until resumed", () => {

@@ -35,6 +35,11 @@ def rows(page: Page, panel: str) -> Locator:
     return page.locator(f'[data-panel="{panel}"] ol.stream > li')
 
 
+def more_note(page: Page, panel: str) -> Locator:
+    """The note under a long list: how many rows are shown of how many."""
+    return page.locator(f'[data-panel="{panel}"] .more')
+
+
 def empty_text(page: Page, panel: str) -> Locator:
     return page.locator(f'[data-panel="{panel}"] .empty')
 

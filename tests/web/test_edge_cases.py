@@ -16,6 +16,7 @@ from tests.web.dashboard import (
     empty_text,
     field,
     metric,
+    more_note,
     open_dashboard,
     rows,
     stats,
@@ -36,8 +37,23 @@ def test_burst_of_1200_patterns_in_a_minute_is_all_counted_and_the_list_stays_bo
     for i in range(1200):
         feed.pattern(SYMBOLS[i % 400], minute=1 + i // 400, confidence=0.5 + (i % 50) / 100)
     expect(metric(page, "patternsDetected")).to_have_text("1,200", timeout=15_000)
-    expect(rows(page, "patterns")).to_have_count(50)
     assert stats(page)["patterns"] == 1200
+    # The list holds the newest 50 (STREAMING_MAX_PATTERN_EVENTS); rows exist for the first
+    # page, and scrolling to the end of what is shown brings the rest, page by page.
+    expect(rows(page, "patterns")).to_have_count(20)
+    note = more_note(page, "patterns")
+    expect(note).to_have_text("20 of 50 shown · scroll for more")
+    stream = page.locator('[data-panel="patterns"] ol.stream')
+    stream.evaluate("el => { el.scrollTop = el.scrollHeight; }")
+    expect(rows(page, "patterns")).to_have_count(40, timeout=EVENT_TIMEOUT)
+    expect(note).to_have_text("40 of 50 shown · scroll for more")
+    stream.evaluate("el => { el.scrollTop = el.scrollHeight; }")
+    expect(rows(page, "patterns")).to_have_count(50, timeout=EVENT_TIMEOUT)
+    expect(note).to_be_hidden()
+    # The oldest kept: the 1,151st of 1,200 (S350 at minute 3).
+    expect(rows(page, "patterns").last.locator(".sym")).to_have_text(SYMBOLS[1150 % 400])
+    stream.evaluate("el => { el.scrollTop = 0; }")
+    expect(rows(page, "patterns")).to_have_count(20, timeout=EVENT_TIMEOUT)
 
 
 def test_session_without_patterns_says_none_detected_yet(
@@ -238,7 +254,8 @@ def test_auto_scroll_brings_a_scrolled_list_back_to_the_newest_pattern_unless_tu
     feed.session_started()
     for i in range(50):
         feed.pattern(SYMBOLS[i], minute=1 + i)
-    expect(rows(page, "patterns")).to_have_count(50, timeout=EVENT_TIMEOUT)
+    expect(metric(page, "patternsDetected")).to_have_text("50", timeout=EVENT_TIMEOUT)
+    expect(more_note(page, "patterns")).to_have_text("20 of 50 shown · scroll for more")
     stream = page.locator('[data-panel="patterns"] ol.stream')
     # Resolves once the scroll event (which the panel listens to) has been dispatched.
     scrolled = """el => new Promise((done) => {

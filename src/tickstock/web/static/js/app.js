@@ -78,6 +78,8 @@ export function createApp(deps) {
       app.connection?.reconnect();
     },
     schedule: () => scheduler.schedule(),
+    /** A render not caused by an event (no latency sample): e.g. a list scrolled for more. */
+    rerender: () => scheduler.schedule(false),
     /** Registers a view rendered every frame; returns its removal. @param {View} view */
     addView(view) {
       views.add(view);

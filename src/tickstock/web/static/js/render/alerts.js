@@ -4,7 +4,7 @@
  */
 import { matchesAlert, take } from "../filters.js";
 import { formatAlertType, formatFixed, setTime } from "../format.js";
-import { KeyedList, make, setLabel, setText } from "./dom.js";
+import { KeyedList, make, ScrollWindow, setLabel, setText } from "./dom.js";
 
 /** alert_type → direction and priority. */
 export const ALERT_STYLE = Object.freeze({
@@ -29,19 +29,16 @@ export function alertDetail(data) {
 
 /**
  * @param {HTMLElement} root
- * @param {{filters: () => import("../filters.js").Filters, autoScroll: () => boolean}} ctx
+ * @param {{filters: () => import("../filters.js").Filters, autoScroll: () => boolean,
+ *   rerender: () => void}} ctx
  */
 export function createAlertsPanel(root, ctx) {
   const doc = root.ownerDocument;
   const list = /** @type {HTMLElement} */ (root.querySelector("ol.stream"));
   const empty = /** @type {HTMLElement} */ (root.querySelector(".empty"));
+  const note = /** @type {HTMLElement} */ (root.querySelector(".more"));
+  const shown = new ScrollWindow(list, note, ctx.rerender);
   let lastTopKey = "";
-  // Whether the reader scrolled the list away from the top, read in the scroll event (where
-  // layout is already done): reading scrollTop in a render would force a layout per frame.
-  let scrolledAway = false;
-  list.addEventListener("scroll", () => {
-    scrolledAway = list.scrollTop > 0;
-  }, { passive: true });
 
   const rows = new KeyedList(list, {
     key: (item) => item.key,
@@ -81,7 +78,7 @@ export function createAlertsPanel(root, ctx) {
       if (state.paused) return;
       const f = ctx.filters();
       const items = take(state.alerts.toArray(), (a) => matchesAlert(a, f), state.settings.max_alert_events);
-      const complete = rows.render(items, ALERT_ROWS_PER_FRAME);
+      const complete = rows.render(shown.take(items), ALERT_ROWS_PER_FRAME);
       empty.hidden = items.length > 0;
       if (!items.length) {
         setText(empty, state.alerts.size > 0
@@ -90,9 +87,9 @@ export function createAlertsPanel(root, ctx) {
             : "No indicator alerts yet: no streaming session has started.");
       }
       const top = items[0]?.key ?? "";
-      if (top !== lastTopKey && scrolledAway && ctx.autoScroll()) {
+      if (top !== lastTopKey && shown.scrolledAway && ctx.autoScroll()) {
         list.scrollTop = 0;
-        scrolledAway = false;
+        shown.scrolledAway = false;
       }
       lastTopKey = top;
       if (!complete) return false;

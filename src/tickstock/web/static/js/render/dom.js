@@ -36,6 +36,63 @@ export function setClass(el, name, on) {
 /** Rows from which a list surely fills its 420px (a row is at least 21px high). */
 export const FULL_ROWS = 20;
 
+/** Distance (px) from the end of the rows shown at which a scrolling reader gets more. */
+const NEAR_END_PX = 200;
+
+/**
+ * How many of a long list's items have rows: a page (enough to fill the list) while the
+ * reader is at the top, a page more each time they scroll near the end of what is shown.
+ * Why: a scrolling list paints its whole content, and a new row at the top moves every row
+ * below it; rows nobody scrolled to were most of a frame's style, layout and paint at
+ * 500 events/s. A note under the list says how many are shown of how many.
+ */
+export class ScrollWindow {
+  /**
+   * @param {HTMLElement} list  the scrolling list
+   * @param {HTMLElement|null} note  "20 of 50 shown · scroll for more", hidden when all are
+   * @param {() => void} onResize  the window grew or shrank: render the list again
+   * @param {number} [page]
+   */
+  constructor(list, note, onResize, page = FULL_ROWS) {
+    this.page = page;
+    this.size = page;
+    this.total = 0;
+    this.note = note;
+    // Read in the scroll event, where layout is already done: reading scroll positions in a
+    // render would force a layout per frame.
+    /** Whether the reader scrolled the list away from its top. */
+    this.scrolledAway = false;
+    list.addEventListener("scroll", () => {
+      const top = list.scrollTop;
+      this.scrolledAway = top > 0;
+      let size = this.size;
+      if (top <= 0) size = this.page;
+      else if (size < this.total && top + list.clientHeight >= list.scrollHeight - NEAR_END_PX) size += this.page;
+      if (size !== this.size) {
+        this.size = size;
+        onResize();
+      }
+    }, { passive: true });
+  }
+
+  /**
+   * The items to give rows now, top first.
+   * @template T
+   * @param {T[]} items  all the list's items, in display order
+   * @returns {T[]}
+   */
+  take(items) {
+    this.total = items.length;
+    const shown = items.length > this.size ? items.slice(0, this.size) : items;
+    if (this.note) {
+      const more = shown.length < items.length;
+      if (this.note.hidden === more) this.note.hidden = !more;
+      if (more) setText(this.note, `${shown.length} of ${items.length} shown · scroll for more`);
+    }
+    return shown;
+  }
+}
+
 /**
  * A list whose rows are keyed and reused: rows for items still present keep their node
  * (and their open/closed state), new items take a pooled node, and only moved rows are

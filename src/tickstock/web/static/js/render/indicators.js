@@ -4,7 +4,7 @@
  */
 import { matchesIndicator } from "../filters.js";
 import { formatFixed, setTime } from "../format.js";
-import { KeyedList, make, setLabel, setText } from "./dom.js";
+import { KeyedList, make, ScrollWindow, setLabel, setText } from "./dom.js";
 
 /** Rows shown at most (the store keeps more; the filter finds them). */
 export const MAX_INDICATOR_ROWS = 40;
@@ -20,12 +20,13 @@ export function formatLines(lines) {
 
 /**
  * @param {HTMLElement} root
- * @param {{filters: () => import("../filters.js").Filters}} ctx
+ * @param {{filters: () => import("../filters.js").Filters, rerender: () => void}} ctx
  */
 export function createIndicatorsPanel(root, ctx) {
   const doc = root.ownerDocument;
   const list = /** @type {HTMLElement} */ (root.querySelector("ol.stream"));
   const empty = /** @type {HTMLElement} */ (root.querySelector(".empty"));
+  const shown = new ScrollWindow(list, /** @type {HTMLElement} */ (root.querySelector(".more")), ctx.rerender);
 
   const rows = new KeyedList(list, {
     key: (item) => item.key,
@@ -61,7 +62,7 @@ export function createIndicatorsPanel(root, ctx) {
       for (let i = all.length - 1; i >= 0 && items.length < MAX_INDICATOR_ROWS; i--) {
         if (matchesIndicator(all[i], f)) items.push(all[i]);
       }
-      const complete = rows.render(items, INDICATOR_ROWS_PER_FRAME);
+      const complete = rows.render(shown.take(items), INDICATOR_ROWS_PER_FRAME);
       empty.hidden = items.length > 0;
       if (!items.length) {
         setText(empty, all.length ? "No indicator matches the symbol filter."

@@ -4,7 +4,7 @@
  */
 import { matchesPattern, take } from "../filters.js";
 import { formatConfidence, formatFixed, formatNumber, setTime } from "../format.js";
-import { KeyedList, make, setClass, setText } from "./dom.js";
+import { KeyedList, make, ScrollWindow, setClass, setText } from "./dom.js";
 
 const BAR_FIELDS = [["open", "Open"], ["high", "High"], ["low", "Low"], ["close", "Close"], ["volume", "Volume"]];
 
@@ -16,19 +16,16 @@ export const PATTERN_ROWS_PER_FRAME = 16;
 
 /**
  * @param {HTMLElement} root  the panel (contains `ol.stream` and `p.empty`)
- * @param {{filters: () => import("../filters.js").Filters, autoScroll: () => boolean}} ctx
+ * @param {{filters: () => import("../filters.js").Filters, autoScroll: () => boolean,
+ *   rerender: () => void}} ctx
  */
 export function createPatternsPanel(root, ctx) {
   const doc = root.ownerDocument;
   const list = /** @type {HTMLElement} */ (root.querySelector("ol.stream"));
   const empty = /** @type {HTMLElement} */ (root.querySelector(".empty"));
+  const note = /** @type {HTMLElement} */ (root.querySelector(".more"));
+  const shown = new ScrollWindow(list, note, ctx.rerender);
   let lastTopKey = "";
-  // Whether the reader scrolled the list away from the top, read in the scroll event (where
-  // layout is already done): reading scrollTop in a render would force a layout per frame.
-  let scrolledAway = false;
-  list.addEventListener("scroll", () => {
-    scrolledAway = list.scrollTop > 0;
-  }, { passive: true });
 
   /** @type {WeakMap<HTMLElement, Record<string, any>>} a row's parts, found once */
   const parts = new WeakMap();
@@ -94,13 +91,13 @@ export function createPatternsPanel(root, ctx) {
       if (state.paused) return;
       const f = ctx.filters();
       const items = take(state.patterns.toArray(), (p) => matchesPattern(p, f), state.settings.max_pattern_events);
-      const complete = rows.render(items, PATTERN_ROWS_PER_FRAME);
+      const complete = rows.render(shown.take(items), PATTERN_ROWS_PER_FRAME);
       empty.hidden = items.length > 0;
       if (!items.length) setText(empty, emptyReason(state, state.patterns.size > 0));
       const top = items[0]?.key ?? "";
-      if (top !== lastTopKey && scrolledAway && ctx.autoScroll()) {
+      if (top !== lastTopKey && shown.scrolledAway && ctx.autoScroll()) {
         list.scrollTop = 0;
-        scrolledAway = false;
+        shown.scrolledAway = false;
       }
       lastTopKey = top;
       // Rows left for the next frame: stay dirty (re-rendered without counting as an event).

@@ -86,6 +86,7 @@ export function sessionsSection(app) {
       const filters = emptyFilters();
       const view = mountStreamingView(parent, s, {
         filters: () => filters, autoScroll: () => true, now: app.now, openChart: app.openChart, showJson: app.showJson,
+        requestRender: () => scheduler.schedule(false),
       });
       view.root.querySelector(".toolbar")?.remove();
       /** @type {HTMLElement} */ (view.root.querySelector("h1")).textContent = "Playback";

@@ -13,7 +13,8 @@ import { createSessionPanel } from "../render/session.js";
  * @param {HTMLElement} container
  * @param {import("../scope.js").Scope} scope
  * @param {{filters: () => import("../filters.js").Filters, autoScroll: () => boolean,
- *   now: () => number, openChart: (symbol: string) => void, showJson: (data: any) => void}} ctx
+ *   now: () => number, openChart: (symbol: string) => void, showJson: (data: any) => void,
+ *   requestRender: () => void}} ctx  `requestRender`: a render not caused by an event
  */
 export function mountStreamingView(container, scope, ctx) {
   const doc = container.ownerDocument;
@@ -21,12 +22,22 @@ export function mountStreamingView(container, scope, ctx) {
   const root = /** @type {HTMLElement} */ (tpl.content.firstElementChild.cloneNode(true));
   container.append(root);
   const panelEl = (name) => /** @type {HTMLElement} */ (root.querySelector(`[data-panel="${name}"]`));
+  /** Panels to render again though no event changed them (a list's window was scrolled). */
+  const again = new Set();
+  /** @param {string} name */
+  const listCtx = (name) => ({
+    ...ctx,
+    rerender() {
+      again.add(name);
+      ctx.requestRender();
+    },
+  });
   const panels = {
     session: createSessionPanel(panelEl("session"), ctx),
     metrics: createMetricsPanel(panelEl("metrics"), ctx),
-    patterns: createPatternsPanel(panelEl("patterns"), ctx),
-    indicators: createIndicatorsPanel(panelEl("indicators"), ctx),
-    alerts: createAlertsPanel(panelEl("alerts"), ctx),
+    patterns: createPatternsPanel(panelEl("patterns"), listCtx("patterns")),
+    indicators: createIndicatorsPanel(panelEl("indicators"), listCtx("indicators")),
+    alerts: createAlertsPanel(panelEl("alerts"), listCtx("alerts")),
     health: createHealthPanel(panelEl("health")),
   };
   // The health panel also depends on app status (stale engine).
@@ -58,10 +69,11 @@ export function mountStreamingView(container, scope, ctx) {
       const kept = [];
       for (const [name, panel] of Object.entries(panels)) {
         const names = triggers[name] || [name];
-        if (all || names.some((n) => state.dirty.has(n))) {
+        if (all || again.has(name) || names.some((n) => state.dirty.has(n))) {
           if (panel.render(state) === false) kept.push(name);
         }
       }
+      again.clear();
       return kept;
     },
   };

@@ -24,6 +24,7 @@ export function streamingSection(app) {
       now: app.now,
       openChart: app.openChart,
       showJson: app.showJson,
+      requestRender: app.rerender,
     });
     const root = view.root;
     const control = (name) => /** @type {HTMLElement} */ (root.querySelector(`[data-control="${name}"]`));
