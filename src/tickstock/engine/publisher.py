@@ -8,8 +8,11 @@ order once Redis is back. Past ``buffer_limit`` messages the oldest droppable on
 dropped and counted (logged); session and critical-alert messages are never dropped. The
 buffering, bound and retries are ``retry_buffer.RetryBuffer``'s.
 
-redis-py's own retries would block the flush for seconds, so the client has none, and short
-socket timeouts bound every attempt.
+Each flush is one round trip on the engine's own connection (``engine.resp``): the batch is
+written as one RESP buffer and every reply is read and checked; an error reply fails the
+attempt like a lost connection does (counted in ``failures``, retried). There are no
+retries below the buffer's (redis-py's would block the flush for seconds), and short
+timeouts bound every attempt: ``socket_timeout`` for connecting and without progress.
 """
 
 from __future__ import annotations
@@ -17,12 +20,10 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Sequence
 
-import redis.asyncio as aioredis
-from redis.asyncio.retry import Retry
-from redis.backoff import NoBackoff
 from redis.exceptions import RedisError
 
 from tickstock.engine.pipeline import Outgoing
+from tickstock.engine.resp import RespPublisher
 from tickstock.engine.retry_buffer import Entry, RetryBuffer, from_buffer
 
 log = logging.getLogger(__name__)
@@ -55,12 +56,8 @@ class Publisher:
     ) -> None:
         self.redis_url = redis_url
         self.on_change = on_change
-        self._client = aioredis.Redis.from_url(
-            redis_url,
-            socket_timeout=socket_timeout,
-            socket_connect_timeout=socket_timeout,
-            retry=Retry(NoBackoff(), 0),
-            health_check_interval=0,
+        self._connection = RespPublisher(
+            redis_url, timeout=socket_timeout, connect_timeout=socket_timeout
         )
         self._buffer: RetryBuffer[Outgoing] = RetryBuffer(
             self._send,
@@ -121,10 +118,7 @@ class Publisher:
         self._notify(batch[-1].seq)
 
     async def _send(self, batch: list[Outgoing]) -> None:
-        pipe = self._client.pipeline(transaction=False)
-        for message in batch:
-            pipe.publish(message.channel, message.payload)
-        await pipe.execute()
+        await self._connection.publish(batch)
 
     def _notify(self, published_seq: int) -> None:
         due = [w for w in self._waiters if w[0] <= published_seq]
@@ -141,4 +135,4 @@ class Publisher:
         """Publish what is left (bounded by ``drain_timeout``), then stop."""
         if not await self._buffer.close(drain_timeout):
             log.warning("publisher closed with %d messages unpublished", len(self._buffer))
-        await self._client.aclose()
+        self._connection.close()
