@@ -4,8 +4,13 @@ For each universe size the synthetic market (whole-bar mode, seeded) is warmed u
 indicator is ready, then ``--minutes`` minute closes are timed from the bar close to the
 moment Redis acknowledged the minute's last message: pipeline (indicators, alerts, patterns,
 message building) + one pipelined round trip through the engine's ``Publisher``. A subscriber
-stays connected so Redis really fans the messages out. CPU is the process's CPU time over
-wall time during the timed closes (100 % = one core).
+(redis-py, in this process, competing for the same event loop) stays connected so Redis
+really fans the messages out. Between two closes — outside the timed span — it is given the
+time to take the whole minute, as the app has 60 s in real time: left behind, it was
+disconnected by Redis's pub/sub output-buffer limit (32 MB) about half-way through the
+5,000-symbol run, and the rest was timed with no subscriber at all. The run fails if the
+subscriber stops or misses a message. CPU is the process's CPU time over wall time during
+the timed closes (100 % = one core).
 
     .venv/bin/python bench/engine.py                          # 500 and 5,000 symbols
     .venv/bin/python bench/engine.py --symbols 5000 --minutes 60 --json bench/results/engine.json
@@ -35,7 +40,7 @@ import redis.asyncio as aioredis
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from tests.servers import RedisServer
+from tests.servers import RedisServer, async_wait_until
 
 from tickstock.contract import ALL_CHANNELS
 from tickstock.engine.feeds import SyntheticFeed
@@ -64,6 +69,19 @@ async def drain(url: str, counter: list[int], ready: asyncio.Event) -> None:
         await client.aclose()
 
 
+async def caught_up(listener: asyncio.Task[None], received: list[int], published: int) -> None:
+    """Wait (bounded) until the subscriber has every message published so far."""
+    await async_wait_until(
+        lambda: received[0] >= published or listener.done(),
+        30,
+        lambda: f"the subscriber to catch up ({received[0]} of {published} messages)",
+    )
+    if listener.done():
+        raise RuntimeError(f"the subscriber stopped: {listener.exception()!r}")
+    if received[0] != published:
+        raise RuntimeError(f"the subscriber got {received[0]} messages, {published} published")
+
+
 async def bench_size(url: str, n_symbols: int, minutes: int) -> dict[str, float]:
     universe = load_universe(n_symbols)
     feed = SyntheticFeed(n_symbols, seed=42, session_open=OPEN)
@@ -77,17 +95,21 @@ async def bench_size(url: str, n_symbols: int, minutes: int) -> dict[str, float]
     publisher = Publisher(url)
     publisher.start()
     latencies, messages = [], []
-    cpu0, wall0 = time.process_time(), time.perf_counter()
+    cpu = wall = 0.0
     try:
         for m in range(WARMUP_MINUTES, WARMUP_MINUTES + minutes):
             bars = feed.bars(OPEN + 60 * m)  # the minute's bars exist: the close starts here
-            start = time.perf_counter()
+            cpu0, start = time.process_time(), time.perf_counter()
             output = pipeline.process(bars)
             publisher.submit(output.messages)
             await publisher.wait_idle(30)
-            latencies.append((time.perf_counter() - start) * 1000)
+            end = time.perf_counter()
+            cpu += time.process_time() - cpu0
+            wall += end - start
+            latencies.append((end - start) * 1000)
             messages.append(len(output.messages))
-        cpu = (time.process_time() - cpu0) / (time.perf_counter() - wall0) * 100
+            await caught_up(listener, received, sum(messages))  # not timed: 60 s apart
+        cpu = cpu / wall * 100
     finally:
         await publisher.close()
         listener.cancel()
@@ -100,6 +122,7 @@ async def bench_size(url: str, n_symbols: int, minutes: int) -> dict[str, float]
         "p99_ms": round(float(np.percentile(lat, 99)), 1),
         "max_ms": round(float(lat.max()), 1),
         "messages_per_minute": round(float(np.mean(messages)), 1),
+        "subscriber_received": received[0],
         "cpu_percent": round(cpu, 1),
     }
 
@@ -120,18 +143,22 @@ async def bench_with_database(url: str, n_symbols: int, minutes: int) -> dict[st
         engine.publisher.start()
         engine.writes.start()
         latencies, messages, written = [], [], 0
-        cpu0, wall0 = time.process_time(), time.perf_counter()
+        cpu = wall = 0.0
         try:
             for m in range(WARMUP_MINUTES, WARMUP_MINUTES + minutes):
                 bars = feed.bars(OPEN + 60 * m)
                 sent = engine.publisher.published
-                start = time.perf_counter()
+                cpu0, start = time.process_time(), time.perf_counter()
                 await engine.emit_minute(bars)
                 await engine.publisher.wait_idle(30)
-                latencies.append((time.perf_counter() - start) * 1000)
+                end = time.perf_counter()
+                cpu += time.process_time() - cpu0
+                wall += end - start
+                latencies.append((end - start) * 1000)
                 messages.append(engine.publisher.published - sent)
                 await engine.writes.wait_idle(120)  # 60 s apart in real time
-            cpu = (time.process_time() - cpu0) / (time.perf_counter() - wall0) * 100
+                await caught_up(listener, received, engine.publisher.published)
+            cpu = cpu / wall * 100
             written = sum(engine.writes.written.values())
         finally:
             await engine.publisher.close()
@@ -151,6 +178,7 @@ async def bench_with_database(url: str, n_symbols: int, minutes: int) -> dict[st
         "max_ms": round(float(lat.max()), 1),
         "messages_per_minute": round(float(np.mean(messages)), 1),
         "rows_written_per_minute": round(written / minutes, 1),
+        "subscriber_received": received[0],
         "cpu_percent": round(cpu, 1),
     }
 
