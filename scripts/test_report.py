@@ -113,6 +113,14 @@ def relay_run(name: str) -> dict[str, Any] | None:
     return min(runs, key=lambda r: (r["loss"], r["p99_ms"])) if runs else None
 
 
+def next_frame_note(rate: dict[str, Any]) -> str:
+    """The same events timed at the next animation frame (surely painted by then)."""
+    later = rate.get("publish_to_next_frame_ms")
+    if not later:
+        return ""
+    return f"; by the next frame p99 {ms(later['p99'])}, p50 {ms(later['p50'])}"
+
+
 def load_run(fragment: str) -> dict[str, Any] | None:
     data = load("load.json")
     return next((r for r in (data or {}).get("runs", []) if fragment in r["scenario"]), None)
@@ -245,7 +253,8 @@ def targets(junit: Junit | None) -> list[Target]:
             "issue 6",
             lambda: (
                 f"p99 {ms(browser_rate(500)['publish_to_dom_ms']['p99'])}, "
-                f"p50 {ms(browser_rate(500)['publish_to_dom_ms']['p50'])}",
+                f"p50 {ms(browser_rate(500)['publish_to_dom_ms']['p50'])}"
+                + next_frame_note(browser_rate(500)),
                 browser_rate(500)["publish_to_dom_ms"]["p99"] <= 50,
             ),
         )
