@@ -28,6 +28,30 @@ function mount(settings) {
   return { window, doc, state, view, render, opened, ctx };
 }
 
+/** jsdom lays nothing out: gives a list the geometry a browser would (40px rows, 420px
+ * high); returns a function that scrolls it, as a reader would. */
+function scrollable(list) {
+  Object.defineProperty(list, "clientHeight", { value: 420 });
+  Object.defineProperty(list, "scrollHeight", { get: () => 40 * list.children.length });
+  let top = 0;
+  Object.defineProperty(list, "scrollTop", { get: () => top, set: (v) => { top = v; } });
+  return (px) => {
+    top = px;
+    list.dispatchEvent(new list.ownerDocument.defaultView.Event("scroll"));
+  };
+}
+
+/** Renders as the scheduler does: only what is dirty or asked again, until nothing is kept. */
+function renderAsScheduler(view, state, all = false) {
+  let kept = view.render(state, all);
+  for (let n = 0; n < 10 && kept.length; n++) {
+    state.dirty.clear();
+    for (const name of kept) state.dirty.add(name);
+    kept = view.render(state);
+  }
+  state.dirty.clear();
+}
+
 const noInjected = (root) => assert.equal(root.querySelectorAll("img, script").length, 0, "markup from event text became elements");
 
 describe("renderers", () => {
@@ -133,29 +157,12 @@ describe("renderers", () => {
     const list = doc.querySelector('[data-panel="patterns"] ol.stream');
     const note = doc.querySelector('[data-panel="patterns"] .more');
     for (let i = 0; i < 60; i++) applyEvent(state, "streaming_pattern", pattern({ timestamp: minute(i) }));
-    // Renders as the scheduler does: only what is dirty or asked again, until nothing is kept.
-    const renderAll = (all = false) => {
-      let kept = view.render(state, all);
-      for (let n = 0; n < 10 && kept.length; n++) {
-        state.dirty.clear();
-        for (const name of kept) state.dirty.add(name);
-        kept = view.render(state);
-      }
-      state.dirty.clear();
-    };
+    const renderAll = (all = false) => renderAsScheduler(view, state, all);
     renderAll(true);
     assert.equal(doc.querySelectorAll(".pattern-row").length, FULL_ROWS);
     assert.equal(note.hidden, false);
     assert.equal(note.textContent, `${FULL_ROWS} of 50 shown · scroll for more`);
-    // jsdom lays nothing out: give the list the geometry a browser would (40px rows).
-    Object.defineProperty(list, "clientHeight", { value: 420 });
-    Object.defineProperty(list, "scrollHeight", { get: () => 40 * list.children.length });
-    let top = 0;
-    Object.defineProperty(list, "scrollTop", { get: () => top, set: (v) => { top = v; } });
-    const scrollTo = (px) => {
-      top = px;
-      list.dispatchEvent(new doc.defaultView.Event("scroll"));
-    };
+    const scrollTo = scrollable(list);
     scrollTo(10);
     assert.equal(ctx.renderRequests, 0, "not near the end: nothing to add");
     scrollTo(40 * FULL_ROWS - 420 - 100);
@@ -170,6 +177,22 @@ describe("renderers", () => {
     scrollTo(0);
     renderAll();
     assert.equal(doc.querySelectorAll(".pattern-row").length, FULL_ROWS, "back at the top: one page again");
+  });
+
+  test("a paused list stays frozen, and scrolling it still shows more of what it held", () => {
+    const { doc, state, view } = mount({ max_pattern_events: 50 });
+    for (let i = 0; i < 60; i++) applyEvent(state, "streaming_pattern", pattern({ timestamp: minute(i) }));
+    renderAsScheduler(view, state, true);
+    setPaused(state, true);
+    applyEvent(state, "streaming_pattern", pattern({ timestamp: minute(60) }));
+    renderAsScheduler(view, state);
+    const scrollTo = scrollable(doc.querySelector('[data-panel="patterns"] ol.stream'));
+    scrollTo(40 * FULL_ROWS - 420);
+    renderAsScheduler(view, state);
+    const rows = doc.querySelectorAll(".pattern-row");
+    assert.equal(rows.length, 2 * FULL_ROWS);
+    assert.equal(rows[0].querySelector("time").dateTime, new Date(minute(59)).toISOString(), "the pattern that came while paused is not shown");
+    assert.equal(rows[2 * FULL_ROWS - 1].querySelector("time").dateTime, new Date(minute(59 - 2 * FULL_ROWS + 1)).toISOString());
   });
 
   test("paused lists freeze until resumed", () => {

@@ -39,6 +39,8 @@ export function createAlertsPanel(root, ctx) {
   const note = /** @type {HTMLElement} */ (root.querySelector(".more"));
   const shown = new ScrollWindow(list, note, ctx.rerender);
   let lastTopKey = "";
+  /** @type {any[]|null} the items last rendered */
+  let frozen = null;
 
   const rows = new KeyedList(list, {
     key: (item) => item.key,
@@ -75,10 +77,14 @@ export function createAlertsPanel(root, ctx) {
     rows,
     /** @param {import("../store.js").State} state */
     render(state) {
-      if (state.paused) return;
-      const f = ctx.filters();
-      const items = take(state.alerts.toArray(), (a) => matchesAlert(a, f), state.settings.max_alert_events);
+      // Paused, the list keeps what it showed (frozen), and a scroll can still show more of it.
+      if (!state.paused || frozen === null) {
+        const f = ctx.filters();
+        frozen = take(state.alerts.toArray(), (a) => matchesAlert(a, f), state.settings.max_alert_events);
+      }
+      const items = frozen;
       const complete = rows.render(shown.take(items), ALERT_ROWS_PER_FRAME);
+      if (state.paused) return complete ? undefined : false;
       empty.hidden = items.length > 0;
       if (!items.length) {
         setText(empty, state.alerts.size > 0

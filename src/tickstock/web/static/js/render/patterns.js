@@ -26,6 +26,8 @@ export function createPatternsPanel(root, ctx) {
   const note = /** @type {HTMLElement} */ (root.querySelector(".more"));
   const shown = new ScrollWindow(list, note, ctx.rerender);
   let lastTopKey = "";
+  /** @type {any[]|null} the items last rendered */
+  let frozen = null;
 
   /** @type {WeakMap<HTMLElement, Record<string, any>>} a row's parts, found once */
   const parts = new WeakMap();
@@ -88,10 +90,14 @@ export function createPatternsPanel(root, ctx) {
     rows,
     /** @param {import("../store.js").State} state */
     render(state) {
-      if (state.paused) return;
-      const f = ctx.filters();
-      const items = take(state.patterns.toArray(), (p) => matchesPattern(p, f), state.settings.max_pattern_events);
+      // Paused, the list keeps what it showed (frozen), and a scroll can still show more of it.
+      if (!state.paused || frozen === null) {
+        const f = ctx.filters();
+        frozen = take(state.patterns.toArray(), (p) => matchesPattern(p, f), state.settings.max_pattern_events);
+      }
+      const items = frozen;
       const complete = rows.render(shown.take(items), PATTERN_ROWS_PER_FRAME);
+      if (state.paused) return complete ? undefined : false;
       empty.hidden = items.length > 0;
       if (!items.length) setText(empty, emptyReason(state, state.patterns.size > 0));
       const top = items[0]?.key ?? "";
