@@ -295,3 +295,32 @@ def test_app_restart_shows_offline_then_resynchronises_with_the_new_server(
     )
     feed.pattern("NVDA", 5)
     expect(rows(page, "patterns")).to_have_count(1, timeout=EVENT_TIMEOUT)
+
+
+def test_pause_freezes_the_lists_counts_what_arrives_and_resume_shows_it(
+    page: Page, live: ServedApp, feed: MarketFeed
+) -> None:
+    open_dashboard(page, live)
+    feed.session_started()
+    for i in range(30):
+        feed.pattern(SYMBOLS[i], minute=1 + i)
+    expect(more_note(page, "patterns")).to_have_text(
+        "20 of 30 shown · scroll for more", timeout=EVENT_TIMEOUT
+    )
+    page.get_by_role("button", name="Pause").click()
+    for i in range(30, 33):
+        feed.pattern(SYMBOLS[i], minute=1 + i)
+    expect(page.locator('[data-control="new-count"]')).to_have_text("3 new", timeout=EVENT_TIMEOUT)
+    expect(metric(page, "patternsDetected")).to_have_text("33", timeout=EVENT_TIMEOUT)
+    expect(rows(page, "patterns").first.locator(".sym")).to_have_text(SYMBOLS[29])
+    # Scrolling the frozen list still reaches everything it held, nothing that came since.
+    page.locator('[data-panel="patterns"] ol.stream').evaluate(
+        "el => { el.scrollTop = el.scrollHeight; }"
+    )
+    expect(rows(page, "patterns")).to_have_count(30, timeout=EVENT_TIMEOUT)
+    expect(rows(page, "patterns").first.locator(".sym")).to_have_text(SYMBOLS[29])
+    page.get_by_role("button", name="Resume").click()
+    expect(rows(page, "patterns").first.locator(".sym")).to_have_text(
+        SYMBOLS[32], timeout=EVENT_TIMEOUT
+    )
+    expect(page.locator('[data-control="new-count"]')).to_have_text("")
