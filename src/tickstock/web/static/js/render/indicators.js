@@ -26,7 +26,8 @@ export function createIndicatorsPanel(root, ctx) {
   const doc = root.ownerDocument;
   const list = /** @type {HTMLElement} */ (root.querySelector("ol.stream"));
   const empty = /** @type {HTMLElement} */ (root.querySelector(".empty"));
-  const shown = new ScrollWindow(list, /** @type {HTMLElement} */ (root.querySelector(".more")), ctx.rerender);
+  const note = /** @type {HTMLElement} */ (root.querySelector(".more"));
+  const shown = new ScrollWindow(list, note, ctx.rerender);
 
   const rows = new KeyedList(list, {
     key: (item) => item.key,
