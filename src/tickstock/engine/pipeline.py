@@ -258,7 +258,13 @@ class MinutePipeline:
             for v in values.values():
                 published &= np.isfinite(v)  # JSON has no NaN; a ready value is finite anyway
             index = np.flatnonzero(published)
-            columns.append(IndicatorColumns(name, index, {k: v[index] for k, v in values.items()}))
+            # "value" repeats one of the lines (macd, middle): one selected array for both
+            picked: dict[int, np.ndarray] = {}
+            selected = {k: picked.get(id(v)) for k, v in values.items()}
+            for k, v in values.items():
+                if selected[k] is None:
+                    selected[k] = picked[id(v)] = v[index]
+            columns.append(IndicatorColumns(name, index, selected))
         return columns
 
     def _indicator_messages(self, ind: IndicatorColumns, stamp: str) -> list[Outgoing]:
@@ -277,7 +283,12 @@ class MinutePipeline:
         else:
             constants.append(tail)
         columns = [self._symbol_column(ind.symbol_index)]
-        columns.extend(wire.column(ind.values[k]) for k in ("value", *lines))
+        formatted: dict[int, list[str]] = {}  # each distinct array formatted once
+        for k in ("value", *lines):
+            array = ind.values[k]
+            if id(array) not in formatted:
+                formatted[id(array)] = wire.column(array)
+            columns.append(formatted[id(array)])
         payloads = wire.batch_messages(_INDICATORS_HEAD, constants, columns, MAX_BATCH)
         return _checked(Channel.INDICATORS_STREAMING, payloads)
 
