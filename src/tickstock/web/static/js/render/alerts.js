@@ -17,8 +17,9 @@ export const ALERT_STYLE = Object.freeze({
 });
 export const ALERT_TYPES = Object.freeze(Object.keys(ALERT_STYLE));
 const OTHER = { direction: "neutral", priority: "low", mark: "•" };
-/** Rows built, updated or moved per frame at most (the list shows ~9 without scrolling). */
-export const ALERT_ROWS_PER_FRAME = 12;
+/** Rows built, updated or moved per frame at most: the rows on screen (the list shows ~9
+ * two-line rows without scrolling). */
+export const ALERT_ROWS_PER_FRAME = 10;
 
 /** "RSI 75.20 (threshold 70.00)" @param {Record<string, any>} data */
 export function alertDetail(data) {

@@ -8,8 +8,9 @@ import { KeyedList, make, ScrollWindow, setLabel, setText } from "./dom.js";
 
 /** Rows shown at most (the store keeps more; the filter finds them). */
 export const MAX_INDICATOR_ROWS = 40;
-/** Rows built, updated or moved per frame at most (the list shows ~10 without scrolling). */
-export const INDICATOR_ROWS_PER_FRAME = 12;
+/** Rows built, updated or moved per frame at most: the rows on screen (the list shows 7½
+ * two-line rows of 57px without scrolling). */
+export const INDICATOR_ROWS_PER_FRAME = 8;
 
 /** "macd 1.23 · signal 1.10 · histogram 0.13"; a single value alone. @param {Array<[string, number]>} lines */
 export function formatLines(lines) {
