@@ -40,8 +40,6 @@ export function createAlertsPanel(root, ctx) {
   const note = /** @type {HTMLElement} */ (root.querySelector(".more"));
   const shown = new ScrollWindow(list, note, ctx.rerender);
   let lastTopKey = "";
-  /** @type {any[]|null} the items last rendered */
-  let frozen = null;
 
   const rows = new KeyedList(list, {
     key: (item) => item.key,
@@ -78,12 +76,10 @@ export function createAlertsPanel(root, ctx) {
     rows,
     /** @param {import("../store.js").State} state */
     render(state) {
-      // Paused, the list keeps what it showed (frozen), and a scroll can still show more of it.
-      if (!state.paused || frozen === null) {
+      const items = shown.items(state.paused, () => {
         const f = ctx.filters();
-        frozen = take(state.alerts.toArray(), (a) => matchesAlert(a, f), state.settings.max_alert_events);
-      }
-      const items = frozen;
+        return take(state.alerts.toArray(), (a) => matchesAlert(a, f), state.settings.max_alert_events);
+      });
       const complete = rows.render(shown.take(items), ALERT_ROWS_PER_FRAME);
       if (state.paused) return complete ? undefined : false;
       empty.hidden = items.length > 0;

@@ -58,6 +58,8 @@ export class ScrollWindow {
     this.size = page;
     this.total = 0;
     this.note = note;
+    /** @type {unknown[]|null} the items last computed */
+    this.frozen = null;
     // Read in the scroll event, where layout is already done: reading scroll positions in a
     // render would force a layout per frame.
     /** Whether the reader scrolled the list away from its top. */
@@ -73,6 +75,19 @@ export class ScrollWindow {
         onResize();
       }
     }, { passive: true });
+  }
+
+  /**
+   * The list's items: `compute()` while live; paused, the ones it last showed (frozen), so a
+   * scroll can still show more of them.
+   * @template T
+   * @param {boolean} paused
+   * @param {() => T[]} compute
+   * @returns {T[]}
+   */
+  items(paused, compute) {
+    if (!paused || this.frozen === null) this.frozen = compute();
+    return /** @type {T[]} */ (this.frozen);
   }
 
   /**

@@ -27,8 +27,6 @@ export function createPatternsPanel(root, ctx) {
   const note = /** @type {HTMLElement} */ (root.querySelector(".more"));
   const shown = new ScrollWindow(list, note, ctx.rerender);
   let lastTopKey = "";
-  /** @type {any[]|null} the items last rendered */
-  let frozen = null;
 
   /** @type {WeakMap<HTMLElement, Record<string, any>>} a row's parts, found once */
   const parts = new WeakMap();
@@ -91,12 +89,10 @@ export function createPatternsPanel(root, ctx) {
     rows,
     /** @param {import("../store.js").State} state */
     render(state) {
-      // Paused, the list keeps what it showed (frozen), and a scroll can still show more of it.
-      if (!state.paused || frozen === null) {
+      const items = shown.items(state.paused, () => {
         const f = ctx.filters();
-        frozen = take(state.patterns.toArray(), (p) => matchesPattern(p, f), state.settings.max_pattern_events);
-      }
-      const items = frozen;
+        return take(state.patterns.toArray(), (p) => matchesPattern(p, f), state.settings.max_pattern_events);
+      });
       const complete = rows.render(shown.take(items), PATTERN_ROWS_PER_FRAME);
       if (state.paused) return complete ? undefined : false;
       empty.hidden = items.length > 0;
