@@ -49,9 +49,19 @@ class Message(Protocol):
     def payload(self) -> bytes: ...
 
 
+def _bulk(arg: bytes) -> bytes:
+    """One RESP bulk string: ``$<length>\\r\\n<bytes>\\r\\n``."""
+    return b"$%d\r\n%s\r\n" % (len(arg), arg)
+
+
+def _command(*args: str) -> bytes:
+    """A whole command as a RESP array of bulk strings."""
+    return b"*%d\r\n" % len(args) + b"".join(_bulk(arg.encode()) for arg in args)
+
+
 def _header(channel: str) -> bytes:
-    name = channel.encode()
-    return b"*3\r\n$7\r\nPUBLISH\r\n$%d\r\n%s\r\n$" % (len(name), name)
+    """``PUBLISH channel`` up to the payload's length: the payload's bulk string follows."""
+    return b"*3\r\n" + _bulk(b"PUBLISH") + _bulk(channel.encode()) + b"$"
 
 
 def pack_publishes(messages: Iterable[Message]) -> bytes:
@@ -237,9 +247,7 @@ class RespPublisher:
     async def _authenticate(self, command: list[str]) -> None:
         protocol = self._protocol
         assert protocol is not None and protocol.transport is not None
-        packed = b"*%d\r\n" % len(command) + b"".join(
-            b"$%d\r\n%s\r\n" % (len(arg.encode()), arg.encode()) for arg in command
-        )
+        packed = _command(*command)
         waiter = protocol.expect(1, asyncio.get_running_loop())
         try:
             async with asyncio.timeout(self.timeout):
