@@ -18,7 +18,8 @@ from tickstock.engine.faults import parse_fault
 from tickstock.errors import ConfigError
 
 if TYPE_CHECKING:
-    from tickstock.engine.runner import EngineConfig, EngineReport
+    from tickstock.engine.config import EngineConfig
+    from tickstock.engine.report import EngineReport
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -72,7 +73,7 @@ def _usage(message: str) -> int:
 
 
 def _engine(args: argparse.Namespace) -> int:
-    from tickstock.engine.runner import EngineConfig
+    from tickstock.engine.config import EngineConfig
     from tickstock.settings import get_settings
 
     settings = get_settings()
@@ -87,28 +88,23 @@ def _engine(args: argparse.Namespace) -> int:
         return _usage(str(exc))
     if args.days < 0:
         return _usage("--days must be 0 (until stopped) or more")
-    config = EngineConfig(
-        redis_url=args.redis_url or settings.redis_url,
-        database_url=args.database_url or settings.database_url,
-        symbols=args.symbols or settings.engine_symbols,
-        speed=args.speed or settings.engine_speed,
+    config = EngineConfig.from_settings(
+        settings,
+        redis_url=args.redis_url,
+        database_url=args.database_url,
+        symbols=args.symbols or None,
+        speed=args.speed or None,
         start=start,
         day=day,
         replay=args.replay,
         skip_bad_rows=args.skip_bad_rows,
-        health_interval=args.health_interval or settings.health_interval,
+        health_interval=args.health_interval or None,
         faults=faults,
-        seed=settings.engine_seed if args.seed is None else args.seed,
+        seed=args.seed,
         days=args.days,
         until_close=args.until_close,
         tick_rate=args.tick_rate,
         whole_bars=args.whole_bars,
-        publish_buffer=settings.publish_buffer,
-        write_buffer=settings.write_buffer,
-        lag_warning_ms=settings.lag_warning_ms,
-        lag_critical_ms=settings.lag_critical_ms,
-        rsi_overbought=settings.rsi_overbought,
-        rsi_oversold=settings.rsi_oversold,
     )
     if config.speed <= 0:
         raise ConfigError("--speed", "must be positive")

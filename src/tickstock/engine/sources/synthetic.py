@@ -1,0 +1,153 @@
+"""The synthetic market as a source: the seeded feed on the simulated clock, day after day.
+
+Every minute it feeds the seeded ticks to the bar aggregator (or takes whole bars) as the
+simulated clock passes, drops the ticks of an injected feed gap, and closes the minute.
+However late the loop gets to a session (start-up work, a stalled event loop), the session
+covers every minute from the open, or from the run's start when that is later.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
+from datetime import time as time_of_day
+
+import numpy as np
+
+from tickstock.engine.bars import SECONDS_PER_MINUTE, BarAggregator, ClosedBars
+from tickstock.engine.clock import NEW_YORK, MarketCalendar, TradingSession, new_york_datetime
+from tickstock.engine.config import EngineConfig
+from tickstock.engine.faults import FaultKind
+from tickstock.engine.feeds import SyntheticFeed
+from tickstock.engine.sources.base import (
+    MarketEvent,
+    MinuteClosed,
+    SessionClosed,
+    SessionOpened,
+    SourceContext,
+    session_bounds,
+)
+from tickstock.engine.universe import load_universe
+
+log = logging.getLogger(__name__)
+
+#: Real seconds between looks at the clock while a minute fills with ticks.
+TICK_POLL_SECONDS = 0.05
+#: Pre-market time shown before the next day's open when the run moves on overnight.
+PRE_MARKET = timedelta(minutes=1)
+
+
+class SyntheticSource:
+    """``config.symbols`` symbols of the seeded market, from the run's start on."""
+
+    skipped_rows = 0
+
+    def __init__(self, config: EngineConfig, calendar: MarketCalendar | None = None) -> None:
+        self.config = config
+        self.calendar = calendar or MarketCalendar()
+        universe = load_universe(config.symbols)
+        self.universe_name, self.symbols = universe.name, tuple(universe.symbols)
+        self._start: datetime | None = None
+
+    def start_moment(self) -> datetime:
+        if self._start is None:
+            self._start = self._first_moment()
+        return self._start
+
+    def _first_moment(self) -> datetime:
+        cfg = self.config
+        if cfg.day is None and cfg.start is None and cfg.speed == 1.0:
+            return datetime.now(UTC)
+        day = cfg.day or datetime.now(NEW_YORK).date()
+        if cfg.day is None:
+            day = self.calendar.session_on_or_after(day).day
+        elif self.calendar.session_on(day) is None:
+            raise ValueError(f"{day.isoformat()} is not a trading day of the NYSE")
+        return new_york_datetime(day, cfg.start or time_of_day(9, 29))
+
+    async def events(self, ctx: SourceContext) -> AsyncIterator[MarketEvent]:
+        #: the simulated moment from which the loop owes every minute: the run's start,
+        #: then each next day's pre-market. A session opens at max(open, this), never at the
+        #: moment the loop happened to look at the clock, so a stall cannot skip a minute.
+        market_from = self.start_moment()
+        trading = self.calendar.session_on_or_after(market_from.astimezone(NEW_YORK).date())
+        done = 0
+        while True:
+            if market_from >= session_bounds(trading, self.config.close_at)[1]:
+                trading = self.calendar.next_session(trading.day)  # started after the close
+            async for event in self._day(ctx, trading, market_from):
+                yield event
+            if ctx.stop.is_set():
+                return
+            done += 1
+            if ctx.enough_days(done):
+                return
+            trading = self.calendar.next_session(trading.day)
+            market_from = trading.open - PRE_MARKET
+            ctx.clock.jump_to(market_from)
+            log.info("next trading day: %s", trading.day.isoformat())
+
+    async def _day(
+        self, ctx: SourceContext, trading: TradingSession, market_from: datetime
+    ) -> AsyncIterator[MarketEvent]:
+        """One trading day; returns early (no close event) when the run is stopped."""
+        cfg = self.config
+        open_, close = session_bounds(trading, cfg.close_at)
+        if await ctx.sleep_until(open_.timestamp()):
+            return
+        opened_at = max(open_, market_from)
+        if opened_at >= close:
+            return
+        yield SessionOpened(opened_at)
+        feed = SyntheticFeed(
+            len(self.symbols),
+            cfg.seed + trading.day.toordinal(),
+            cfg.tick_rate,
+            session_open=open_.timestamp(),
+            session_seconds=(trading.close - trading.open).total_seconds(),
+        )
+        aggregator = BarAggregator(self.symbols)
+        gaps = ctx.faults.windows(FaultKind.FEED_GAP, trading.day)
+        minute = int(opened_at.timestamp() // SECONDS_PER_MINUTE) * SECONDS_PER_MINUTE
+        cursor = opened_at.timestamp()
+        end = close.timestamp()
+        while minute < end:
+            minute_end = min(minute + SECONDS_PER_MINUTE, int(end))
+            while True:
+                target = min(ctx.clock.now(), minute_end)
+                if not cfg.whole_bars:
+                    chunk = feed.ticks(cursor, target)
+                    keep = np.ones(len(chunk), dtype=np.bool_)
+                    for start, stop in gaps:  # the injected outage: those ticks never arrive
+                        keep &= (chunk.ts < start) | (chunk.ts >= stop)
+                    if keep.any():
+                        idx, ts = chunk.symbol_idx[keep], chunk.ts[keep]
+                        aggregator.add_ticks(idx, chunk.price[keep], chunk.size[keep], ts)
+                        ctx.meter.add_ticks(target, len(idx), float(ts.max()))
+                    cursor = max(cursor, math.floor(target))
+                    ctx.check_feed(target)
+                if target >= minute_end:
+                    break
+                wait = min(TICK_POLL_SECONDS, ctx.clock.real_seconds_until(minute_end))
+                if await ctx.sleep_real(wait):
+                    return
+            if cfg.whole_bars:
+                bars = self._whole_bars(ctx, feed, minute)
+                ctx.check_feed(minute_end)
+            else:
+                bars = aggregator.close_minute(minute)
+            yield MinuteClosed(bars)
+            minute += SECONDS_PER_MINUTE
+        yield SessionClosed(close)
+
+    def _whole_bars(self, ctx: SourceContext, feed: SyntheticFeed, minute: int) -> ClosedBars:
+        bars = feed.bars(minute)
+        moment = datetime.fromtimestamp(minute + SECONDS_PER_MINUTE / 2, tz=UTC)
+        if ctx.faults.active(FaultKind.FEED_GAP, moment):
+            bars.has_bar[:] = False
+            return bars
+        ticks = int(bars.has_bar.sum())
+        ctx.meter.add_ticks(minute + SECONDS_PER_MINUTE, ticks, minute + SECONDS_PER_MINUTE - 1)
+        return bars
