@@ -20,6 +20,9 @@ A client whose queue is not empty when due (a frame still waiting for its socket
 checked again one interval later; a client whose cursor falls out of the ring gets a
 ``slow_client`` snapshot once it drains. A stalled client costs at most one queued frame
 and never delays the others: the loop never awaits a send.
+
+Nothing here knows python-socketio or engine.io: packets are made and queued through a
+``Transport`` (``app/transport.py`` in the app, a small fake in the unit tests).
 """
 
 from __future__ import annotations
@@ -28,19 +31,15 @@ import asyncio
 import logging
 import math
 import time
-from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 import orjson
-from engineio import packet as eio_packet
 
 from tickstock.app.ring import RecoveryRing
 
 log = logging.getLogger(__name__)
-
-NAMESPACE = "/"
 
 #: Builds a snapshot payload: (reason, seq, backfill) -> dict.
 SnapshotBuilder = Callable[[str, int, dict[str, Any] | None], dict[str, Any]]
@@ -52,6 +51,29 @@ CONNECT_RECHECK_SECONDS = 0.002
 #: A client due this soon is served now: event-loop timers have millisecond resolution and
 #: may fire a little early, and waiting for the exact instant would spin the loop.
 TIMER_SLACK_SECONDS = 0.001
+
+
+class SendQueue(Protocol):
+    """A client's send queue, as far as ``FanOut`` uses it."""
+
+    def qsize(self) -> int: ...
+
+    def put_nowait(self, item: Any) -> None: ...
+
+
+class Transport(Protocol):
+    """Where packets go (``transport.SocketIOTransport``): ``address`` and ``is_connected``
+    by Socket.IO sid, ``queue`` by address (None once closed), and shareable packets."""
+
+    def address(self, sid: str) -> str: ...
+
+    def is_connected(self, sid: str) -> bool: ...
+
+    def queue(self, address: str) -> SendQueue | None: ...
+
+    def packet(self, event: str, payload_json: str) -> Any: ...
+
+    def data_packet(self, event: str, data: Any) -> Any: ...
 
 
 @dataclass(slots=True)
@@ -66,7 +88,7 @@ class Opening:
 @dataclass(slots=True)
 class Client:
     sid: str
-    eio_sid: str
+    address: str
     cursor: int = 0
     opening: Opening | None = None
     resync: bool = False
@@ -74,71 +96,12 @@ class Client:
     not_before: float = 0.0
 
 
-class TransportQueue:
-    """engine.io's per-client send queue, made cheap for its single consumer.
-
-    engine.io's writer awaits ``wait_for(queue.get(), ping_timeout)`` once per frame; with
-    ``asyncio.Queue.get`` (a coroutine) ``wait_for`` wraps each get in a new Task, a fifth
-    of the server's CPU when every frame carries one event. Here ``get`` returns a future,
-    which ``wait_for`` awaits as is. It has the methods engine.io calls: put, put_nowait,
-    get, get_nowait, task_done, join, qsize, empty.
-    """
-
-    def __init__(self) -> None:
-        self._items: deque[Any] = deque()
-        self._getter: asyncio.Future[Any] | None = None
-        self._unfinished = 0
-        self._finished: asyncio.Event | None = None
-
-    def qsize(self) -> int:
-        return len(self._items)
-
-    def empty(self) -> bool:
-        return not self._items
-
-    def put_nowait(self, item: Any) -> None:
-        self._unfinished += 1
-        getter = self._getter
-        if getter is not None and not getter.done() and not self._items:
-            self._getter = None
-            getter.set_result(item)
-            return
-        self._items.append(item)
-
-    async def put(self, item: Any) -> None:
-        self.put_nowait(item)
-
-    def get_nowait(self) -> Any:
-        if not self._items:
-            raise asyncio.QueueEmpty
-        return self._items.popleft()
-
-    def get(self) -> asyncio.Future[Any]:
-        future = asyncio.get_running_loop().create_future()
-        if self._items:
-            future.set_result(self._items.popleft())
-        else:
-            self._getter = future
-        return future
-
-    def task_done(self) -> None:
-        self._unfinished = max(0, self._unfinished - 1)
-        if self._unfinished == 0 and self._finished is not None:
-            self._finished.set()
-
-    async def join(self) -> None:
-        if self._unfinished:
-            if self._finished is None or self._finished.is_set():
-                self._finished = asyncio.Event()
-            await self._finished.wait()
-
-
 class FanOut:
     """Sequence numbers, the recovery ring, per-client cursors and pacing, the send loop."""
 
     def __init__(
         self,
-        sio: Any,
+        transport: Transport,
         *,
         epoch: str,
         ring: RecoveryRing,
@@ -151,7 +114,7 @@ class FanOut:
         clock: Callable[[], float] = time.monotonic,
         wall_clock: Callable[[], float] = time.time,
     ) -> None:
-        self.sio = sio
+        self.transport = transport
         self.epoch = epoch
         self.ring = ring
         self.build_snapshot = build_snapshot
@@ -164,7 +127,7 @@ class FanOut:
         self.wall_clock = wall_clock
         self.clients: dict[str, Client] = {}
         self._wake = asyncio.Event()
-        self._frame_prefix = '2["frame",{"epoch":' + orjson.dumps(epoch).decode() + ',"events":['
+        self._frame_prefix = '{"epoch":' + orjson.dumps(epoch).decode() + ',"events":['
         #: earliest time a new event could be sent to some client: before it, publish
         #: does not wake the loop (the timer will)
         self._quiet_until = -math.inf
@@ -174,7 +137,6 @@ class FanOut:
         self._events_out: dict[str, Any] = {}
         #: highest seq already sent to some client: the relay latency is measured once per event
         self._sent_upto = ring.last_seq
-        sio.eio.create_queue = lambda *args, **kwargs: TransportQueue()
 
     # --- producing ----------------------------------------------------------------------
 
@@ -233,10 +195,24 @@ class FanOut:
 
     # --- clients ------------------------------------------------------------------------
 
+    def resume_reason(self, epoch: Any, last_seq: Any) -> str | None:
+        """The one resume-or-snapshot rule: None when a client that last saw ``last_seq`` of
+        ``epoch`` can be given exactly what it missed, else the reason of its snapshot.
+
+        Asked at connect (a snapshot may need a backfill from the database) and again when
+        the client is opened (the ring may have moved on in between)."""
+        if not isinstance(epoch, str) or not isinstance(last_seq, int) or last_seq < 0:
+            return "connect"
+        if epoch != self.epoch:
+            return "epoch_changed"
+        if not self.ring.holds_after(last_seq):
+            return "resume_too_old"
+        return None
+
     def attach(self, sid: str, opening: Opening) -> None:
         """Register a client being connected; it is served once Socket.IO marks it connected."""
-        eio_sid = self.sio.manager.eio_sid_from_sid(sid, NAMESPACE)
-        self.clients[sid] = Client(sid, eio_sid, cursor=self.ring.last_seq, opening=opening)
+        address = self.transport.address(sid)
+        self.clients[sid] = Client(sid, address, cursor=self.ring.last_seq, opening=opening)
         if self.metrics is not None:
             self.metrics.clients.set(len(self.clients))
         self._quiet_until = -math.inf
@@ -249,11 +225,10 @@ class FanOut:
 
     def send_event(self, client: Client, event: str, data: Any) -> bool:
         """Queue one Socket.IO event for ``client`` directly (snapshot, resumed)."""
-        socket = self._socket(client)
-        if socket is None:
+        queue = self.transport.queue(client.address)
+        if queue is None:
             return False
-        text = "2" + orjson.dumps([event, data]).decode()
-        socket.queue.put_nowait(eio_packet.Packet(eio_packet.MESSAGE, text))
+        queue.put_nowait(self.transport.data_packet(event, data))
         return True
 
     # --- the loop -----------------------------------------------------------------------
@@ -277,23 +252,24 @@ class FanOut:
         ring = self.ring
         ring.expire(now)
         last = ring.last_seq
-        groups: dict[int, list[tuple[Client, Any]]] = {}
+        transport = self.transport
+        groups: dict[int, list[tuple[Client, SendQueue]]] = {}
         quiet_until = math.inf
         waiting_to_connect = False
         for client in list(self.clients.values()):
             opened = client.opening is not None
             if opened:
-                if not self.sio.manager.is_connected(client.sid, NAMESPACE):
+                if not transport.is_connected(client.sid):
                     waiting_to_connect = True
                     continue
                 self._open(client)
             if client.not_before > soon or (client.cursor >= last and not client.resync):
                 quiet_until = min(quiet_until, client.not_before)
                 continue
-            socket = self._socket(client)
-            if socket is None:
+            queue = transport.queue(client.address)
+            if queue is None:
                 continue
-            queued = max(0, socket.queue.qsize() - opened)  # an opening leaves with its frame
+            queued = max(0, queue.qsize() - opened)  # an opening leaves with its frame
             if client.resync or not ring.holds_after(client.cursor):
                 self._resync(client, queued, now)
             elif queued:
@@ -301,7 +277,7 @@ class FanOut:
                     self.metrics.queue_drops.inc()
                 client.not_before = now + max(self.frame_interval, MIN_RECHECK_SECONDS)
             else:
-                groups.setdefault(client.cursor, []).append((client, socket))
+                groups.setdefault(client.cursor, []).append((client, queue))
                 client.not_before = self._next_slot(soon)
             quiet_until = min(quiet_until, client.not_before)
         for cursor, members in groups.items():
@@ -339,14 +315,18 @@ class FanOut:
         opening = client.opening
         client.opening = None
         assert opening is not None
-        if opening.resume_from is not None and self.ring.holds_after(opening.resume_from):
+        if opening.resume_from is None:
+            reason = opening.reason or "connect"
+        else:
+            reason = self.resume_reason(self.epoch, opening.resume_from)
+        if reason is None:
+            assert opening.resume_from is not None
             client.cursor = opening.resume_from
             last = self.ring.last_seq
             count = last - opening.resume_from
             resumed = {"from_seq": opening.resume_from + 1, "to_seq": last, "count": count}
             self.send_event(client, "resumed", resumed)
             return
-        reason = opening.reason or "resume_too_old"
         self._send_snapshot(client, reason, opening.backfill)
 
     def _resync(self, client: Client, queued: int, now: float) -> None:
@@ -367,26 +347,22 @@ class FanOut:
         if self.send_event(client, "snapshot", self.build_snapshot(reason, seq, backfill)):
             client.cursor = seq
 
-    def _send_frame(self, cursor: int, members: list[tuple[Client, Any]], now: float) -> None:
+    def _send_frame(self, cursor: int, members: list[tuple[Client, SendQueue]], now: float) -> None:
         events = self.ring.since(cursor, self.max_frame_events)
         if not events:
             return
-        text = self._frame_prefix + ",".join(events) + "]}]"
-        pkt = eio_packet.Packet(eio_packet.MESSAGE, text)
+        pkt = self.transport.packet("frame", self._frame_prefix + ",".join(events) + "]}")
         new_cursor = cursor + len(events)  # the ring holds consecutive seqs after ``cursor``
-        for client, socket in members:
-            socket.queue.put_nowait(pkt)
+        for client, queue in members:
+            queue.put_nowait(pkt)
             client.cursor = new_cursor
+        self._count_sent(cursor, new_cursor, len(members), now)
+
+    def _count_sent(self, cursor: int, new_cursor: int, frames: int, now: float) -> None:
         if self.metrics is not None:
-            self.metrics.frames.inc(len(members))
+            self.metrics.frames.inc(frames)
             if new_cursor > self._sent_upto:
                 first_new = max(cursor, self._sent_upto) + 1
                 received = self.ring.received_at(first_new)
                 self.metrics.relay_latency.observe(max(0.0, now - received))
         self._sent_upto = max(self._sent_upto, new_cursor)
-
-    def _socket(self, client: Client) -> Any:
-        socket = self.sio.eio.sockets.get(client.eio_sid)
-        if socket is None or socket.closed or socket.closing:
-            return None
-        return socket

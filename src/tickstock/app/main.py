@@ -36,6 +36,7 @@ from tickstock.app.metrics import AppMetrics
 from tickstock.app.ring import RecoveryRing
 from tickstock.app.socket_server import SocketGateway, create_socket_server
 from tickstock.app.state import LiveState
+from tickstock.app.transport import SocketIOTransport
 from tickstock.errors import StoreError
 from tickstock.settings import Settings, get_settings
 
@@ -63,7 +64,7 @@ class LiveApp:
         self.ring = RecoveryRing(settings.replay_buffer_events, settings.replay_buffer_seconds)
         self.history = DatabaseHistory(database.connect)
         self.fanout = FanOut(
-            self.sio,
+            SocketIOTransport(self.sio),
             epoch=self.epoch,
             ring=self.ring,
             build_snapshot=self.build_snapshot,

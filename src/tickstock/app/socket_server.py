@@ -3,8 +3,9 @@
 ``create_socket_server`` builds the python-socketio ``AsyncServer`` (ASGI mode, orjson for
 every packet, the same-origin policy of ``app.security``). ``SocketGateway`` decides what a
 connecting client gets first (docs/socket-protocol.md): auth, then a ``resumed`` replay
-when its ``epoch``/``last_seq`` are still held, otherwise a ``snapshot`` saying why, with a
-``backfill`` from the database since the client's ``last_at``.
+when its ``epoch``/``last_seq`` are still held (``FanOut.resume_reason``, the one rule),
+otherwise a ``snapshot`` saying why, with a ``backfill`` from the database since the
+client's ``last_at``.
 """
 
 from __future__ import annotations
@@ -95,13 +96,12 @@ class SocketGateway:
         """What the client gets first, from its ``epoch``, ``last_seq`` and ``last_at``."""
         if not self.enabled:
             return Opening(reason="disabled")
-        epoch = payload.get("epoch")
-        last_seq = payload.get("last_seq")
-        if not isinstance(epoch, str) or not isinstance(last_seq, int) or last_seq < 0:
-            return Opening(reason="connect")
-        if epoch == self.fanout.epoch and self.fanout.ring.holds_after(last_seq):
+        epoch, last_seq = payload.get("epoch"), payload.get("last_seq")
+        reason = self.fanout.resume_reason(epoch, last_seq)
+        if reason is None:
             return Opening(reason=None, resume_from=last_seq)
-        reason = "resume_too_old" if epoch == self.fanout.epoch else "epoch_changed"
+        if reason == "connect":
+            return Opening(reason=reason)
         return Opening(reason=reason, backfill=await self._backfill(payload.get("last_at")))
 
     async def _backfill(self, last_at: Any) -> dict[str, list[Any]] | None:

@@ -1,4 +1,4 @@
-"""FanOut: pacing, coalescing, order, shared packets and slow clients (one module, faked sio)."""
+"""FanOut: pacing, coalescing, order, shared packets and slow clients (a fake transport)."""
 
 from __future__ import annotations
 
@@ -7,8 +7,9 @@ from typing import Any
 
 import orjson
 
-from tickstock.app.fanout import FanOut, Opening, TransportQueue
+from tickstock.app.fanout import FanOut, Opening
 from tickstock.app.ring import RecoveryRing
+from tickstock.app.transport import TransportQueue
 
 G = 0.005  # the pacing interval of these tests
 
@@ -21,51 +22,63 @@ class Clock:
         return self.now
 
 
+class FakePacket:
+    """A packet as the fake transport makes it: the Socket.IO event and its payload text."""
+
+    def __init__(self, event: str, payload_json: str) -> None:
+        self.event = event
+        self.payload_json = payload_json
+
+
 @dataclass
 class FakeSocket:
-    """An engine.io socket as FanOut sees it: a transport queue and two flags."""
+    """One client's end of the fake transport: its send queue and whether it is open."""
 
     queue: TransportQueue = field(default_factory=TransportQueue)
     closed: bool = False
-    closing: bool = False
 
     def take(self) -> list[tuple[str, Any]]:
-        """What the engine.io writer would send now: every queued packet, decoded."""
+        """What the transport's writer would send now: every queued packet, decoded."""
         sent = []
         while not self.queue.empty():
             packet = self.queue.get_nowait()
             self.queue.task_done()
-            event, data = orjson.loads(packet.data[1:])
-            sent.append((event, data))
+            sent.append((packet.event, orjson.loads(packet.payload_json)))
         return sent
 
 
-class FakeManager:
-    def __init__(self) -> None:
-        self.connected: set[str] = set()
+class FakeTransport:
+    """What FanOut needs of a transport: sids, connected flags, queues and packets."""
 
-    def eio_sid_from_sid(self, sid: str, namespace: str) -> str:
-        return f"eio-{sid}"
-
-    def is_connected(self, sid: str, namespace: str) -> bool:
-        return sid in self.connected
-
-
-class FakeEngine:
     def __init__(self) -> None:
         self.sockets: dict[str, FakeSocket] = {}
-        self.create_queue: Any = None
+        self.connected: set[str] = set()
 
+    def add(self, sid: str) -> FakeSocket:
+        socket = self.sockets[f"eio-{sid}"] = FakeSocket()
+        self.connected.add(sid)
+        return socket
 
-class FakeServer:
-    def __init__(self) -> None:
-        self.manager = FakeManager()
-        self.eio = FakeEngine()
+    def address(self, sid: str) -> str:
+        return f"eio-{sid}"
+
+    def is_connected(self, sid: str) -> bool:
+        return sid in self.connected
+
+    def queue(self, address: str) -> TransportQueue | None:
+        socket = self.sockets.get(address)
+        return None if socket is None or socket.closed else socket.queue
+
+    def packet(self, event: str, payload_json: str) -> FakePacket:
+        return FakePacket(event, payload_json)
+
+    def data_packet(self, event: str, data: Any) -> FakePacket:
+        return FakePacket(event, orjson.dumps(data).decode())
 
 
 def make_fanout(clock: Clock, ring_events: int = 10_000) -> FanOut:
     return FanOut(
-        FakeServer(),
+        FakeTransport(),
         epoch="e1",
         ring=RecoveryRing(ring_events, 600.0),
         build_snapshot=lambda reason, seq, backfill: {"reason": reason, "seq": seq},
@@ -77,9 +90,7 @@ def make_fanout(clock: Clock, ring_events: int = 10_000) -> FanOut:
 
 def connect(fanout: FanOut, sid: str) -> FakeSocket:
     """A connected client whose connect snapshot has been written already."""
-    socket = FakeSocket()
-    fanout.sio.eio.sockets[f"eio-{sid}"] = socket
-    fanout.sio.manager.connected.add(sid)
+    socket = fanout.transport.add(sid)  # type: ignore[attr-defined]
     fanout.attach(sid, Opening(reason="connect"))
     fanout.serve()
     assert [event for event, _ in socket.take()] == ["snapshot"]
@@ -203,25 +214,13 @@ async def test_a_client_behind_the_ring_gets_a_slow_client_snapshot_then_continu
     assert frames(slow.take()) == [[302, 303]]
 
 
-async def test_a_frame_handed_to_a_waiting_writer_is_not_counted_as_queued():
-    queue = TransportQueue()
-    waiting = queue.get()
-    queue.put_nowait("frame")
-    assert waiting.result() == "frame"
-    assert queue.qsize() == 0
-    queue.task_done()
-    await queue.join()
-
-
 async def test_events_published_with_no_client_connected_are_held_for_the_next_one():
     clock = Clock(100.0)
     fanout = make_fanout(clock)
     fanout.serve()
     publish(fanout, 2)
     assert fanout._timer is None, "nobody to serve: no timer"
-    socket = FakeSocket()
-    fanout.sio.eio.sockets["eio-late"] = socket
-    fanout.sio.manager.connected.add("late")
+    socket = fanout.transport.add("late")  # type: ignore[attr-defined]
     fanout.attach("late", Opening(resume_from=0))
     fanout.serve()
     sent = socket.take()
