@@ -2,13 +2,14 @@
 #
 #   make bootstrap  install what is missing (system packages, .venv, node_modules); fast when done
 #   make demo       bootstrap, then run the demo (private Redis, engine, app)
-#   make test       bootstrap, then ruff, pytest (tests/) and node's test runner (tests/js/);
-#                   every step runs, and the target fails if any of them failed
+#   make test       bootstrap, then ruff, pytest (tests/) under coverage.py and node's test
+#                   runner (tests/js/) under c8, then the coverage per package against its
+#                   floors; every step runs, and the target fails if any of them failed
 #   make lint       ruff check + ruff format --check
 #   make format     ruff format + ruff check --fix
 #   make lock       rewrite requirements.lock from the current .venv
 #   make bench      run the benchmarks (bench/run_all.py), JSON into docs/bench/
-#   make report     run the tests with junit XML, then write docs/test-report.md
+#   make report     run the tests with junit XML and coverage, then write docs/test-report.md
 
 SHELL := bash
 .SHELLFLAGS := -eu -o pipefail -c
@@ -19,9 +20,30 @@ PY := $(VENV)/bin/python
 RUFF := $(VENV)/bin/ruff
 PYTEST := $(VENV)/bin/pytest
 PY_DIRS := $(wildcard src tests bench)
+COVERAGE := $(VENV)/bin/coverage
+C8 := node_modules/.bin/c8
+COV_DIR := var/coverage
+# Coverage floors, just below what the suite reaches (raise them as tests are added):
+# Python lines and branches (tickstock and the processes tests start), and the front end's JS.
+COVERAGE_FLOORS := python_lines=93 python_branches=82 js_lines=77 js_branches=82
 NODE_TESTS := find tests/js -type f \( -name '*.test.*js' -o -name '*[-_]test.*js' -o -name 'test-*.*js' -o -name 'test.*js' \) 2>/dev/null
 
-.PHONY: bootstrap demo test lint format lock bench report
+.PHONY: bootstrap demo test lint format lock bench report coverage-clean
+
+# pytest under coverage.py: every Python process a test starts is measured too ([tool.coverage]
+# in pyproject.toml: patch = subprocess); COVERAGE_FILE is absolute so that a process started
+# in another directory still writes beside the others.
+PYTEST_COV := env COVERAGE_FILE=$(CURDIR)/$(COV_DIR)/.coverage $(COVERAGE) run -m pytest
+# node's test runner under c8 (V8's own coverage), over every front-end file, loaded or not.
+C8_RUN := $(C8) --all --include 'src/tickstock/web/static/**/*.js' --reporter=json-summary \
+	--reporter=text-summary --report-dir $(COV_DIR)/js --temp-directory $(COV_DIR)/js-tmp
+# Combine the data files, then print the table per package and check the floors.
+COVERAGE_REPORT := { $(COVERAGE) combine -q --data-file=$(COV_DIR)/.coverage $(COV_DIR) && \
+	$(COVERAGE) json -q --data-file=$(COV_DIR)/.coverage -o $(COV_DIR)/python.json; } && \
+	$(PY) scripts/coverage_summary.py $(addprefix --floor ,$(COVERAGE_FLOORS)) --out $(COV_DIR)/summary.json
+
+coverage-clean:
+	@rm -rf $(COV_DIR) && mkdir -p $(COV_DIR)
 
 bootstrap:
 	@bash scripts/bootstrap.sh
@@ -31,20 +53,22 @@ demo: bootstrap
 
 # Each step prints a header; a failing step is remembered and the target fails at the end,
 # so one run shows every problem. pytest's exit 5 (no test ran) counts as a failure.
-test: bootstrap
+test: bootstrap coverage-clean
 	@failed=""; \
 	run() { local name=$$1; shift; echo "== $$name"; \
 		if "$$@"; then :; else local rc=$$?; failed="$$failed $$name"; \
 			if [[ $$name == pytest && $$rc -eq 5 ]]; then echo "== pytest ran no test (exit 5)"; \
 			else echo "== $$name failed (exit $$rc)"; fi; fi; }; \
 	node_tests() { local log; log=$$(mktemp); \
-		if node --test --test-reporter=spec tests/js/ >"$$log" 2>&1; then tail -n 8 "$$log"; rm -f "$$log"; \
+		if $(C8_RUN) node --test --test-reporter=spec tests/js/ >"$$log" 2>&1; then tail -n 15 "$$log"; rm -f "$$log"; \
 		else cat "$$log"; rm -f "$$log"; return 1; fi; }; \
 	run "ruff check" $(RUFF) check --quiet --output-format=concise $(PY_DIRS); \
 	run "ruff format" $(RUFF) format --check $(PY_DIRS); \
-	run pytest $(PYTEST) -q tests; \
+	run pytest $(PYTEST_COV) -q tests; \
 	if [[ -n "$$($(NODE_TESTS) | head -n 1)" ]]; then run "node --test" node_tests; \
 	else echo "== node --test: no test files in tests/js/"; fi; \
+	coverage_report() { $(COVERAGE_REPORT); }; \
+	run coverage coverage_report; \
 	if [[ -n "$$failed" ]]; then echo "make test: FAILED:$$failed" >&2; exit 1; fi; \
 	echo "make test: all steps passed"
 
@@ -74,6 +98,9 @@ bench: bootstrap
 	else echo "make bench: bench/run_all.py does not exist yet" >&2; exit 1; fi
 
 # The report reads docs/bench/*.json (make bench) and the junit XML of this test run.
-report: bootstrap
-	-$(PYTEST) -q tests --junitxml=docs/bench/junit.xml
+report: bootstrap coverage-clean
+	-$(PYTEST_COV) -q tests --junitxml=docs/bench/junit.xml
+	-$(C8_RUN) node --test tests/js/ >/dev/null
+	-$(COVERAGE_REPORT)
+	cp $(COV_DIR)/summary.json docs/bench/coverage.json
 	$(PY) scripts/test_report.py --junit docs/bench/junit.xml

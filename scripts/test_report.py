@@ -1,5 +1,6 @@
 """Generate ``docs/test-report.md`` from the benchmarks' JSON (``docs/bench/*.json``) and a
-pytest junit XML: every target of the plan and the brief, its measured figure, pass/fail.
+pytest junit XML: every target of the plan and the brief, its measured figure, pass/fail,
+and the coverage per package (``docs/bench/coverage.json``, written by ``make report``).
 
     .venv/bin/pytest -q tests --junitxml=docs/bench/junit.xml
     .venv/bin/python scripts/test_report.py [--junit docs/bench/junit.xml] [--out docs/test-report.md]
@@ -406,6 +407,39 @@ def known_issues(junit: Junit | None) -> list[str]:
     return issues
 
 
+def coverage_lines() -> list[str]:
+    """The coverage table per package, as ``scripts/coverage_summary.py`` wrote it."""
+    summary = load("coverage.json")
+    if not summary or not summary.get("packages"):
+        return [f"Coverage {NOT_MEASURED}."]
+    lines = [
+        "Python: coverage.py, lines and branches of `tickstock`, including the processes the "
+        "tests start; JS: c8 over node's test runner (tests/js/), every file under "
+        "`web/static/`, loaded by a test or not (the browser suites are not measured).",
+        "",
+        "| package | lines | branches |",
+        "|---|---|---|",
+    ]
+
+    def row(name: str, c: dict[str, Any]) -> str:
+        return (
+            f"| {name} | {c['lines_percent']} % of {c['lines']:,} | "
+            f"{c['branches_percent']} % of {c['branches']:,} |"
+        )
+
+    lines += [row(name, c) for name, c in summary["packages"].items()]
+    lines += [row(f"**{name} total**", c) for name, c in summary.get("totals", {}).items()]
+    floors = summary.get("floors") or {}
+    if floors:
+        lines += [
+            "",
+            "Floors (`make test` fails under them): "
+            + ", ".join(f"{k.replace('_', ' ')} {v:g} %" for k, v in floors.items())
+            + ".",
+        ]
+    return lines
+
+
 def render(junit: Junit | None) -> str:
     facts = machine_facts()
     rows = targets(junit)
@@ -444,7 +478,9 @@ def render(junit: Junit | None) -> str:
         f"{passed} pass, {failed} fail, {missing} not measured, of {len(rows)} targets.",
         "",
     ]
-    lines += ["## Sources", ""]
+    lines += ["## Coverage", ""]
+    lines += coverage_lines()
+    lines += ["", "## Sources", ""]
     lines += [f"- `docs/bench/{p.name}`" for p in sorted(BENCH.glob("*.json"))] or ["- none"]
     lines += ["", "## Screenshots", ""]
     shots = sorted(SCREENSHOTS.glob("*.png")) if SCREENSHOTS.exists() else []
