@@ -2,12 +2,14 @@
 # Set up everything TickStock Live needs to run its demo and its tests, on Debian 12 as root.
 #
 # Idempotent and fast when nothing changed (a few seconds): each step checks first.
-#   1. system packages: redis-server, PostgreSQL server binaries, Chromium (apt-get, only if missing)
+#   1. system packages: redis-server, PostgreSQL server binaries, Chromium, Firefox ESR
+#      (apt-get, only if missing)
 #   2. .venv with python3 >= 3.11
 #   3. the pinned Python packages (requirements.lock) and tickstock itself (editable), skipped
 #      while the stamp under .venv/ matches requirements.lock + pyproject.toml
 #   4. node_modules from package-lock.json (npm ci), when missing or older than the lock file
-# It never downloads browsers: the tests drive the system's /usr/bin/chromium.
+# It never downloads browsers: the tests drive the system's /usr/bin/chromium (Playwright)
+# and /usr/bin/firefox-esr (puppeteer-core over WebDriver BiDi).
 set -euo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -42,6 +44,7 @@ missing=()
 command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
 postgres_bindir >/dev/null || missing+=(postgresql)
 command -v chromium >/dev/null 2>&1 || missing+=(chromium fonts-liberation)
+command -v firefox-esr >/dev/null 2>&1 || missing+=(firefox-esr)
 command -v python3 >/dev/null 2>&1 || missing+=(python3 python3-venv)
 if command -v python3 >/dev/null 2>&1 && ! python3 -c 'import ensurepip, venv' >/dev/null 2>&1; then
     missing+=(python3-venv)
@@ -62,7 +65,8 @@ fi
 command -v redis-server >/dev/null 2>&1 || die "redis-server still missing after apt-get"
 bindir="$(postgres_bindir)" || die "PostgreSQL server binaries (initdb, postgres) still missing after apt-get"
 command -v chromium >/dev/null 2>&1 || die "chromium still missing after apt-get"
-step "system packages present (redis $(redis-server --version | awk '{print $3}' | tr -d v=), PostgreSQL $("$bindir/postgres" --version | awk '{print $3}'), chromium)"
+command -v firefox-esr >/dev/null 2>&1 || die "firefox-esr still missing after apt-get"
+step "system packages present (redis $(redis-server --version | awk '{print $3}' | tr -d v=), PostgreSQL $("$bindir/postgres" --version | awk '{print $3}'), chromium, firefox-esr $(firefox-esr --version 2>/dev/null | awk '{print $3}'))"
 
 # --- 2. virtualenv -----------------------------------------------------------------------
 python3 -c 'import sys; sys.exit(sys.version_info < (3, 11))' ||
