@@ -204,6 +204,11 @@ class Settings(BaseSettings):
         validation_alias=_env("TICKSTOCK_ENGINE_SPEED"),
         description="Simulated seconds per real second.",
     )
+    engine_forming_bars: bool = Field(
+        True,
+        validation_alias=_env("TICKSTOCK_FORMING_BARS"),
+        description="The engine publishes each symbol's forming bar (the open minute so far) on the bars channel, at most once a second.",
+    )
     rsi_overbought: float = Field(
         70.0,
         gt=0,

@@ -151,8 +151,14 @@ class Relay:
                 if include_metrics:
                     last_metrics = now
                 self.publish_changes(include_metrics=include_metrics)
+                self.relay_forming_bars()
             except Exception:
                 log.exception("publishing metrics failed; continuing")
+
+    def relay_forming_bars(self) -> None:
+        """Forming bars held back by the conflation (``BarBook``) once their second is up."""
+        for event, data in self.state.bars.due(self.clock()):
+            self.fanout.publish(event, data)
 
     # --- gaps -----------------------------------------------------------------------------
 

@@ -16,8 +16,10 @@ from datetime import UTC, datetime
 from sys import intern
 from typing import Any
 
+from tickstock.app.bars import BarBook
 from tickstock.contract import (
     HIGH_CONFIDENCE,
+    BarsMessage,
     Channel,
     CriticalAlertMessage,
     HealthMessage,
@@ -119,6 +121,7 @@ class LiveState:
         self.recent_alerts: deque[dict[str, Any]] = deque(maxlen=max_alerts)
         self.latest_indicators: OrderedDict[tuple[str, str], dict[str, Any]] = OrderedDict()
         self.open_critical: dict[str, dict[str, Any]] = {}
+        self.bars = BarBook()
         self.patterns_detected = 0
         self.indicator_alerts = 0
         self.rejects = 0
@@ -165,6 +168,8 @@ class LiveState:
             return self._accept_indicator_alert(message, live)
         if isinstance(message, CriticalAlertMessage):
             return self._accept_critical(message, live)
+        if isinstance(message, BarsMessage):
+            return self.bars.accept(message, self.clock())
         return []
 
     def accept_detection(
@@ -384,6 +389,7 @@ class LiveState:
             "recent_alerts": list(self.recent_alerts),
             "latest_indicators": list(self.latest_indicators.values()),
             "open_critical_alerts": list(self.open_critical.values()),
+            "latest_bars": self.bars.snapshot(),
             "backfill": backfill,
             "settings": settings,
         }

@@ -7,14 +7,22 @@ with them; nothing else is shared between the two.
 from tickstock.contract.channels import (
     ALL_CHANNELS,
     CHANNEL_EVENT,
+    OPTIONAL_CHANNELS,
     SOCKET_EVENTS,
     Channel,
     channel_from_name,
 )
-from tickstock.contract.limits import HIGH_CONFIDENCE, MAX_BATCH, MAX_MESSAGE_BYTES
+from tickstock.contract.limits import (
+    HIGH_CONFIDENCE,
+    MAX_BARS_BATCH,
+    MAX_BATCH,
+    MAX_MESSAGE_BYTES,
+)
 from tickstock.contract.models import (
     AlertData,
+    Bar,
     BarData,
+    BarsMessage,
     CriticalAlert,
     CriticalAlertMessage,
     DataFlow,
@@ -45,11 +53,15 @@ __all__ = [
     "CHANNEL_EVENT",
     "CHANNEL_TYPES",
     "HIGH_CONFIDENCE",
+    "MAX_BARS_BATCH",
     "MAX_BATCH",
     "MAX_MESSAGE_BYTES",
+    "OPTIONAL_CHANNELS",
     "SOCKET_EVENTS",
     "AlertData",
+    "Bar",
     "BarData",
+    "BarsMessage",
     "Channel",
     "ContractError",
     "CriticalAlert",

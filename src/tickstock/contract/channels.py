@@ -1,4 +1,8 @@
-"""The 8 Redis channels of the producer contract and the Socket.IO event each one feeds."""
+"""The Redis channels of the producer contract and the Socket.IO event each one feeds.
+
+The plan's 8 channels, plus an optional ninth, ``tickstock:bars:streaming`` (prices: closed
+and forming 1-minute bars): a producer without it still meets the contract.
+"""
 
 from __future__ import annotations
 
@@ -16,9 +20,12 @@ class Channel(StrEnum):
     INDICATORS_STREAMING = "tickstock:indicators:streaming"
     ALERTS_INDICATORS = "tickstock:alerts:indicators"
     ALERTS_CRITICAL = "tickstock:alerts:critical"
+    BARS_STREAMING = "tickstock:bars:streaming"
 
 
 ALL_CHANNELS: tuple[str, ...] = tuple(c.value for c in Channel)
+#: The channels a producer may leave silent and still keep the contract.
+OPTIONAL_CHANNELS: frozenset[Channel] = frozenset({Channel.BARS_STREAMING})
 
 #: Socket.IO event names the dashboard listens for (the plan's names).
 SOCKET_EVENTS: tuple[str, ...] = (
@@ -29,6 +36,7 @@ SOCKET_EVENTS: tuple[str, ...] = (
     "indicator_alert",
     "streaming_health",
     "critical_alert",
+    "streaming_bars",
 )
 
 #: The Socket.IO event a single (unbatched) message of each channel becomes.
@@ -41,11 +49,12 @@ CHANNEL_EVENT: dict[Channel, str] = {
     Channel.INDICATORS_STREAMING: "streaming_indicator",
     Channel.ALERTS_INDICATORS: "indicator_alert",
     Channel.ALERTS_CRITICAL: "critical_alert",
+    Channel.BARS_STREAMING: "streaming_bars",
 }
 
 
 def channel_from_name(name: str) -> Channel:
-    """The channel called ``name``; ``ValueError`` listing the 8 valid names otherwise."""
+    """The channel called ``name``; ``ValueError`` listing the valid names otherwise."""
     try:
         return Channel(name)
     except ValueError:

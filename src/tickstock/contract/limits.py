@@ -6,6 +6,8 @@ from __future__ import annotations
 MAX_MESSAGE_BYTES = 64 * 1024
 #: Most detections (or calculations) one batch message may carry.
 MAX_BATCH = 50
+#: Most bars one ``streaming_bars`` message may carry (250 long bars stay under 64 KiB).
+MAX_BARS_BATCH = 250
 #: Confidence at and above which a detection also goes on ``tickstock:patterns:detected``.
 HIGH_CONFIDENCE = 0.8
 #: Longest free-text field (pattern_type, indicator, component, message, ...).

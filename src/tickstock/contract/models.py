@@ -1,4 +1,4 @@
-"""Pydantic models of the 8 payloads: the plan's field names plus docs/producer-contract.md.
+"""Pydantic models of the 9 payloads: the plan's field names plus docs/producer-contract.md.
 
 Both the engine (to build messages) and the app (to validate them) use these models, so
 an external producer written from the plan meets exactly the rules our own engine keeps.
@@ -335,6 +335,31 @@ class CriticalAlertMessage(ContractModel):
     alert: CriticalAlert
 
 
+# --- prices (the optional ninth channel) ---------------------------------------------
+
+
+class Bar(BarData):
+    """One symbol's bar of ``timeframe`` starting at ``timestamp``.
+
+    ``previous_close`` is the symbol's close at the end of the previous session, when the
+    producer knows it: the reference of a day's change.
+    """
+
+    symbol: Symbol
+    timestamp: Timestamp
+    previous_close: NonNegative | None = None
+
+
+class BarsMessage(ContractModel):
+    """Closed bars (``closed: true``: final, one batch per minute) or forming bars
+    (``closed: false``: the minute so far, at most once a second per symbol)."""
+
+    type: Literal["streaming_bars"]
+    timeframe: Timeframe
+    closed: Annotated[bool, Field(strict=True)]
+    bars: Annotated[list[Bar], Field(min_length=1, max_length=limits.MAX_BARS_BATCH)]
+
+
 Message = (
     SessionStartedMessage
     | SessionStoppedMessage
@@ -345,4 +370,5 @@ Message = (
     | IndicatorAlertMessage
     | HealthMessage
     | CriticalAlertMessage
+    | BarsMessage
 )

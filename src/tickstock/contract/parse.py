@@ -13,7 +13,12 @@ from pydantic import BaseModel, ValidationError
 
 from tickstock.contract import models
 from tickstock.contract.channels import Channel
-from tickstock.contract.limits import HIGH_CONFIDENCE, MAX_BATCH, MAX_MESSAGE_BYTES
+from tickstock.contract.limits import (
+    HIGH_CONFIDENCE,
+    MAX_BARS_BATCH,
+    MAX_BATCH,
+    MAX_MESSAGE_BYTES,
+)
 from tickstock.errors import ContractError, MessageTooLarge
 
 #: Message ``type`` values each channel may carry, and the model for each.
@@ -35,6 +40,7 @@ CHANNEL_TYPES: dict[Channel, dict[str, type[BaseModel]]] = {
     },
     Channel.ALERTS_INDICATORS: {"indicator_alert": models.IndicatorAlertMessage},
     Channel.ALERTS_CRITICAL: {"critical_alert": models.CriticalAlertMessage},
+    Channel.BARS_STREAMING: {"streaming_bars": models.BarsMessage},
 }
 
 _KIND_BY_PYDANTIC = {
@@ -46,7 +52,9 @@ _KIND_BY_PYDANTIC = {
 _BATCH_FIELD = {
     "streaming_patterns_batch": "detections",
     "streaming_indicators_batch": "calculations",
+    "streaming_bars": "bars",
 }
+_BATCH_MAX = {"streaming_bars": MAX_BARS_BATCH}
 
 
 def parse(channel: str | Channel, raw: bytes | str) -> models.Message:
@@ -81,11 +89,12 @@ def parse_object(channel: Channel, data: Any) -> models.Message:
         )
     field = _BATCH_FIELD.get(kind, "")
     batch = data.get(field)
-    if isinstance(batch, list) and len(batch) > MAX_BATCH:
+    most = _BATCH_MAX.get(kind, MAX_BATCH)
+    if isinstance(batch, list) and len(batch) > most:
         raise ContractError(
             channel.value,
             field,
-            f"batch of {len(batch)} exceeds the maximum of {MAX_BATCH}",
+            f"batch of {len(batch)} exceeds the maximum of {most}",
             kind="batch_too_large",
         )
     try:

@@ -106,7 +106,35 @@ _CRITICAL = """{
   }
 }"""
 
-#: One sample message per channel, as text exactly as printed in the plan.
+_BARS = """{
+  "type": "streaming_bars",
+  "timeframe": "1min",
+  "closed": true,
+  "bars": [
+    {
+      "symbol": "NVDA",
+      "timestamp": "2025-10-05T10:15:00Z",
+      "open": 125.50,
+      "high": 125.75,
+      "low": 125.45,
+      "close": 125.52,
+      "volume": 250000,
+      "previous_close": 124.10
+    },
+    {
+      "symbol": "AAPL",
+      "timestamp": "2025-10-05T10:15:00Z",
+      "open": 227.10,
+      "high": 227.35,
+      "low": 226.98,
+      "close": 227.20,
+      "volume": 180000
+    }
+  ]
+}"""
+
+#: One sample message per channel, as text exactly as printed in the plan (the bars channel,
+#: which the plan does not have, as docs/producer-contract.md gives it).
 SAMPLES: dict[Channel, str] = {
     Channel.SESSION_STARTED: _SESSION_STARTED,
     Channel.SESSION_STOPPED: _SESSION_STOPPED,
@@ -116,4 +144,5 @@ SAMPLES: dict[Channel, str] = {
     Channel.INDICATORS_STREAMING: _INDICATOR,
     Channel.ALERTS_INDICATORS: _INDICATOR_ALERT,
     Channel.ALERTS_CRITICAL: _CRITICAL,
+    Channel.BARS_STREAMING: _BARS,
 }

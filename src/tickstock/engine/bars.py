@@ -254,6 +254,22 @@ class BarAggregator:
             sel = minutes == minute
             self._accumulator(int(minute)).add_many(idx[sel], p[sel], s[sel], t[sel])
 
+    def forming(self, minute_start: int) -> ClosedBars | None:
+        """The still-open minute's bars so far (copies), or None before its first tick."""
+        acc = self._open_minutes.get(minute_start)
+        if acc is None or not acc.n_ticks:
+            return None
+        bars = acc.to_bars(minute_start)
+        return ClosedBars(
+            minute_start,
+            bars.open.copy(),
+            bars.high,
+            bars.low,
+            bars.close.copy(),
+            bars.volume,
+            bars.has_bar,
+        )
+
     def close_minute(self, minute_start: int) -> ClosedBars:
         """Finish the minute starting at ``minute_start`` and return its bars.
 

@@ -1,11 +1,13 @@
-"""``tickstock check-producer``: listen to the 8 channels and judge a producer by the contract.
+"""``tickstock check-producer``: listen to the channels and judge a producer by the contract.
 
 For a while it subscribes to every channel, validates each message with the contract and
 reports, per channel, counts and rejects (with reasons); the health cadence (mean and max
 interval); whether the two pattern channels agree (every detection on ``patterns:detected``
 also on ``patterns:streaming`` with confidence ≥ 0.8, and every ≥ 0.8 detection on streaming
 also on detected); and whether every ``session_started`` is paired with a ``session_stopped``.
-Any violation makes the exit code 1. It works against any producer, ours or external.
+On the optional bars channel: a closed bar is final (the same symbol and minute closed twice
+is a violation), and forming bars come at most once a second per symbol. Any violation
+makes the exit code 1. It works against any producer, ours or external.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ import redis.asyncio as aioredis
 from tickstock.contract import (
     ALL_CHANNELS,
     HIGH_CONFIDENCE,
+    BarsMessage,
     Channel,
     SessionStartedMessage,
     SessionStoppedMessage,
@@ -30,6 +33,8 @@ from tickstock.contract import (
 )
 from tickstock.errors import ContractError
 
+#: Least seconds between two forming bars of one symbol (a second, less timer jitter).
+FORMING_MIN_INTERVAL = 0.9
 #: Seconds the pattern channels may disagree at the end of a check (a batch still in flight).
 ORDER_GRACE = 1.0
 
@@ -53,6 +58,8 @@ class ProducerReport:
     sessions_started: int
     sessions_stopped: int
     unpaired_sessions: list[str]
+    bars_closed_twice: int = 0
+    forming_too_often: int = 0
 
     @property
     def health_mean_interval(self) -> float | None:
@@ -79,6 +86,14 @@ class ProducerReport:
         if self.detected_below_threshold:
             found.append(
                 f"{self.detected_below_threshold} detections below {HIGH_CONFIDENCE} on patterns:detected"
+            )
+        if self.bars_closed_twice:
+            found.append(
+                f"{self.bars_closed_twice} closed bars published again (a closed bar is final)"
+            )
+        if self.forming_too_often:
+            found.append(
+                f"{self.forming_too_often} forming bars less than a second after the symbol's last"
             )
         if self.unpaired_sessions:
             found.append(
@@ -108,6 +123,10 @@ class ProducerReport:
                 "detected_not_on_streaming": self.detected_not_on_streaming,
                 "streaming_high_confidence_not_on_detected": self.streaming_high_not_on_detected,
                 "detected_below_threshold": self.detected_below_threshold,
+            },
+            "bars": {
+                "closed_twice": self.bars_closed_twice,
+                "forming_too_often": self.forming_too_often,
             },
             "sessions": {
                 "started": self.sessions_started,
@@ -153,6 +172,10 @@ class ProducerChecker:
         self.started: dict[str, int] = {}
         self.stopped: list[str] = []
         self.started_at = time.monotonic()
+        self.closed_bars: set[tuple[str, str]] = set()
+        self.closed_twice = 0
+        self.forming_at: dict[str, float] = {}
+        self.forming_too_often = 0
 
     def feed(self, channel: str, raw: bytes, received_at: float | None = None) -> None:
         at = time.monotonic() if received_at is None else received_at
@@ -167,7 +190,15 @@ class ProducerChecker:
                 self.detected_below += 1
             return
         detections = detections_of(message)
-        report.items += len(detections) or len(getattr(message, "calculations", ())) or 1
+        report.items += (
+            len(detections)
+            or len(getattr(message, "calculations", ()))
+            or len(getattr(message, "bars", ()))
+            or 1
+        )
+        if isinstance(message, BarsMessage):
+            self._bars(message, at)
+            return
         if channel == Channel.HEALTH.value:
             self.health_times.append(at)
         elif channel == Channel.PATTERNS_STREAMING.value:
@@ -183,6 +214,19 @@ class ProducerChecker:
             self.started[sid] = self.started.get(sid, 0) + 1
         elif isinstance(message, SessionStoppedMessage):
             self.stopped.append(message.session.session_id)
+
+    def _bars(self, message: BarsMessage, at: float) -> None:
+        for bar in message.bars:
+            if message.closed:
+                key = (bar.symbol, bar.timestamp.isoformat())
+                if key in self.closed_bars:
+                    self.closed_twice += 1
+                self.closed_bars.add(key)
+            else:
+                last = self.forming_at.get(bar.symbol)
+                if last is not None and at - last < FORMING_MIN_INTERVAL:
+                    self.forming_too_often += 1
+                self.forming_at[bar.symbol] = at
 
     def report(self, now: float | None = None) -> ProducerReport:
         now = time.monotonic() if now is None else now
@@ -206,6 +250,8 @@ class ProducerChecker:
             sessions_started=sum(self.started.values()),
             sessions_stopped=len(self.stopped),
             unpaired_sessions=unpaired,
+            bars_closed_twice=self.closed_twice,
+            forming_too_often=self.forming_too_often,
         )
 
 

@@ -47,6 +47,7 @@ class EngineConfig:
     rsi_oversold: float = 30.0
     run_migrations: bool = True
     record_publish_order: bool = False
+    forming_bars: bool = False  # the open minute's bars on the bars channel, once a second
 
     @classmethod
     def from_settings(cls, settings: Settings, **overrides: Any) -> EngineConfig:
@@ -64,6 +65,7 @@ class EngineConfig:
             "lag_critical_ms": settings.lag_critical_ms,
             "rsi_overbought": settings.rsi_overbought,
             "rsi_oversold": settings.rsi_oversold,
+            "forming_bars": settings.engine_forming_bars,
         }
         known = {f.name for f in fields(cls)}
         unknown = set(overrides) - known

@@ -24,6 +24,7 @@ from typing import Any
 import numpy as np
 
 from tickstock.contract import (
+    MAX_BARS_BATCH,
     MAX_BATCH,
     Channel,
     format_timestamp,
@@ -33,6 +34,7 @@ from tickstock.contract.limits import HIGH_CONFIDENCE
 from tickstock.engine import wire
 from tickstock.engine.alerts import AlertRules, AlertThresholds, Crossings
 from tickstock.engine.bars import ClosedBars
+from tickstock.engine.clock import NEW_YORK
 from tickstock.engine.indicators import IndicatorBank, IndicatorSnapshot
 from tickstock.engine.patterns import PatternDetector, PatternHits
 
@@ -185,6 +187,10 @@ class MinutePipeline:
         self.rules = AlertRules(n, self.thresholds)
         self.detector = PatternDetector(n)
         self._symbol_json = [wire.json_text(symbol) for symbol in self.symbols]
+        #: each symbol's last close, and its close at the end of the previous trading day
+        self._last_close = np.full(n, np.nan)
+        self._previous_close = np.full(n, np.nan)
+        self._day: object = None
         self._pattern_json = {p.name: wire.json_text(p.name) for p in self.detector.patterns}
         self._metadata = {
             "RSI": {
@@ -217,7 +223,21 @@ class MinutePipeline:
         streaming, detected = self._pattern_messages(hits, stamp)
         messages.extend(streaming)
         messages.extend(detected)
+        messages.extend(self._bar_messages(bars, stamp))
         return out
+
+    def _bar_messages(self, bars: ClosedBars, stamp: str) -> list[Outgoing]:
+        """The minute's closed bars on the bars channel, with each symbol's previous close."""
+        day = bars.timestamp.astimezone(NEW_YORK).date()
+        if day != self._day:
+            if self._day is not None:
+                self._previous_close = self._last_close.copy()
+            self._day = day
+        has_bar = bars.has_bar
+        self._last_close[has_bar] = bars.close[has_bar]
+        return bar_messages(
+            self._symbol_json, bars, has_bar, stamp, closed=True, previous=self._previous_close
+        )
 
     def _symbol_column(self, index: np.ndarray) -> list[str]:
         if index.size == 0:
@@ -356,6 +376,48 @@ def _checked(channel: Channel, payloads: list[bytes]) -> list[Outgoing]:
     if payloads:
         parse(channel, payloads[0])  # a shape error fails loudly, on the first minute
     return [Outgoing(channel.value, payload) for payload in payloads]
+
+
+def bar_messages(
+    symbol_json: Sequence[str],
+    bars: ClosedBars,
+    selected: np.ndarray,
+    stamp: str,
+    *,
+    closed: bool,
+    previous: np.ndarray | None = None,
+) -> list[Outgoing]:
+    """``streaming_bars`` messages (≤ 250 bars each) for the ``selected`` symbols' bars."""
+    index = np.flatnonzero(selected)
+    if index.size == 0:
+        return []
+    known = np.zeros(index.size, dtype=np.bool_)
+    if previous is not None:
+        known = np.isfinite(previous[index])
+    texts: list[str] = []
+    for group, with_previous in ((index[~known], False), (index[known], True)):
+        if group.size == 0:
+            continue
+        constants = [
+            '{"symbol":',
+            f',"timestamp":"{stamp}","open":',
+            ',"high":',
+            ',"low":',
+            ',"close":',
+            ',"volume":',
+        ]
+        columns = [
+            [symbol_json[i] for i in group.tolist()],
+            *(wire.column(getattr(bars, k)[group]) for k in _OHLC),
+            wire.column(np.rint(bars.volume[group]).astype(np.int64)),
+        ]
+        if with_previous and previous is not None:
+            constants.append(',"previous_close":')
+            columns.append(wire.column(previous[group]))
+        constants.append("}")
+        texts.extend(wire.item_texts(constants, columns))
+    head = f'{{"type":"streaming_bars","timeframe":"{TIMEFRAME}","closed":{"true" if closed else "false"},"bars":'
+    return _checked(Channel.BARS_STREAMING, wire.batches_of_texts(head, texts, MAX_BARS_BATCH))
 
 
 def pattern_messages(channel: Channel, texts: Sequence[str]) -> list[Outgoing]:

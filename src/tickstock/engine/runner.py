@@ -28,6 +28,7 @@ from tickstock.engine.clock import MarketCalendar, SimulatedClock
 from tickstock.engine.config import EngineConfig
 from tickstock.engine.faults import FaultKind, FaultSchedule
 from tickstock.engine.monitor import Monitor
+from tickstock.engine.forming import FormingBars
 from tickstock.engine.pipeline import MinuteOutput, MinutePipeline, Outgoing
 from tickstock.engine.publisher import Publisher
 from tickstock.engine.report import EngineReport, SessionSummary
@@ -35,6 +36,7 @@ from tickstock.engine.session import StreamingSession
 from tickstock.engine.sources import (
     MarketSource,
     MinuteClosed,
+    MinuteForming,
     SessionClosed,
     SessionOpened,
     SourceContext,
@@ -90,6 +92,7 @@ class Engine:
             on_change=lambda connected: self.monitor.redis_changed(connected),
         )
         self.publisher.record_order = config.record_publish_order
+        self.forming = FormingBars(self.symbols) if config.forming_bars else None
         self.writes = WriteQueue(
             config.write_buffer,
             on_change=lambda ok: self.monitor.database_changed(ok),
@@ -111,6 +114,7 @@ class Engine:
             self.monitor.meter,
             self.faults,
             self.monitor.check_feed,
+            self._forming_due,
         )
 
     def _now(self) -> datetime:
@@ -205,10 +209,15 @@ class Engine:
 
     # --- the run --------------------------------------------------------------------------
 
+    def _forming_due(self) -> bool:
+        return self.forming is not None and self.forming.due(self.monotonic())
+
     async def _market_loop(self) -> None:
         async for event in self.source.events(self.context):
             if isinstance(event, MinuteClosed):
                 await self.emit_minute(event.bars)
+            elif isinstance(event, MinuteForming) and self.forming is not None:
+                self.publisher.submit(self.forming.messages(event.bars, self.monotonic()))
             elif isinstance(event, SessionOpened):
                 self._open_session(event.at)
             elif isinstance(event, SessionClosed):

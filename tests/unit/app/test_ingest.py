@@ -126,3 +126,24 @@ async def test_ticker_checks_staleness_each_interval_and_sends_metrics_once_a_se
     assert 1003.0 <= went_stale <= 1003.25
     metrics_at = [at for at, (event, _) in fanout.timed if event == "metrics"]
     assert metrics_at and all(b - a >= 0.99 for a, b in itertools.pairwise(metrics_at))
+
+
+def test_forming_bars_held_by_the_conflation_leave_with_the_next_tick():
+    now = [100.0]
+    fanout = RecordingFanOut()
+    relay = Relay(LiveState(clock=lambda: now[0]), fanout, clock=lambda: now[0])  # type: ignore[arg-type]
+
+    def forming(close: float) -> bytes:
+        bar = {"symbol": "NVDA", "timestamp": "2025-10-05T10:15:00Z", "open": 1.0,
+               "high": 9.0, "low": 1.0, "close": close, "volume": 5}  # fmt: skip
+        message = {"type": "streaming_bars", "timeframe": "1min", "closed": False, "bars": [bar]}
+        return json.dumps(message).encode()
+
+    assert relay.handle(Channel.BARS_STREAMING.value, forming(2.0)) == 1  # the first: at once
+    assert relay.handle(Channel.BARS_STREAMING.value, forming(3.0)) == 0  # held
+    assert relay.handle(Channel.BARS_STREAMING.value, forming(4.0)) == 0  # replaces 3.0
+    relay.relay_forming_bars()
+    assert len(fanout.published) == 1  # the second is not up yet
+    now[0] += 1.0
+    relay.relay_forming_bars()
+    assert [d["bars"][0]["close"] for e, d, _ in fanout.published] == [2.0, 4.0]

@@ -116,3 +116,50 @@ def test_a_lone_detection_goes_out_as_one_streaming_pattern() -> None:
     assert singles, "three symbols over 45 minutes should give a minute with one detection"
     for m in singles:
         parse(m.channel, m.payload)
+
+
+def test_every_minute_publishes_its_closed_bars_for_the_symbols_that_traded() -> None:
+    from tickstock.contract import BarsMessage
+
+    outputs = run_minutes(600, 3)
+    for out in outputs:
+        bars = [
+            b
+            for m in out.messages
+            if m.channel == Channel.BARS_STREAMING.value
+            for b in _bars_of(parse(m.channel, m.payload), BarsMessage)
+        ]
+        traded = [s for s, has in zip(out._symbols, out.bars.has_bar.tolist(), strict=True) if has]
+        assert sorted(b.symbol for b in bars) == sorted(traded)
+        first = bars[0]
+        i = out._symbols.index(first.symbol)
+        assert (first.open, first.close) == (out.bars.open[i], out.bars.close[i])
+        assert first.volume == round(out.bars.volume[i])
+
+
+def _bars_of(message, kind):  # type: ignore[no-untyped-def]
+    assert isinstance(message, kind) and message.closed and len(message.bars) <= 250
+    return message.bars
+
+
+def test_previous_close_is_the_last_close_of_the_previous_trading_day() -> None:
+    from tickstock.contract import BarsMessage
+    from tickstock.engine.bars import ClosedBars
+
+    pipeline = MinutePipeline(["AAA", "BBB"])
+
+    def minute(start: int, close: float) -> list[BarsMessage]:
+        bars = ClosedBars.from_bars(start, 2, [0], [close], [close], [close], [close], [100])
+        out = pipeline.process(bars)
+        return [
+            parse(m.channel, m.payload)  # type: ignore[misc]
+            for m in out.messages
+            if m.channel == Channel.BARS_STREAMING.value
+        ]
+
+    day_one_close = OPEN + 6 * 3600 + 29 * 60  # 15:59 New York
+    (first,) = minute(OPEN, 10.0)
+    assert first.bars[0].previous_close is None  # the first day: unknown
+    minute(day_one_close, 12.5)
+    (next_day,) = minute(OPEN + 86400, 13.0)
+    assert next_day.bars[0].previous_close == 12.5

@@ -1,7 +1,7 @@
 """Market sources: where the engine's minutes come from (synthetic, replay, live feeds).
 
-Each source is an async iterator of ``SessionOpened`` / ``MinuteClosed`` / ``SessionClosed``
-events that owns its timing and its faults; the runner turns the events into messages and
+Each source is an async iterator of ``SessionOpened`` / ``MinuteForming`` / ``MinuteClosed`` /
+``SessionClosed`` events that owns its timing and its faults; the runner turns the events into messages and
 rows, whatever the source.
 """
 
@@ -9,6 +9,7 @@ from tickstock.engine.sources.base import (
     MarketEvent,
     MarketSource,
     MinuteClosed,
+    MinuteForming,
     SessionClosed,
     SessionOpened,
     SourceContext,
@@ -18,6 +19,7 @@ __all__ = [
     "MarketEvent",
     "MarketSource",
     "MinuteClosed",
+    "MinuteForming",
     "SessionClosed",
     "SessionOpened",
     "SourceContext",

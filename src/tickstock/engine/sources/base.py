@@ -33,11 +33,18 @@ class MinuteClosed:
 
 
 @dataclass(frozen=True, slots=True)
+class MinuteForming:
+    """The open minute's bars so far (for the forming bars of the bars channel)."""
+
+    bars: ClosedBars
+
+
+@dataclass(frozen=True, slots=True)
 class SessionClosed:
     at: datetime
 
 
-MarketEvent = SessionOpened | MinuteClosed | SessionClosed
+MarketEvent = SessionOpened | MinuteForming | MinuteClosed | SessionClosed
 
 
 @dataclass(slots=True)
@@ -52,6 +59,8 @@ class SourceContext:
     faults: FaultSchedule
     #: the feed watchdog: called with the simulated time read up to (critical when quiet)
     check_feed: Callable[[float], None]
+    #: whether the runner wants the open minute's bars now (``MinuteForming``)
+    forming_due: Callable[[], bool] = lambda: False
 
     def now(self) -> datetime:
         return self.clock.now_datetime()

@@ -24,6 +24,7 @@ from tickstock.engine.feeds import SyntheticFeed
 from tickstock.engine.sources.base import (
     MarketEvent,
     MinuteClosed,
+    MinuteForming,
     SessionClosed,
     SessionOpened,
     SourceContext,
@@ -128,6 +129,8 @@ class SyntheticSource:
                         ctx.meter.add_ticks(target, len(idx), float(ts.max()))
                     cursor = max(cursor, math.floor(target))
                     ctx.check_feed(target)
+                    if ctx.forming_due() and (forming := aggregator.forming(minute)) is not None:
+                        yield MinuteForming(forming)
                 if target >= minute_end:
                     break
                 wait = min(TICK_POLL_SECONDS, ctx.clock.real_seconds_until(minute_end))
