@@ -13,6 +13,8 @@ from typing import Any
 import redis
 
 from tickstock.contract import (
+    Bar,
+    BarsMessage,
     Channel,
     CriticalAlert,
     CriticalAlertMessage,
@@ -180,6 +182,26 @@ class MarketFeed:
             }
         )
         self.publish(Channel.HEALTH, HealthMessage(type="streaming_health", health=body))
+
+    def bars(self, minute: float, closes: dict[str, float], closed: bool = True) -> None:
+        """The bars of ``minute`` (closed, or forming so far) for the given symbols' closes."""
+        bars = [
+            Bar(
+                symbol=symbol,
+                timestamp=self.at(minute),
+                open=100.0,
+                high=max(100.0, close),
+                low=min(100.0, close),
+                close=close,
+                volume=1000,
+                previous_close=100.0,
+            )
+            for symbol, close in closes.items()
+        ]
+        self.publish(
+            Channel.BARS_STREAMING,
+            BarsMessage(type="streaming_bars", timeframe="1min", closed=closed, bars=bars),
+        )
 
     def critical(
         self,

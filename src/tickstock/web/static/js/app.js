@@ -6,7 +6,8 @@
 import { createApi } from "./api.js";
 import { Emitter } from "./emitter.js";
 import { emptyFilters } from "./filters.js";
-import { formatAlertType } from "./format.js";
+import { formatAlertType, setToday } from "./format.js";
+import { createWatchlists } from "./grid-model.js";
 import { actionFor, renderHelp } from "./keys.js";
 import { loadLayout, saveLayout } from "./layout.js";
 import { createNotifier } from "./notify.js";
@@ -50,6 +51,7 @@ export function createApp(deps) {
     filters: emptyFilters(),
     prefs: { autoScroll: true, autoScrollChosen: false },
     layout: loadLayout(storage),
+    watchlists: createWatchlists(storage),
     api: createApi({ fetch: deps.fetch, getToken: () => app.token }),
     theme: createTheme({ root: doc.documentElement, storage, matchMedia: win.matchMedia ? (q) => win.matchMedia(q) : null }),
     sound: createSound({ AudioContext: deps.AudioContext, storage, now }),
@@ -194,6 +196,8 @@ export function createApp(deps) {
 
   function render() {
     const state = app.state;
+    // Times of another New York day than the stream's show their date.
+    if (setToday(Number.isFinite(state.streamTime) ? state.streamTime : now())) state.dirty.add("critical");
     if (state.dirty.has("critical")) banner.render(state);
     if (state.dirty.has("connection") || state.dirty.has("appStatus")) connectionPanel.render(state);
     const kept = [];

@@ -111,6 +111,31 @@ export function formatAlertType(type) {
   return text.replace(/^(rsi|macd|bb)\b/, (m) => m.toUpperCase());
 }
 
+const nyDay = new Intl.DateTimeFormat("en-CA", { timeZone: NY, year: "numeric", month: "2-digit", day: "2-digit" });
+/** The stream's current New York day: a time of another day is shown with its date. */
+let today = "";
+
+/**
+ * Sets the day times are read against (the stream's "now"); a time of any other New York
+ * day shows its date. Returns whether the day changed.
+ * @param {number} ms
+ */
+export function setToday(ms) {
+  if (!Number.isFinite(ms)) return false;
+  const day = nyDay.format(ms);
+  if (day === today) return false;
+  today = day;
+  secondTexts.clear();
+  return true;
+}
+
+/** A time of the current day as "10:15:00 ET", of another day with its date. @param {string|number|Date|null|undefined} value */
+export function formatStamp(value) {
+  const date = toDate(value);
+  if (!date) return "—";
+  return today && nyDay.format(date) !== today ? formatNyDateTime(date) : formatNyTime(date);
+}
+
 /** Text and title of a time by its second: a stream repeats the same seconds (every symbol's
  * bar of one minute), and two Intl formats per row were a large part of a frame. */
 const secondTexts = new Map();
@@ -124,7 +149,7 @@ function timeTextsOf(date) {
   const second = Math.floor(date.getTime() / 1000);
   let t = secondTexts.get(second);
   if (t === undefined) {
-    t = { text: formatNyTime(date), title: formatLocalTitle(date) };
+    t = { text: formatStamp(date), title: formatLocalTitle(date) };
     if (secondTexts.size >= SECOND_TEXTS_MAX) secondTexts.clear();
     secondTexts.set(second, t);
   }

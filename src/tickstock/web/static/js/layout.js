@@ -5,10 +5,10 @@
  */
 
 export const LAYOUT_KEY = "tickstock.layout";
-export const DEFAULT_ORDER = Object.freeze(["session", "metrics", "patterns", "indicators", "alerts", "health"]);
+export const DEFAULT_ORDER = Object.freeze(["session", "metrics", "critical", "market", "patterns", "indicators", "alerts", "health"]);
 export const PANEL_LABELS = Object.freeze({
-  session: "Session", metrics: "Metrics", patterns: "Pattern stream", indicators: "Indicators",
-  alerts: "Indicator alerts", health: "System health",
+  session: "Session", metrics: "Metrics", critical: "Critical alerts", market: "Market",
+  patterns: "Pattern stream", indicators: "Indicators", alerts: "Indicator alerts", health: "System health",
 });
 
 /** @typedef {{order: string[], hidden: string[]}} Layout */
@@ -27,7 +27,12 @@ export function loadLayout(storage) {
 /** Keeps known panels only, appends panels missing from a saved order. @returns {Layout} */
 export function normaliseLayout(value) {
   const order = Array.isArray(value?.order) ? value.order.filter((id) => DEFAULT_ORDER.includes(id)) : [];
-  for (const id of DEFAULT_ORDER) if (!order.includes(id)) order.push(id);
+  // A panel new since the order was saved goes where the default order puts it.
+  DEFAULT_ORDER.forEach((id, i) => {
+    if (order.includes(id)) return;
+    const before = DEFAULT_ORDER.slice(0, i).reverse().find((prev) => order.includes(prev));
+    order.splice(before === undefined ? 0 : order.indexOf(before) + 1, 0, id);
+  });
   const hidden = Array.isArray(value?.hidden) ? value.hidden.filter((id) => DEFAULT_ORDER.includes(id)) : [];
   return { order: [...new Set(order)], hidden: [...new Set(hidden)] };
 }

@@ -6,6 +6,7 @@
  * which panels changed in `state.dirty` so the scheduler renders once per frame. Live
  * streaming and history playback feed the same functions.
  */
+import { applyAlert, applyBars, applyDetection, applyIndicator, createMarket, resetDayCounts } from "./market.js";
 import { BoundedMap, Ring } from "./ring.js";
 
 /** The plan's STREAMING_* settings as the snapshot's `settings` carries them. */
@@ -34,7 +35,7 @@ export const STREAM_CLOCK_TOLERANCE_MS = 10 * 60 * 1000;
 /** Panels a change can dirty; renderers subscribe to these names. */
 export const PANELS = Object.freeze([
   "session", "metrics", "patterns", "indicators", "alerts", "health", "critical",
-  "connection", "appStatus", "controls",
+  "connection", "appStatus", "controls", "market",
 ]);
 
 /**
@@ -75,7 +76,7 @@ export function createState(settings) {
     serverMetrics: null,
     counters: {
       events: 0, patterns: 0, duplicates: 0, indicators: 0, alerts: 0, health: 0,
-      critical: 0, recoveries: 0, sessions: 0, snapshots: 0, ignored: 0,
+      critical: 0, recoveries: 0, sessions: 0, snapshots: 0, ignored: 0, bars: 0,
     },
     /** @type {Ring<PatternItem>} */
     patterns: new Ring(s.max_pattern_events),
@@ -95,6 +96,10 @@ export function createState(settings) {
     criticals: new Map(),
     /** @type {Record<string, any>|null} the last recovery, shown until the next alert */
     lastRecovery: null,
+    /** Every critical alert and recovery of this page, newest last (the critical list). */
+    criticalLog: new Ring(50),
+    /** One row per symbol: prices, change, volume, indicators, latest pattern, alerts. */
+    market: createMarket(),
     appStatus: { redis: "unknown", database: "unknown", engine: "waiting" },
     connection: { state: "connecting", notice: /** @type {null|Record<string, any>} */ (null) },
     paused: false,
@@ -170,6 +175,13 @@ export function applyEvent(state, name, data) {
     case "streaming_indicators_batch":
       for (const c of data.calculations || []) addIndicator(state, c, { type: "streaming_indicator", calculation: c }, true);
       break;
+    case "streaming_bars":
+      if (applyBars(state.market, data)) {
+        state.counters.bars += data.bars.length;
+        noteStreamTime(state, data.bars[data.bars.length - 1]?.timestamp);
+        state.dirty.add("market");
+      }
+      break;
     case "indicator_alert":
       addAlert(state, data.alert, data, true);
       break;
@@ -242,6 +254,8 @@ function addPattern(state, d, highConfidence, raw, counted) {
     raw,
   };
   noteStreamTime(state, d.timestamp);
+  applyDetection(state.market, d);
+  state.dirty.add("market");
   state.seenPatterns.set(key, item);
   const evicted = state.patterns.push(item);
   if (evicted) state.seenPatterns.set(evicted.key, true);
@@ -265,6 +279,8 @@ function addIndicator(state, calc, raw, counted) {
   }
   if (counted) state.counters.indicators++;
   noteStreamTime(state, calc.timestamp);
+  applyIndicator(state.market, calc);
+  state.dirty.add("market");
   const key = `${calc.symbol}|${calc.indicator}`;
   state.indicators.set(key, {
     key,
@@ -297,6 +313,8 @@ function addAlert(state, alert, raw, counted) {
   }
   state.seenAlerts.set(key, true);
   noteStreamTime(state, alert.timestamp);
+  applyAlert(state.market, alert);
+  state.dirty.add("market");
   state.alerts.push({
     key,
     symbol: alert.symbol,
@@ -325,6 +343,7 @@ function applySession(state, data) {
     state.session = { ...(same ? state.session : {}), ...body, status: "stopped" };
     noteStreamTime(state, body.stopped_at);
   } else {
+    if (state.session && state.session.session_id !== body.session_id) clearLive(state);
     state.session = { ...body, status: "active" };
     state.streamTime = NaN;
     noteStreamTime(state, body.started_at);
@@ -333,6 +352,24 @@ function applySession(state, data) {
   }
   // The empty lists explain themselves by the session ("no session yet" → "none detected yet").
   state.dirty.add("session").add("health").add("metrics").add("patterns").add("alerts");
+}
+
+/**
+ * A new session: the previous session's patterns, alerts, indicators and counts leave the
+ * live page (they stay in Sessions); prices stay until the new session's first bars.
+ * @param {State} state
+ */
+function clearLive(state) {
+  state.patterns = new Ring(state.settings.max_pattern_events);
+  state.alerts = new Ring(state.settings.max_alert_events);
+  state.seenPatterns.clear();
+  state.seenAlerts.clear();
+  state.indicators.clear();
+  state.serverMetrics = null;
+  state.newWhilePaused = 0;
+  for (const name of ["patterns", "alerts", "indicators"]) state.counters[name] = 0;
+  resetDayCounts(state.market);
+  state.dirty.add("indicators").add("market").add("controls");
 }
 
 /** Moves the stream's clock forward to `iso` (never back). @param {State} state @param {any} iso */
@@ -348,6 +385,7 @@ function applyCritical(state, alert) {
     return;
   }
   const component = String(alert.component ?? "");
+  logCritical(state, alert, component);
   if (alert.resolved === true) {
     state.counters.recoveries++;
     state.criticals.delete(component);
@@ -358,6 +396,27 @@ function applyCritical(state, alert) {
     state.lastRecovery = null;
   }
   state.dirty.add("critical");
+}
+
+/**
+ * The critical list: an alert opens an entry, its recovery (same component) marks the
+ * newest open entry of that component recovered at the recovery's time.
+ * @param {State} state @param {Record<string, any>} alert @param {string} component
+ */
+function logCritical(state, alert, component) {
+  if (alert.resolved === true) {
+    for (const entry of state.criticalLog.toArray()) {
+      if (entry.component === component && !entry.recoveredAt) {
+        entry.recoveredAt = String(alert.timestamp ?? "");
+        state.criticalLog.version++;
+        return;
+      }
+    }
+    return;
+  }
+  const key = `${component}|${alert.timestamp}`;
+  for (const entry of state.criticalLog.toArray()) if (entry.key === key) return;
+  state.criticalLog.push({ key, component, alert, acknowledged: false, recoveredAt: "" });
 }
 
 /**
@@ -402,6 +461,12 @@ export function applySnapshot(state, snap) {
     const alert = c && c.alert ? c.alert : c;
     if (alert && alert.resolved !== true) {
       state.criticals.set(String(alert.component ?? ""), { alert, acknowledged: false });
+      logCritical(state, alert, String(alert.component ?? ""));
+    }
+  }
+  if (Array.isArray(snap.latest_bars)) {
+    for (const closed of [true, false]) {
+      applyBars(state.market, { closed, bars: snap.latest_bars.filter((b) => b && (b.closed !== false) === closed) });
     }
   }
   if (snap.reason && snap.reason !== "connect") {
@@ -423,6 +488,10 @@ export function setPaused(state, paused) {
 export function acknowledgeCritical(state, component) {
   const open = state.criticals.get(component);
   if (open) open.acknowledged = true;
+  for (const entry of state.criticalLog.toArray()) {
+    if (entry.component === component && !entry.recoveredAt) entry.acknowledged = true;
+  }
+  state.criticalLog.version++;
   state.dirty.add("critical");
   return state;
 }

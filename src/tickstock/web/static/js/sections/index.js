@@ -1,6 +1,7 @@
 /** The routes of the single-page app and the section mounted for each. */
 import { chartSection } from "./chart.js";
 import { alertsSection, historySection } from "./history.js";
+import { marketSection } from "./market.js";
 import { sessionsSection } from "./sessions.js";
 import { settingsSection } from "./settings.js";
 import { streamingSection } from "./streaming.js";
@@ -11,6 +12,7 @@ const CHARTS_URL = "/vendor/lightweight-charts/lightweight-charts.standalone.pro
 export function sections(app) {
   return {
     streaming: streamingSection(app),
+    market: marketSection(app),
     history: historySection(app),
     alerts: alertsSection(app),
     sessions: sessionsSection(app),

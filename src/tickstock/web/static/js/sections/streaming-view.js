@@ -2,7 +2,11 @@
  * The Live Streaming panels, mounted from `#tpl-streaming` against ANY state: the live
  * section and history playback both use this, so playback shows exactly what live showed.
  */
+import { downloadCsv } from "../csv.js";
+import { createWatchlists } from "../grid-model.js";
 import { createAlertsPanel } from "../render/alerts.js";
+import { createCriticalListPanel } from "../render/critical-list.js";
+import { createGrid } from "../render/grid.js";
 import { createHealthPanel } from "../render/health.js";
 import { createIndicatorsPanel } from "../render/indicators.js";
 import { createMetricsPanel } from "../render/metrics.js";
@@ -14,7 +18,8 @@ import { createSessionPanel } from "../render/session.js";
  * @param {import("../scope.js").Scope} scope
  * @param {{filters: () => import("../filters.js").Filters, autoScroll: () => boolean,
  *   now: () => number, openChart: (symbol: string) => void, showJson: (data: any) => void,
- *   requestRender: () => void}} ctx  `requestRender`: a render not caused by an event
+ *   requestRender: () => void, watchlists?: ReturnType<typeof createWatchlists>,
+ *   onAcknowledge?: (component: string) => void}} ctx  `requestRender`: a render not caused by an event
  */
 export function mountStreamingView(container, scope, ctx) {
   const doc = container.ownerDocument;
@@ -32,8 +37,20 @@ export function mountStreamingView(container, scope, ctx) {
       ctx.requestRender();
     },
   });
+  const win = /** @type {Window & typeof globalThis} */ (doc.defaultView);
   const panels = {
     session: createSessionPanel(panelEl("session"), ctx),
+    critical: createCriticalListPanel(panelEl("critical"), { onAcknowledge: ctx.onAcknowledge ?? (() => {}) }),
+    market: createGrid(/** @type {HTMLElement} */ (panelEl("market").querySelector(".grid-host")), {
+      now: ctx.now,
+      openChart: ctx.openChart,
+      rerender: listCtx("market").rerender,
+      later: (fn, ms) => win.setTimeout(() => {
+        if (!scope.disposed) fn();
+      }, ms),
+      watchlists: ctx.watchlists ?? createWatchlists(null),
+      download: (text, name) => downloadCsv(doc, text, name),
+    }),
     metrics: createMetricsPanel(panelEl("metrics"), ctx),
     patterns: createPatternsPanel(panelEl("patterns"), listCtx("patterns")),
     indicators: createIndicatorsPanel(panelEl("indicators"), listCtx("indicators")),

@@ -9,7 +9,7 @@ import { formatAlertType, formatNyTime } from "../format.js";
 import { applyLayout } from "../layout.js";
 import { ALERT_TYPES } from "../render/alerts.js";
 import { make, setText } from "../render/dom.js";
-import { applyStatus } from "../store.js";
+import { acknowledgeCritical, applyStatus } from "../store.js";
 import { mountStreamingView } from "./streaming-view.js";
 
 /**
@@ -25,6 +25,11 @@ export function streamingSection(app) {
       openChart: app.openChart,
       showJson: app.showJson,
       requestRender: app.rerender,
+      watchlists: app.watchlists,
+      onAcknowledge(component) {
+        acknowledgeCritical(app.state, component);
+        app.schedule();
+      },
     });
     const root = view.root;
     const control = (name) => /** @type {HTMLElement} */ (root.querySelector(`[data-control="${name}"]`));
