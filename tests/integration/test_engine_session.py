@@ -85,3 +85,20 @@ async def test_database_rows_equal_what_was_published(redis_url: str, sqlite_url
     finally:
         await engine.dispose()
     assert report.unwritten_rows == 0 and report.dropped_rows == 0
+
+
+async def test_prices_on_the_bars_channel_closed_each_minute_and_forming_once_a_second(
+    redis_url: str,
+) -> None:
+    from dataclasses import replace
+
+    config = replace(
+        short_session(redis_url, None), speed=60, close_at=time_of_day(9, 33), forming_bars=True
+    )
+    report, checked = await run_with_checker(config)
+
+    assert checked.violations == []  # no closed bar twice, no forming bar within a second
+    bars = checked.channels[Channel.BARS_STREAMING.value]
+    assert checked.bars_closed == report.sessions[0].total_bars == 3 * 20
+    assert checked.bars_forming > 0, "forming bars were published between the closes"
+    assert bars.items == checked.bars_closed + checked.bars_forming

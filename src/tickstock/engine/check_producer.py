@@ -58,6 +58,8 @@ class ProducerReport:
     sessions_started: int
     sessions_stopped: int
     unpaired_sessions: list[str]
+    bars_closed: int = 0
+    bars_forming: int = 0
     bars_closed_twice: int = 0
     forming_too_often: int = 0
 
@@ -125,6 +127,8 @@ class ProducerReport:
                 "detected_below_threshold": self.detected_below_threshold,
             },
             "bars": {
+                "closed": self.bars_closed,
+                "forming": self.bars_forming,
                 "closed_twice": self.bars_closed_twice,
                 "forming_too_often": self.forming_too_often,
             },
@@ -175,6 +179,7 @@ class ProducerChecker:
         self.closed_bars: set[tuple[str, str]] = set()
         self.closed_twice = 0
         self.forming_at: dict[str, float] = {}
+        self.forming_bars = 0
         self.forming_too_often = 0
 
     def feed(self, channel: str, raw: bytes, received_at: float | None = None) -> None:
@@ -223,6 +228,7 @@ class ProducerChecker:
                     self.closed_twice += 1
                 self.closed_bars.add(key)
             else:
+                self.forming_bars += 1
                 last = self.forming_at.get(bar.symbol)
                 if last is not None and at - last < FORMING_MIN_INTERVAL:
                     self.forming_too_often += 1
@@ -250,6 +256,8 @@ class ProducerChecker:
             sessions_started=sum(self.started.values()),
             sessions_stopped=len(self.stopped),
             unpaired_sessions=unpaired,
+            bars_closed=len(self.closed_bars),
+            bars_forming=self.forming_bars,
             bars_closed_twice=self.closed_twice,
             forming_too_often=self.forming_too_often,
         )

@@ -27,8 +27,8 @@ from tickstock.engine.bars import SECONDS_PER_MINUTE, ClosedBars
 from tickstock.engine.clock import MarketCalendar, SimulatedClock
 from tickstock.engine.config import EngineConfig
 from tickstock.engine.faults import FaultKind, FaultSchedule
-from tickstock.engine.monitor import Monitor
 from tickstock.engine.forming import FormingBars
+from tickstock.engine.monitor import Monitor
 from tickstock.engine.pipeline import MinuteOutput, MinutePipeline, Outgoing
 from tickstock.engine.publisher import Publisher
 from tickstock.engine.report import EngineReport, SessionSummary
