@@ -37,6 +37,7 @@ from typing import Any, Protocol
 
 import orjson
 
+from tickstock.app.plan_events import FRAME, PLAN, PlanEvents
 from tickstock.app.ring import RecoveryRing
 
 log = logging.getLogger(__name__)
@@ -83,6 +84,8 @@ class Opening:
     reason: str | None = "connect"
     backfill: dict[str, Any] | None = None
     resume_from: int | None = None
+    #: ``frame`` (coalesced frames) or ``plan`` (the plan's named events, ``plan_events``)
+    protocol: str = FRAME
 
 
 @dataclass(slots=True)
@@ -90,6 +93,7 @@ class Client:
     sid: str
     address: str
     cursor: int = 0
+    protocol: str = FRAME
     opening: Opening | None = None
     resync: bool = False
     #: monotonic time before which this client gets no frame (pacing, recheck)
@@ -137,6 +141,7 @@ class FanOut:
         self._events_out: dict[str, Any] = {}
         #: highest seq already sent to some client: the relay latency is measured once per event
         self._sent_upto = ring.last_seq
+        self.plan_events = PlanEvents(ring, epoch)
 
     # --- producing ----------------------------------------------------------------------
 
@@ -212,7 +217,9 @@ class FanOut:
     def attach(self, sid: str, opening: Opening) -> None:
         """Register a client being connected; it is served once Socket.IO marks it connected."""
         address = self.transport.address(sid)
-        self.clients[sid] = Client(sid, address, cursor=self.ring.last_seq, opening=opening)
+        self.clients[sid] = Client(
+            sid, address, cursor=self.ring.last_seq, protocol=opening.protocol, opening=opening
+        )
         if self.metrics is not None:
             self.metrics.clients.set(len(self.clients))
         self._quiet_until = -math.inf
@@ -254,6 +261,7 @@ class FanOut:
         last = ring.last_seq
         transport = self.transport
         groups: dict[int, list[tuple[Client, SendQueue]]] = {}
+        plan_groups: dict[int, list[tuple[Client, SendQueue]]] = {}
         quiet_until = math.inf
         waiting_to_connect = False
         for client in list(self.clients.values()):
@@ -277,11 +285,14 @@ class FanOut:
                     self.metrics.queue_drops.inc()
                 client.not_before = now + max(self.frame_interval, MIN_RECHECK_SECONDS)
             else:
-                groups.setdefault(client.cursor, []).append((client, queue))
+                by_cursor = plan_groups if client.protocol == PLAN else groups
+                by_cursor.setdefault(client.cursor, []).append((client, queue))
                 client.not_before = self._next_slot(soon)
             quiet_until = min(quiet_until, client.not_before)
         for cursor, members in groups.items():
             self._send_frame(cursor, members, now)
+        for cursor, members in plan_groups.items():
+            self._send_plan_events(cursor, members, now)
         self._quiet_until = quiet_until
         due = min(
             (c.not_before for c in self.clients.values() if c.cursor < ring.last_seq or c.resync),
@@ -357,6 +368,26 @@ class FanOut:
             queue.put_nowait(pkt)
             client.cursor = new_cursor
         self._count_sent(cursor, new_cursor, len(members), now)
+
+    def _send_plan_events(
+        self, cursor: int, members: list[tuple[Client, SendQueue]], now: float
+    ) -> None:
+        """The plan's named events after ``cursor``, one packet each, shared by ``members``.
+
+        At most ``queue_limit`` per round: a plan client's queue never holds more, and like a
+        frame client it gets nothing more until it has drained them."""
+        units = self.plan_events.after(cursor, self.queue_limit)
+        if not units:
+            return
+        packet = self.transport.packet
+        for unit in units:
+            pkt = packet(unit.event, unit.payload_json)
+            for _, queue in members:
+                queue.put_nowait(pkt)
+        new_cursor = units[-1].last
+        for client, _ in members:
+            client.cursor = new_cursor
+        self._count_sent(cursor, new_cursor, len(units) * len(members), now)
 
     def _count_sent(self, cursor: int, new_cursor: int, frames: int, now: float) -> None:
         if self.metrics is not None:

@@ -88,6 +88,12 @@ class RecoveryRing:
             raise KeyError(seq)
         return self._received[self._index(seq)]
 
+    def encoded_at(self, seq: int) -> str:
+        """The encoded entry of the held event ``seq``."""
+        if not self.first_seq <= seq <= self._last_seq:
+            raise KeyError(seq)
+        return self._encoded[self._index(seq)]
+
     def _index(self, seq: int) -> int:
         return self._head + seq - self.first_seq
 

@@ -20,6 +20,7 @@ import socketio
 from socketio.exceptions import ConnectionRefusedError as SocketRefused
 
 from tickstock.app.fanout import FanOut, Opening
+from tickstock.app.plan_events import FRAME, PROTOCOLS
 from tickstock.app.security import origin_allowed
 from tickstock.errors import StoreError
 from tickstock.settings import Settings
@@ -86,7 +87,12 @@ class SocketGateway:
         payload = auth if isinstance(auth, Mapping) else {}
         if not self.authorise(environ, payload):
             raise SocketRefused("unauthorized")
-        self.fanout.attach(sid, await self.opening(payload))
+        protocol = payload.get("protocol") or FRAME
+        if protocol not in PROTOCOLS:
+            raise SocketRefused(f"unsupported protocol; use one of: {', '.join(PROTOCOLS)}")
+        opening = await self.opening(payload)
+        opening.protocol = protocol
+        self.fanout.attach(sid, opening)
         return True
 
     async def on_disconnect(self, sid: str, reason: Any = None) -> None:
