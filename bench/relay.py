@@ -11,6 +11,13 @@ clients with p99 ≤ 50 ms and no loss; ``--json FILE`` writes every figure.
 
     .venv/bin/python bench/relay.py --repeat 3 --sweep --json docs/bench/relay.json
     .venv/bin/python bench/relay.py --rate 2000 --clients 100 --duration 10 --impl ours
+    .venv/bin/python bench/relay.py --rate 500 --clients 50 --impl ours,node --clients-impl node
+
+``--impl node`` is a Node socket.io server relaying the same Redis events
+(``bench/node_relay_server.mjs``, one ``io.emit`` per detection); ``--clients-impl node``
+runs the clients as socket.io-client in Node (``bench/relay_clients.mjs``), far cheaper
+than python-socketio, so that the clients are not the bottleneck. Every run reports the
+server's CPU µs per delivered event (server CPU time / events delivered to all clients).
 """
 
 from __future__ import annotations
@@ -40,7 +47,7 @@ sys.path[:0] = [str(ROOT), str(ROOT / "bench"), str(ROOT / "src")]
 
 from tests.servers import RedisServer, free_port  # noqa: E402
 
-from relay_client import BUCKET_SECONDS, ClientFleet  # noqa: E402
+from relay_client import BUCKET_SECONDS, ClientFleet, NodeClientFleet  # noqa: E402
 
 SCENARIOS = [
     {"name": "150ev/s x 50 clients", "rate": 150, "clients": 50, "duration": 10},
@@ -51,7 +58,10 @@ SCENARIOS = [
 SWEEP_RATES = {
     "ours": [100, 250, 500, 1000, 1500, 2000],
     "naive": [10, 25, 50, 100, 200],
+    "node": [100, 250, 500, 1000, 1500, 2000],
 }
+#: The servers ``--impl`` can name (``both`` = ours,naive).
+IMPLS = ("ours", "naive", "node")
 SWEEP_CLIENTS = 100
 SWEEP_DURATION = 8.0
 #: A sweep point passes with p99 at or under this, no loss, no reorder.
@@ -102,6 +112,12 @@ def serve(impl: str, port: int, redis_url: str, database_url: str, loop_file: st
 
 def start_server(impl: str, redis_url: str, workdir: str) -> tuple[subprocess.Popen[bytes], int]:
     port = free_port()
+    if impl == "node":
+        address = urlsplit(redis_url)
+        script = ROOT / "bench" / "node_relay_server.mjs"
+        command = ["node", str(script), str(port), str(address.hostname), str(address.port)]
+        Path(f"{workdir}/{impl}-{port}.loop").write_text("node")
+        return subprocess.Popen(command, cwd=ROOT), port
     database_url = f"sqlite+aiosqlite:///{workdir}/{impl}-{port}.db"
     loop_file = f"{workdir}/{impl}-{port}.loop"
     command = [
@@ -271,13 +287,20 @@ def run_once(
     redis_url: str,
     workdir: str,
     client_processes: int = 2,
+    clients_impl: str = "python",
+    protocol: str = "frame",
 ) -> dict[str, Any]:
     load_at_start = os.getloadavg()
     process, port = start_server(impl, redis_url, workdir)
     server = psutil.Process(process.pid)
-    fleet = ClientFleet(
-        f"http://127.0.0.1:{port}", scenario["clients"], client_processes, ready_within=120
-    )
+    url = f"http://127.0.0.1:{port}"
+    fleet: ClientFleet | NodeClientFleet
+    if clients_impl == "node":
+        fleet = NodeClientFleet(
+            url, scenario["clients"], client_processes, ready_within=120, protocol=protocol
+        )
+    else:
+        fleet = ClientFleet(url, scenario["clients"], client_processes, ready_within=120)
     try:
         asyncio.run(wait_ready(port, redis_url))
         fleet.start()
@@ -340,6 +363,9 @@ def run_once(
         "server_rss_mb_max": round(max(rss_samples, default=0) / 2**20, 1),
         "server_rss_mb_end": round((rss_samples[-1] if rss_samples else 0) / 2**20, 1),
         "server_cpu_percent": round(100 * cpu_seconds / measured, 1),
+        "server_cpu_us_per_delivered_event": round(1e6 * cpu_seconds / delivered, 2)
+        if delivered
+        else None,
         "server_cpu_system_percent": round(
             100 * (cpu_after.system - cpu_before.system) / measured, 1
         ),
@@ -353,6 +379,8 @@ def run_once(
         "clients_cpu_percent": round(100 * sum(r["cpu_seconds"] for r in results) / elapsed, 1),
         "server_loop": loop_name,
         "client_processes": fleet.processes,
+        "clients_impl": clients_impl,
+        "protocol": protocol if impl == "ours" else None,
         "load_average_at_start": [round(x, 2) for x in load_at_start],
         "wall_s": round(elapsed, 1),
     }
@@ -365,6 +393,7 @@ def show(result: dict[str, Any]) -> None:
         f"frames/client/s {result['frames_per_client_per_s']}  loss {result['loss']}  "
         f"out-of-order {result['out_of_order']}  holes {result['seq_holes']}  "
         f"RSS {result['server_rss_mb_max']} MB  CPU {result['server_cpu_percent']}%  "
+        f"({result['server_cpu_us_per_delivered_event']} µs/delivered event)  "
         f"(sys {result['server_cpu_system_percent']}%)  clients CPU {result['clients_cpu_percent']}%  "
         f"publisher {result['publisher_cpu_percent']}%  machine {result['machine_cpu_percent']}%/{100 * (os.cpu_count() or 1)}  "
         f"load {result['load_average_at_start'][0]}",
@@ -400,6 +429,7 @@ def summarise(runs: list[dict[str, Any]]) -> dict[str, Any]:
         "loss",
         "server_rss_mb_max",
         "server_cpu_percent",
+        "server_cpu_us_per_delivered_event",
     )
     return {
         "impl": runs[0]["impl"],
@@ -413,7 +443,9 @@ def summarise(runs: list[dict[str, Any]]) -> dict[str, Any]:
     }
 
 
-def sweep(impl: str, redis_url: str, workdir: str, processes: int) -> dict[str, Any]:
+def sweep(
+    impl: str, redis_url: str, workdir: str, processes: int, **options: Any
+) -> dict[str, Any]:
     """Rates to 100 clients, lowest first, until two in a row fail; the highest that passed."""
     points = []
     highest = 0.0
@@ -427,7 +459,7 @@ def sweep(impl: str, redis_url: str, workdir: str, processes: int) -> dict[str, 
             "clients": SWEEP_CLIENTS,
             "duration": SWEEP_DURATION,
         }
-        result = run_once(impl, scenario, redis_url, workdir, processes)
+        result = run_once(impl, scenario, redis_url, workdir, processes, **options)
         show(result)
         points.append(result)
         if passes(result):
@@ -443,7 +475,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rate", type=float, help="events/s of a single custom scenario")
     parser.add_argument("--clients", type=int, default=50)
     parser.add_argument("--duration", type=float, default=10.0, help="seconds (keep ≤ 20)")
-    parser.add_argument("--impl", choices=("ours", "naive", "both"), default="both")
+    parser.add_argument(
+        "--impl",
+        default="both",
+        help="servers, comma-separated: ours, naive, node (both = ours,naive)",
+    )
+    parser.add_argument("--clients-impl", choices=("python", "node"), default="python")
+    parser.add_argument(
+        "--protocol", choices=("frame", "plan"), default="frame", help="our clients' protocol"
+    )
     parser.add_argument("--repeat", type=int, default=1, help="runs of each scenario")
     parser.add_argument("--client-processes", type=int, default=2)
     parser.add_argument("--sweep", action="store_true", help="also sweep rates at 100 clients")
@@ -457,7 +497,12 @@ def main(argv: list[str] | None = None) -> int:
         scenarios = [
             {"name": name, "rate": args.rate, "clients": args.clients, "duration": args.duration}
         ]
-    impls = ("ours", "naive") if args.impl == "both" else (args.impl,)
+    impls = ("ours", "naive") if args.impl == "both" else tuple(args.impl.split(","))
+    if unknown := [impl for impl in impls if impl not in IMPLS]:
+        parser.error(f"unknown --impl {', '.join(unknown)}; choose from {', '.join(IMPLS)}")
+    if args.protocol == "plan" and args.clients_impl != "node":
+        parser.error("--protocol plan needs --clients-impl node")
+    options = {"clients_impl": args.clients_impl, "protocol": args.protocol}
     redis = None if args.redis_url else RedisServer()
     if redis is not None:
         redis.start()
@@ -468,6 +513,7 @@ def main(argv: list[str] | None = None) -> int:
             "load_average_at_start": [round(x, 2) for x in os.getloadavg()],
             "min_frame_interval_ms": os.environ.get("TICKSTOCK_MIN_FRAME_INTERVAL_MS", "default"),
             "frame_budget": os.environ.get("TICKSTOCK_FRAME_BUDGET", "default"),
+            "clients_impl": args.clients_impl,
         },
         "runs": [],
         "summary": [],
@@ -482,7 +528,9 @@ def main(argv: list[str] | None = None) -> int:
                         continue
                     runs = []
                     for _ in range(args.repeat):
-                        result = run_once(impl, scenario, redis_url, workdir, args.client_processes)
+                        result = run_once(
+                            impl, scenario, redis_url, workdir, args.client_processes, **options
+                        )
                         runs.append(result)
                         show(result)
                     report["runs"] += runs
@@ -490,7 +538,7 @@ def main(argv: list[str] | None = None) -> int:
             if args.sweep:
                 for impl in impls:
                     print(f"sweep {impl}: p99 <= {SWEEP_P99_MS:g} ms, no loss", flush=True)
-                    found = sweep(impl, redis_url, workdir, args.client_processes)
+                    found = sweep(impl, redis_url, workdir, args.client_processes, **options)
                     report["sweep"].append(found)
                     print(f"  {impl}: highest passing rate {found['highest_rate_passing']:g} ev/s")
                 rates = {s["impl"]: s["highest_rate_passing"] for s in report["sweep"]}

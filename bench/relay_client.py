@@ -18,9 +18,13 @@ from __future__ import annotations
 
 import asyncio
 import gc
+import json
 import multiprocessing as mp
+import select
+import subprocess
 import time
 from multiprocessing.connection import Connection
+from pathlib import Path
 from typing import Any
 
 import orjson
@@ -219,3 +223,83 @@ class ClientFleet:
             if worker.is_alive():
                 worker.terminate()
                 worker.join(5)
+
+
+class NodeClientFleet:
+    """``ClientFleet`` with the clients in Node (``bench/relay_clients.mjs``): the same
+    interface and totals, socket.io-client instead of python-socketio, so that the load
+    generator costs far less than the server it measures."""
+
+    SCRIPT = Path(__file__).resolve().parent / "relay_clients.mjs"
+
+    def __init__(
+        self,
+        url: str,
+        count: int,
+        processes: int,
+        ready_within: float = 180.0,
+        protocol: str = "frame",
+    ) -> None:
+        self.url = url
+        self.count = count
+        self.processes = max(1, min(processes, count))
+        self.ready_within = ready_within
+        self.protocol = protocol
+        self._workers: list[subprocess.Popen[str]] = []
+
+    def __enter__(self) -> NodeClientFleet:
+        self.start()
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.close()
+
+    def start(self) -> None:
+        """Start the Node processes; return once every client is connected."""
+        try:
+            for index in range(self.processes):
+                share = self.count // self.processes + (index < self.count % self.processes)
+                command = ["node", str(self.SCRIPT), self.url, str(share), self.protocol]
+                self._workers.append(
+                    subprocess.Popen(
+                        command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
+                    )
+                )
+            deadline = time.monotonic() + self.ready_within
+            for worker in self._workers:
+                assert worker.stdout is not None
+                ready, _, _ = select.select(
+                    [worker.stdout], [], [], max(0, deadline - time.monotonic())
+                )
+                if not ready or worker.stdout.readline().strip() != "ready":
+                    raise RuntimeError(
+                        f"a Node client process did not connect in {self.ready_within} s"
+                    )
+        except BaseException:
+            self.close()
+            raise
+
+    def collect(self) -> list[dict[str, Any]]:
+        """Stop the clients; each process's totals, with the histogram made dense."""
+        for worker in self._workers:
+            assert worker.stdin is not None
+            worker.stdin.write("stop\n")
+            worker.stdin.flush()
+        results = []
+        for worker in self._workers:
+            assert worker.stdout is not None
+            totals = json.loads(worker.stdout.readline())
+            histogram = [0] * BUCKETS
+            for bucket, count in totals["histogram"].items():
+                histogram[int(bucket)] = count
+            totals["histogram"] = histogram
+            results.append(totals)
+        return results
+
+    def close(self) -> None:
+        for worker in self._workers:
+            try:
+                worker.wait(10)
+            except subprocess.TimeoutExpired:
+                worker.terminate()
+                worker.wait(5)
