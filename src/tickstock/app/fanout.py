@@ -3,23 +3,16 @@
 Every event gets a sequence number and is encoded to JSON once into the ``RecoveryRing``.
 Each client has a cursor (the last ``seq`` it was given) and a ``not_before`` time. One
 loop, woken by new events and by a single timer, gives every client that is due and whose
-transport queue is empty one ``frame`` with everything after its cursor
-(≤ ``max_frame_events``).
+send queue is empty what follows its cursor: one ``frame`` (≤ ``max_frame_events``), or
+for ``plan`` clients the plan's named events (``plan_events``).
 
-Pacing (``min_frame_interval``, G): after a frame, a client is next due at the following
-multiple of G on the monotonic clock. An event that finds its client quiet leaves at once
-(no flush timer on light traffic); events that arrive sooner wait at most G and leave
-together as one frame. So a client gets at most about 1/G frames per second whatever the
-event rate (G grows to clients / ``frame_budget`` when that is longer: the frames of all
-clients together stay within the budget), and the busy clients share the same grid: clients at the same cursor served in
-the same round get one packet object, encoded once (engine.io caches a packet's encoding).
-Without pacing the transport queue empties as soon as the bytes reach the kernel, so each
-event would become its own frame and flood the clients.
-
-A client whose queue is not empty when due (a frame still waiting for its socket) is
-checked again one interval later; a client whose cursor falls out of the ring gets a
-``slow_client`` snapshot once it drains. A stalled client costs at most one queued frame
-and never delays the others: the loop never awaits a send.
+Pacing (``min_frame_interval``, G, stretched to clients / ``frame_budget``): after a frame
+a client is next due at the following multiple of G. An event that finds its client quiet
+leaves at once; events that arrive sooner leave together, ≤ G later, as one frame; clients
+at the same cursor share one packet, encoded once. A client whose queue is not empty when
+due is looked at again later; one whose cursor falls out of the ring gets a
+``slow_client`` snapshot once it drains. The loop never awaits a send. docs/fanout.md
+says why each rule is there.
 
 Nothing here knows python-socketio or engine.io: packets are made and queued through a
 ``Transport`` (``app/transport.py`` in the app, a small fake in the unit tests).
@@ -86,6 +79,7 @@ class Opening:
     resume_from: int | None = None
     #: ``frame`` (coalesced frames) or ``plan`` (the plan's named events, ``plan_events``)
     protocol: str = FRAME
+    snapshot: dict[str, Any] | None = None
 
 
 @dataclass(slots=True)
@@ -215,11 +209,16 @@ class FanOut:
         return None
 
     def attach(self, sid: str, opening: Opening) -> None:
-        """Register a client being connected; it is served once Socket.IO marks it connected."""
+        """Register a client being connected; it is served once Socket.IO marks it connected.
+
+        Its snapshot is taken now: events relayed between this moment and its first round
+        (when Socket.IO has sent the connect) reach it as events, not inside the snapshot."""
+        cursor = self.ring.last_seq
+        if opening.resume_from is None:
+            reason = opening.reason or "connect"
+            opening.snapshot = self.build_snapshot(reason, cursor, opening.backfill)
         address = self.transport.address(sid)
-        self.clients[sid] = Client(
-            sid, address, cursor=self.ring.last_seq, protocol=opening.protocol, opening=opening
-        )
+        self.clients[sid] = Client(sid, address, cursor, opening.protocol, opening)
         if self.metrics is not None:
             self.metrics.clients.set(len(self.clients))
         self._quiet_until = -math.inf
@@ -323,22 +322,23 @@ class FanOut:
         return (math.floor(now / interval + 1e-6) + 1) * interval
 
     def _open(self, client: Client) -> None:
-        opening = client.opening
-        client.opening = None
+        opening, client.opening = client.opening, None
         assert opening is not None
-        if opening.resume_from is None:
-            reason = opening.reason or "connect"
-        else:
-            reason = self.resume_reason(self.epoch, opening.resume_from)
-        if reason is None:
-            assert opening.resume_from is not None
-            client.cursor = opening.resume_from
-            last = self.ring.last_seq
-            count = last - opening.resume_from
-            resumed = {"from_seq": opening.resume_from + 1, "to_seq": last, "count": count}
-            self.send_event(client, "resumed", resumed)
+        if opening.snapshot is not None:  # built at attach: the state at ``client.cursor``
+            self.send_event(client, "snapshot", opening.snapshot)
             return
-        self._send_snapshot(client, reason, opening.backfill)
+        reason = self.resume_reason(self.epoch, opening.resume_from)
+        if reason is not None:  # the ring has moved on since the connect
+            self._send_snapshot(client, reason, opening.backfill)
+            return
+        assert opening.resume_from is not None
+        client.cursor = last = opening.resume_from
+        resumed = {
+            "from_seq": last + 1,
+            "to_seq": self.ring.last_seq,
+            "count": self.ring.last_seq - last,
+        }
+        self.send_event(client, "resumed", resumed)
 
     def _resync(self, client: Client, queued: int, now: float) -> None:
         if not client.resync:

@@ -192,3 +192,20 @@ async def test_few_clients_keep_the_minimum_interval_under_the_budget():
     fanout.frame_budget = 10_000.0
     connect(fanout, "a")
     assert fanout.frame_interval == G
+
+
+async def test_events_relayed_while_a_client_connects_reach_it_as_events_after_its_snapshot():
+    """The snapshot is the state when the client was accepted; what follows is in frames."""
+    clock = Clock(100.0)
+    fanout = make_fanout(clock)
+    socket = fanout.transport.add("a")  # type: ignore[attr-defined]
+    fanout.transport.connected.discard("a")  # type: ignore[attr-defined]
+    fanout.attach("a", Opening(reason="connect"))
+    publish(fanout, 2)  # Socket.IO has not sent the connect yet
+    fanout.serve()
+    assert socket.take() == []
+    fanout.transport.connected.add("a")  # type: ignore[attr-defined]
+    fanout.serve()
+    sent = socket.take()
+    assert sent[0] == ("snapshot", {"reason": "connect", "seq": 0})
+    assert frames(sent[1:]) == [[1, 2]]
