@@ -248,6 +248,75 @@ class Settings(BaseSettings):
         description="Processing lag that raises a critical alert.",
     )
 
+    # --- market data feeds ---------------------------------------------------------
+    feed: Literal["synthetic", "replay", "massive", "alpaca"] = Field(
+        "synthetic",
+        validation_alias=_env("TICKSTOCK_FEED"),
+        description="Where the engine's market data comes from: its own synthetic market, a replayed file, or a live provider (docs/feeds.md).",
+    )
+    massive_api_key: SecretStr | None = Field(
+        None,
+        validation_alias=_env("MASSIVE_API_KEY"),
+        description="Massive (formerly Polygon.io) API key for TICKSTOCK_FEED=massive; never logged.",
+    )
+    alpaca_api_key: SecretStr | None = Field(
+        None,
+        validation_alias=_env("ALPACA_API_KEY"),
+        description="Alpaca API key id for TICKSTOCK_FEED=alpaca; never logged.",
+    )
+    alpaca_secret_key: SecretStr | None = Field(
+        None,
+        validation_alias=_env("ALPACA_SECRET_KEY"),
+        description="Alpaca API secret key for TICKSTOCK_FEED=alpaca; never logged.",
+    )
+    feed_key_file: str | None = Field(
+        None,
+        validation_alias=_env("TICKSTOCK_FEED_KEY_FILE"),
+        description="A file of KEY=value lines (MASSIVE_API_KEY, ALPACA_API_KEY, ALPACA_SECRET_KEY) read when the variables are unset.",
+    )
+    massive_host: str = Field(
+        "socket.massive.com",
+        validation_alias=_env("TICKSTOCK_MASSIVE_HOST"),
+        description="Massive WebSocket host[:port] (plans differ): socket.massive.com real-time, delayed.massive.com 15-minute delayed, business.massive.com business.",
+    )
+    massive_secure: bool = Field(
+        True,
+        validation_alias=_env("TICKSTOCK_MASSIVE_SECURE"),
+        description="wss:// to the Massive host (false only for a local test server).",
+    )
+    massive_subscription: Literal["AM", "A", "T"] = Field(
+        "AM",
+        validation_alias=_env("TICKSTOCK_MASSIVE_SUBSCRIPTION"),
+        description="Massive events: AM minute aggregates, A second aggregates or T trades (both built into 1-minute bars).",
+    )
+    alpaca_feed: Literal["iex", "sip"] = Field(
+        "iex",
+        validation_alias=_env("TICKSTOCK_ALPACA_FEED"),
+        description="Alpaca stock data feed: iex (free) or sip (paid).",
+    )
+    alpaca_url: str | None = Field(
+        None,
+        validation_alias=_env("TICKSTOCK_ALPACA_URL"),
+        description="Alpaca WebSocket URL override (a local test server); unset: Alpaca's own.",
+    )
+    alpaca_subscription: Literal["bars", "trades"] = Field(
+        "bars",
+        validation_alias=_env("TICKSTOCK_ALPACA_SUBSCRIPTION"),
+        description="Alpaca events: minute bars, or trades built into 1-minute bars.",
+    )
+    feed_close_grace: float = Field(
+        2.0,
+        gt=0,
+        le=60,
+        validation_alias=_env("TICKSTOCK_FEED_CLOSE_GRACE"),
+        description="Real seconds a live minute stays open for stragglers after its first bar (or its end, for trades) unless every symbol has reported.",
+    )
+    extended_hours: bool = Field(
+        False,
+        validation_alias=_env("TICKSTOCK_EXTENDED_HOURS"),
+        description="Live feeds: stream pre-market and after-hours minutes too (the session then runs 04:00-20:00 New York).",
+    )
+
 
 def load_settings(**overrides: object) -> Settings:
     """Read the settings once; a bad value raises ``ConfigError`` naming the variable."""

@@ -32,6 +32,14 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     engine.add_argument("--date", help="trading day to simulate, YYYY-MM-DD")
     engine.add_argument("--replay", type=Path, help="CSV of 1-minute bars to replay")
     engine.add_argument(
+        "--feed",
+        choices=("synthetic", "replay", "massive", "alpaca"),
+        help="market data source (default TICKSTOCK_FEED; keys only from the environment)",
+    )
+    engine.add_argument(
+        "--symbols-file", type=Path, help="live feeds: the symbols, one a line (default: top N)"
+    )
+    engine.add_argument(
         "--skip-bad-rows", action="store_true", help="skip (count, log) bad CSV rows"
     )
     engine.add_argument(
@@ -88,12 +96,27 @@ def _engine(args: argparse.Namespace) -> int:
         return _usage(str(exc))
     if args.days < 0:
         return _usage("--days must be 0 (until stopped) or more")
+    feed = args.feed or ("replay" if args.replay else settings.feed)
+    if feed == "replay" and args.replay is None:
+        return _usage("--feed replay needs --replay FILE")
+    live = None
+    live_overrides: dict[str, float] = {}
+    if feed in ("massive", "alpaca"):
+        from tickstock.engine.live_config import LIVE_FEED_LOST_AFTER, live_feed_config
+
+        try:
+            live = live_feed_config(
+                settings, feed, args.symbols_file, args.symbols or settings.engine_symbols
+            )
+        except ConfigError as exc:
+            return _usage(str(exc))
+        live_overrides = {"feed_lost_after": LIVE_FEED_LOST_AFTER}  # a live feed runs at speed 1
     config = EngineConfig.from_settings(
         settings,
         redis_url=args.redis_url,
         database_url=args.database_url,
         symbols=args.symbols or None,
-        speed=args.speed or None,
+        speed=1.0 if live else (args.speed or None),
         start=start,
         day=day,
         replay=args.replay,
@@ -105,10 +128,15 @@ def _engine(args: argparse.Namespace) -> int:
         until_close=args.until_close,
         tick_rate=args.tick_rate,
         whole_bars=args.whole_bars,
+        live=live,
+        **live_overrides,
     )
     if config.speed <= 0:
         raise ConfigError("--speed", "must be positive")
-    report = asyncio.run(_run_until_signal(config))
+    try:
+        report = asyncio.run(_run_until_signal(config))
+    except ConfigError as exc:  # e.g. the provider refused the key: no retry storm
+        return _usage(str(exc))
     print(
         f"engine: {report.minutes} minutes, {report.published} messages published, "
         f"{len(report.sessions)} sessions, {report.dropped_messages} messages dropped"

@@ -130,6 +130,14 @@ class SimulatedClock:
         self._anchor_sim = moment.timestamp()
         self._anchor_real = self._monotonic()
 
+    def anchor(self, sim_ts: float, real_moment: float) -> None:
+        """Simulated time was ``sim_ts`` at the monotonic instant ``real_moment``.
+
+        A live feed's clock follows its data: a minute's end is the moment its last bar came.
+        """
+        self._anchor_sim = sim_ts
+        self._anchor_real = real_moment
+
     def real_seconds_until(self, sim_ts: float) -> float:
         """Real seconds left until simulated time reaches ``sim_ts`` (0 when past)."""
         return max(0.0, (sim_ts - self.now()) / self.speed)

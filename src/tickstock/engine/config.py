@@ -12,10 +12,34 @@ from datetime import time as time_of_day
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from pydantic import SecretStr
+
 from tickstock.engine.faults import Fault
 
 if TYPE_CHECKING:
     from tickstock.settings import Settings
+
+
+@dataclass(frozen=True, slots=True)
+class LiveFeedConfig:
+    """A live provider's connection: which one, its keys (never logged), hosts and events."""
+
+    provider: str  # "massive" | "alpaca"
+    symbols: tuple[str, ...]
+    api_key: SecretStr
+    secret_key: SecretStr | None = None  # Alpaca's second key
+    #: Massive: WebSocket host[:port]; Alpaca: a URL override (None = Alpaca's own)
+    host: str | None = None
+    secure: bool = True
+    #: Massive "AM" | "A" | "T"; Alpaca "bars" | "trades"
+    subscription: str = "AM"
+    alpaca_feed: str = "iex"
+    #: real seconds a minute waits for stragglers after its first bar (or its end, for trades)
+    close_grace: float = 2.0
+    extended_hours: bool = False
+    #: the setting that holds the key, named in errors (e.g. MASSIVE_API_KEY)
+    key_setting: str = "MASSIVE_API_KEY"
+    universe: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,6 +72,7 @@ class EngineConfig:
     run_migrations: bool = True
     record_publish_order: bool = False
     forming_bars: bool = False  # the open minute's bars on the bars channel, once a second
+    live: LiveFeedConfig | None = None  # a live provider instead of the synthetic market
 
     @classmethod
     def from_settings(cls, settings: Settings, **overrides: Any) -> EngineConfig:

@@ -55,6 +55,30 @@ LAG_HIGH = FailureKind(
 )
 
 
+def websocket_down(provider: str) -> FailureKind:
+    """A live provider's WebSocket lost (component ``massive_websocket``, ``alpaca_websocket``)."""
+    name = provider.capitalize()
+    return FailureKind(
+        f"{provider}_websocket",
+        "critical",
+        f"{name} WebSocket disconnected; reconnecting",
+        f"Check the network and the {name} service status",
+        f"{name} WebSocket reconnected; data flowing",
+    )
+
+
+def subscription_refused(provider: str) -> FailureKind:
+    """The provider refused a subscription (plan, symbol or connection limit)."""
+    name = provider.capitalize()
+    return FailureKind(
+        f"{provider}_subscription",
+        "critical",
+        f"{name} refused a subscription",
+        f"Check the {name} plan and the symbols",
+        f"{name} subscriptions accepted",
+    )
+
+
 class CriticalAlerts:
     """Which components are failing now; turns state changes into alerts, once each."""
 

@@ -54,6 +54,10 @@ PUBLISH_FIRST_SECONDS = 1.0
 
 def open_source(config: EngineConfig) -> MarketSource:
     """The source ``config`` names; a replay file is read and validated here, completely."""
+    if config.live is not None:
+        from tickstock.engine.sources.live import LiveSource
+
+        return LiveSource(config, _connection(config))
     if config.replay is not None:
         from tickstock.engine.sources.replay import ReplaySource
 
@@ -61,6 +65,17 @@ def open_source(config: EngineConfig) -> MarketSource:
     from tickstock.engine.sources.synthetic import SyntheticSource
 
     return SyntheticSource(config)
+
+
+def _connection(config: EngineConfig) -> Any:
+    assert config.live is not None
+    if config.live.provider == "massive":
+        from tickstock.engine.sources.massive import MassiveConnection
+
+        return MassiveConnection(config.live)
+    from tickstock.engine.sources.alpaca import AlpacaConnection
+
+    return AlpacaConnection(config.live)
 
 
 class Engine:
@@ -114,8 +129,10 @@ class Engine:
             self.monitor.meter,
             self.faults,
             self.monitor.check_feed,
-            self._forming_due,
+            forming_due=self._forming_due,
+            critical=self.monitor.critical,
         )
+        self.monitor.feed_issues = getattr(self.source, "health_issues", None)
 
     def _now(self) -> datetime:
         return self.clock.now_datetime()

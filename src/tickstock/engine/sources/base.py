@@ -18,6 +18,7 @@ from typing import Protocol
 from tickstock.engine.bars import ClosedBars
 from tickstock.engine.clock import MarketCalendar, SimulatedClock, TradingSession, new_york_datetime
 from tickstock.engine.config import EngineConfig
+from tickstock.engine.critical import FailureKind
 from tickstock.engine.faults import FaultSchedule
 from tickstock.engine.health import FlowMeter
 
@@ -61,6 +62,8 @@ class SourceContext:
     check_feed: Callable[[float], None]
     #: whether the runner wants the open minute's bars now (``MinuteForming``)
     forming_due: Callable[[], bool] = lambda: False
+    #: raise (True) or resolve (False) a critical alert: a live feed's connection faults
+    critical: Callable[[FailureKind, bool, str], None] = lambda kind, failing, detail: None
 
     def now(self) -> datetime:
         return self.clock.now_datetime()

@@ -1,0 +1,203 @@
+"""A live provider as a source: its bars (or trades) → closed minutes, sessions by the calendar.
+
+The provider's connection (``massive.py``, ``alpaca.py``) runs as a task and calls this
+source back with bars, trades and connection changes; the source closes minutes by the rules
+of ``minutes.py`` and yields them. The clock follows the data: when a minute closes, its end
+is the moment its last bar arrived, so the processing lag is measured from there.
+
+Sessions follow the XNYS calendar: a minute inside a trading day's regular hours (holidays
+have none, half days close at 13:00) opens the day's session if none is open; the session
+closes when the clock passes the close. Pre-market and after-hours minutes are streamed only
+with ``extended_hours`` (04:00-20:00 New York); otherwise they are counted and dropped.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime
+from datetime import time as time_of_day
+from typing import Protocol
+
+from tickstock.engine.bars import SECONDS_PER_MINUTE
+from tickstock.engine.clock import NEW_YORK, MarketCalendar, new_york_datetime
+from tickstock.engine.config import EngineConfig, LiveFeedConfig
+from tickstock.engine.critical import FailureKind, subscription_refused, websocket_down
+from tickstock.engine.sources.base import (
+    MarketEvent,
+    MinuteClosed,
+    SessionClosed,
+    SessionOpened,
+    SourceContext,
+    session_bounds,
+)
+from tickstock.engine.sources.minutes import ClosedMinute, FeedCounts, MinuteBars, MinuteTrades
+
+log = logging.getLogger(__name__)
+
+#: Real seconds between looks at the open minutes and the session's close.
+POLL_SECONDS = 0.1
+EXTENDED_OPEN = time_of_day(4, 0)
+EXTENDED_CLOSE = time_of_day(20, 0)
+
+
+class Connection(Protocol):
+    """A provider's WebSocket: connects, reconnects, calls the source back; ``close`` ends it."""
+
+    async def run(self, feed: LiveSource) -> None: ...
+
+    async def close(self) -> None: ...
+
+
+class LiveSource:
+    """Bars or trades of a live provider, minute by minute (rules in the module doc)."""
+
+    skipped_rows = 0
+
+    def __init__(self, config: EngineConfig, connection: Connection) -> None:
+        assert config.live is not None
+        self.config = config
+        self.live: LiveFeedConfig = config.live
+        self.connection = connection
+        self.symbols = self.live.symbols
+        count = len(self.symbols)
+        self.universe_name = (self.live.universe or f"{self.live.provider}:{count} symbols")[:200]
+        self.counts = FeedCounts()
+        trades = self.live.subscription in ("T", "A", "trades")
+        self.minutes: MinuteBars | MinuteTrades = (
+            MinuteTrades(self.symbols, self.live.close_grace, self.counts)
+            if trades
+            else MinuteBars(self.symbols, self.live.close_grace, self.counts)
+        )
+        self.calendar = MarketCalendar()
+        self.connected = False
+        self.messages = 0
+        self.ctx: SourceContext | None = None
+        self._wake: asyncio.Event | None = None
+        self._closing = False
+        self._down = websocket_down(self.live.provider)
+        self._refused = subscription_refused(self.live.provider)
+        self._start = datetime.now(UTC)
+
+    def start_moment(self) -> datetime:
+        return self._start
+
+    # --- called by the connection ---------------------------------------------------------
+
+    def bar(
+        self, symbol: str, minute: int, ohlcv: tuple[float, float, float, float, float]
+    ) -> None:
+        assert isinstance(self.minutes, MinuteBars)
+        self.minutes.add(symbol, minute, ohlcv, time.monotonic())
+
+    def trade(self, symbol: str, price: float, size: float, ts: float) -> None:
+        assert isinstance(self.minutes, MinuteTrades)
+        self.minutes.add(symbol, price, size, ts, time.monotonic())
+
+    def batch_done(self, items: int) -> None:
+        """A message batch was handled: wake the loop at once (a minute may be complete)."""
+        self.messages += items
+        if self._wake is not None:
+            self._wake.set()
+
+    def connection_up(self) -> None:
+        """Data (or a subscription status) arrived: the connection works."""
+        if not self.connected:
+            self.connected = True
+            self._alert(self._down, False, "")
+
+    def connection_lost(self, reason: str) -> None:
+        if self._closing or not self.connected:  # a refused key, or already reported
+            return
+        self.connected = False
+        log.warning("%s WebSocket lost: %s", self.live.provider, reason)
+        self._alert(self._down, True, reason[:120])
+
+    def refused(self, detail: str) -> None:
+        log.error("%s refused: %s", self.live.provider, detail)
+        self._alert(self._refused, True, detail[:120])
+
+    def _alert(self, kind: FailureKind, failing: bool, detail: str) -> None:
+        if self.ctx is not None:
+            self.ctx.critical(kind, failing, detail)
+
+    def health_issues(self) -> list[str]:
+        issues = []
+        if not self.connected:
+            issues.append(f"{self.live.provider} WebSocket not connected")
+        c = self.counts
+        dropped = c.late + c.bad + c.unknown_symbols
+        if dropped:
+            issues.append(
+                f"{self.live.provider}: {c.late} late, {c.bad} bad, "
+                f"{c.unknown_symbols} unknown-symbol items dropped"
+            )
+        return issues
+
+    # --- the minutes ----------------------------------------------------------------------
+
+    def _bounds(self, minute: int) -> tuple[datetime, datetime] | None:
+        """The session (open, close) that ``minute`` belongs to, or None outside sessions."""
+        moment = datetime.fromtimestamp(minute, tz=UTC)
+        trading = self.calendar.session_on(moment.astimezone(NEW_YORK).date())
+        if trading is None:
+            return None
+        if self.live.extended_hours:
+            open_ = new_york_datetime(trading.day, EXTENDED_OPEN)
+            close = new_york_datetime(trading.day, EXTENDED_CLOSE)
+        else:
+            open_, close = session_bounds(trading, self.config.close_at)
+        return (open_, close) if open_ <= moment < close else None
+
+    async def events(self, ctx: SourceContext) -> AsyncIterator[MarketEvent]:
+        self.ctx = ctx
+        self._wake = asyncio.Event()
+        task = asyncio.create_task(self.connection.run(self), name=f"{self.live.provider}-feed")
+        close: datetime | None = None  # the open session's close
+        done = 0
+        try:
+            while not ctx.stop.is_set():
+                if task.done():
+                    task.result()  # a refused key raises here
+                    return
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._wake.wait(), POLL_SECONDS)
+                self._wake.clear()
+                for minute in self.minutes.due(time.monotonic()):
+                    bounds = self._bounds(minute.bars.minute_start)
+                    if bounds is None:
+                        self.counts.note("outside_session", "a minute outside the session")
+                        continue
+                    if close is not None and bounds[1] != close:  # a new day's first minute
+                        yield SessionClosed(close)
+                        close = None
+                    if close is None:
+                        opened = datetime.fromtimestamp(minute.bars.minute_start, tz=UTC)
+                        yield SessionOpened(max(bounds[0], opened))
+                        close = bounds[1]
+                    yield self._closed(ctx, minute)
+                if close is not None:
+                    ctx.check_feed(ctx.clock.now())
+                    if ctx.clock.now() >= close.timestamp():
+                        for minute in self.minutes.due(time.monotonic(), int(close.timestamp())):
+                            yield self._closed(ctx, minute)
+                        yield SessionClosed(close)
+                        close = None
+                        done += 1
+                        if ctx.enough_days(done):
+                            return
+        finally:
+            self._closing = True
+            await self.connection.close()
+            task.cancel()
+            await asyncio.gather(task, return_exceptions=True)
+
+    def _closed(self, ctx: SourceContext, minute: ClosedMinute) -> MinuteClosed:
+        end = minute.bars.minute_start + SECONDS_PER_MINUTE
+        ctx.clock.anchor(end, minute.last_arrival)
+        bars = int(minute.bars.has_bar.sum())
+        ctx.meter.add_ticks(end, bars, end - 1 if bars else None)
+        return MinuteClosed(minute.bars)
