@@ -22,11 +22,12 @@ from pydantic import (
     Field,
     PlainSerializer,
     StringConstraints,
+    ValidationInfo,
     field_validator,
     model_validator,
 )
 
-from tickstock.contract import limits
+from tickstock.contract import limits, normalise
 
 _CONTROL = re.compile(
     r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200b-\u200f\u2028-\u202e\u2066-\u2069\ufeff]"
@@ -91,6 +92,7 @@ def _format_timestamp(value: datetime) -> str:
 Timestamp = Annotated[
     AwareDatetime,
     BeforeValidator(_iso_text_only),
+    BeforeValidator(normalise.zoneless_timestamp),
     AfterValidator(_to_utc),
     PlainSerializer(format_timestamp, return_type=str, when_used="json"),
 ]
@@ -102,13 +104,25 @@ Text = Annotated[
 OptionalText = Annotated[
     str, AfterValidator(clean_text), StringConstraints(max_length=limits.MAX_TEXT)
 ]
-Symbol = Annotated[str, StringConstraints(pattern=limits.SYMBOL_PATTERN)]
+# The ``normalise`` validators act only when ``parse`` validates in tolerant mode; models
+# built directly (by the engine) or validated strictly keep the canonical rules alone.
+Symbol = Annotated[
+    str,
+    StringConstraints(pattern=limits.SYMBOL_PATTERN),
+    BeforeValidator(normalise.symbol_case),
+]
 SessionId = Annotated[str, StringConstraints(pattern=limits.SESSION_ID_PATTERN)]
-Timeframe = Annotated[str, StringConstraints(pattern=limits.TIMEFRAME_PATTERN)]
+Timeframe = Annotated[
+    str,
+    StringConstraints(pattern=limits.TIMEFRAME_PATTERN),
+    BeforeValidator(normalise.timeframe_alias),
+]
 Number = Annotated[float, Field(strict=True)]
 NonNegative = Annotated[float, Field(strict=True, ge=0)]
-Count = Annotated[int, Field(strict=True, ge=0)]
-Confidence = Annotated[float, Field(strict=True, ge=0, le=1)]
+Count = Annotated[int, Field(strict=True, ge=0), BeforeValidator(normalise.integral_float)]
+Confidence = Annotated[
+    float, Field(strict=True, ge=0, le=1), BeforeValidator(normalise.confidence_percent)
+]
 ShortKey = Annotated[
     str, StringConstraints(min_length=1, max_length=32, pattern=r"^[A-Za-z0-9_.\-]+$")
 ]
@@ -227,11 +241,12 @@ class IndicatorCalculation(ContractModel):
 
     @model_validator(mode="before")
     @classmethod
-    def _value_object_to_lines(cls, data: Any) -> Any:
+    def _value_object_to_lines(cls, data: Any, info: ValidationInfo) -> Any:
         if isinstance(data, dict) and isinstance(data.get("value"), dict):
             lines = data["value"]
             if not lines:
                 raise ValueError("value is an empty object; give a number or its lines")
+            normalise.note(info, "value_object", "value", "{...}", "value + values")
             main = next((lines[k] for k in MAIN_LINE if k in lines), next(iter(lines.values())))
             given = data.get("values")
             data = {

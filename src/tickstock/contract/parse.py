@@ -1,17 +1,22 @@
-"""``parse(channel, raw)``: bytes from Redis to a validated model, or a ``ContractError``.
+"""Bytes from Redis to validated models.
 
-The error always names the channel, the field path (``detection.bar_data.low``) and a
-human reason, and carries a short ``kind`` so that rejects can be counted by reason.
+``parse(channel, raw)`` is the contract exactly as written: the canonical form, a message
+valid as a whole or a ``ContractError``. ``read(channel, raw, tolerant=...)`` is what the app
+ingests with: in tolerant mode values with one meaning are normalised (``normalise``), and
+in either mode each item of a batch stands alone - a bad detection drops itself, not its
+neighbours. The error always names the channel, the field path (``detection.bar_data.low``)
+and a human reason, and carries a short ``kind`` so that rejects can be counted by reason.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 import orjson
 from pydantic import BaseModel, ValidationError
 
-from tickstock.contract import models
+from tickstock.contract import models, normalise
 from tickstock.contract.channels import Channel
 from tickstock.contract.limits import (
     HIGH_CONFIDENCE,
@@ -57,12 +62,91 @@ _BATCH_FIELD = {
 _BATCH_MAX = {"streaming_bars": MAX_BARS_BATCH}
 
 
+#: The model of one item of each batch type.
+_BATCH_ITEM: dict[str, type[BaseModel]] = {
+    "streaming_patterns_batch": models.PatternDetection,
+    "streaming_indicators_batch": models.IndicatorCalculation,
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Parsed:
+    """A read message: the model of its valid part (``None`` when no item of a batch was
+    valid), the normalisations made, and the batch items dropped, each with its error."""
+
+    message: models.Message | None
+    normalised: tuple[normalise.Normalisation, ...] = ()
+    dropped: tuple[ContractError, ...] = ()
+
+
 def parse(channel: str | Channel, raw: bytes | str) -> models.Message:
-    """Validate one raw message received on ``channel``."""
+    """Validate one raw message received on ``channel``: canonical form, whole message."""
+    chan = _channel(channel)
+    return parse_object(chan, _decode(chan, raw))
+
+
+def read(channel: str | Channel, raw: bytes | str, *, tolerant: bool = True) -> Parsed:
+    """Validate one raw message item by item; ``tolerant`` normalises one-meaning deviations.
+
+    Raises ``ContractError`` when the message as a whole is rejected (size, JSON, type, a
+    bad single item, a batch over the limit).
+    """
+    chan = _channel(channel)
+    data = _decode(chan, raw)
+    kind = _envelope(chan, data)
+    ctx = normalise.context(tolerant=tolerant)
+    field = _BATCH_FIELD.get(kind, "")
+    items = data.get(field)
+    if field and isinstance(items, list) and items:
+        return _read_batch(chan, data, kind, field, items, ctx)
+    try:
+        message = CHANNEL_TYPES[chan][kind].model_validate(data, context=ctx)
+    except ValidationError as exc:
+        raise _contract_error(chan, exc) from None
+    if chan is Channel.PATTERNS_DETECTED:
+        _check_high_confidence(chan, message)
+    return Parsed(message, tuple(ctx["notes"]))  # type: ignore[arg-type]
+
+
+def _read_batch(
+    chan: Channel,
+    data: dict[str, Any],
+    kind: str,
+    field: str,
+    items: list[Any],
+    ctx: dict[str, Any],
+) -> Parsed:
+    item_model = _BATCH_ITEM[kind]
+    notes: list[normalise.Normalisation] = ctx["notes"]
+    kept: list[Any] = []
+    dropped: list[ContractError] = []
+    for index, item in enumerate(items):
+        noted = len(notes)
+        try:
+            model = item_model.model_validate(item, context=ctx)
+            if chan is Channel.PATTERNS_DETECTED:
+                _check_confidence(chan, model, f"{field}.{index}")  # type: ignore[arg-type]
+        except ValidationError as exc:
+            dropped.append(_contract_error(chan, exc, prefix=f"{field}.{index}"))
+        except ContractError as exc:
+            dropped.append(exc)
+        else:
+            kept.append(model)
+            continue
+        del notes[noted:]  # a dropped item's normalisations were never used
+    message = CHANNEL_TYPES[chan][kind].model_validate({**data, field: kept}) if kept else None
+    return Parsed(message, tuple(notes), tuple(dropped))  # type: ignore[arg-type]
+
+
+def _channel(channel: str | Channel) -> Channel:
     try:
         chan = Channel(channel)
     except ValueError:
         raise ContractError(str(channel), "", "unknown channel", kind="unknown_channel") from None
+    return chan
+
+
+def _decode(chan: Channel, raw: bytes | str) -> Any:
     # surrogatepass: a str with a lone surrogate is measured here and rejected as JSON below
     size = len(raw.encode("utf-8", "surrogatepass") if isinstance(raw, str) else raw)
     if size > MAX_MESSAGE_BYTES:
@@ -73,11 +157,23 @@ def parse(channel: str | Channel, raw: bytes | str) -> models.Message:
         data = orjson.loads(raw)
     except orjson.JSONDecodeError as exc:
         raise ContractError(chan.value, "", f"not valid JSON ({exc})", kind="json") from None
-    return parse_object(chan, data)
+    return data
 
 
 def parse_object(channel: Channel, data: Any) -> models.Message:
     """Validate an already-decoded JSON value received on ``channel``."""
+    kind = _envelope(channel, data)
+    try:
+        message = CHANNEL_TYPES[channel][kind].model_validate(data)
+    except ValidationError as exc:
+        raise _contract_error(channel, exc) from None
+    if channel is Channel.PATTERNS_DETECTED:
+        _check_high_confidence(channel, message)
+    return message  # type: ignore[return-value]
+
+
+def _envelope(channel: Channel, data: Any) -> str:
+    """The message's ``type``, once the envelope and the batch size are checked."""
     if not isinstance(data, dict):
         raise ContractError(channel.value, "", "message must be a JSON object", kind="json")
     allowed = CHANNEL_TYPES[channel]
@@ -97,13 +193,7 @@ def parse_object(channel: Channel, data: Any) -> models.Message:
             f"batch of {len(batch)} exceeds the maximum of {most}",
             kind="batch_too_large",
         )
-    try:
-        message = allowed[kind].model_validate(data)
-    except ValidationError as exc:
-        raise _contract_error(channel, exc) from None
-    if channel is Channel.PATTERNS_DETECTED:
-        _check_high_confidence(channel, message)
-    return message  # type: ignore[return-value]
+    return kind
 
 
 def detections_of(message: models.Message) -> tuple[models.PatternDetection, ...]:
@@ -126,22 +216,26 @@ def calculations_of(message: models.Message) -> tuple[models.IndicatorCalculatio
 
 def _check_high_confidence(channel: Channel, message: models.Message) -> None:
     for index, detection in enumerate(detections_of(message)):
-        if detection.confidence < HIGH_CONFIDENCE:
-            prefix = (
-                "detection" if isinstance(message, models.PatternMessage) else f"detections.{index}"
-            )
-            raise ContractError(
-                channel.value,
-                f"{prefix}.confidence",
-                f"{detection.confidence} is below {HIGH_CONFIDENCE}, "
-                "the minimum on the high-confidence channel",
-                kind="low_confidence",
-            )
+        prefix = (
+            "detection" if isinstance(message, models.PatternMessage) else f"detections.{index}"
+        )
+        _check_confidence(channel, detection, prefix)
 
 
-def _contract_error(channel: Channel, exc: ValidationError) -> ContractError:
+def _check_confidence(channel: Channel, detection: models.PatternDetection, prefix: str) -> None:
+    if detection.confidence < HIGH_CONFIDENCE:
+        raise ContractError(
+            channel.value,
+            f"{prefix}.confidence",
+            f"{detection.confidence} is below {HIGH_CONFIDENCE}, "
+            "the minimum on the high-confidence channel",
+            kind="low_confidence",
+        )
+
+
+def _contract_error(channel: Channel, exc: ValidationError, prefix: str = "") -> ContractError:
     first = exc.errors(include_url=False)[0]
-    path = ".".join(str(part) for part in first["loc"])
+    path = ".".join(str(part) for part in (*([prefix] if prefix else []), *first["loc"]))
     reason = first["msg"]
     if first["type"] == "missing":
         reason = "required field is missing"
