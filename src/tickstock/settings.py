@@ -128,6 +128,12 @@ class Settings(BaseSettings):
         "text", validation_alias=_env("TICKSTOCK_LOG_FORMAT"), description="Log line format."
     )
 
+    ingest: Literal["strict", "tolerant"] = Field(
+        "tolerant",
+        validation_alias=_env("TICKSTOCK_INGEST"),
+        description="`tolerant` rewrites deviations with one meaning (`nvda`, `1m`, `250000.0`, a zone-less timestamp, a confidence in %) and counts them; `strict` rejects them. Unsafe input is rejected in both.",
+    )
+
     # --- fan-out and recovery ------------------------------------------------------
     replay_buffer_events: int = Field(
         50_000,

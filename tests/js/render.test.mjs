@@ -270,6 +270,17 @@ describe("renderers", () => {
     assert.equal(panel.querySelector('[data-field="message"]').textContent, "Session Stopped");
   });
 
+  test("health: the ingest line counts rejects and normalisations, hidden until the server sends them", () => {
+    const { doc, state, render } = mount();
+    render();
+    const line = doc.querySelector('[data-panel="health"] [data-field="ingest"]');
+    assert.equal(line.hidden, true);
+    applyEvent(state, "metrics", { active_symbols: 3, events_per_second: 1, patterns_detected: 2, indicator_alerts: 0, rejects: 1200, normalised: 7 });
+    render();
+    assert.equal(line.hidden, false);
+    assert.equal(line.textContent, "Ingest: 1,200 rejected · 7 normalised");
+  });
+
   test("session: active pulses with live duration; stopped shows final counts", () => {
     const { doc, state, render } = mount();
     applyEvent(state, "streaming_session", started({ universe: XSS }));

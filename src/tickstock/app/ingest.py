@@ -5,8 +5,9 @@ any connection failure reconnects with capped exponential backoff plus jitter (s
 socket timeouts, so a Redis outage never blocks the event loop). When a subscription that
 was up comes back it reports the gap (from, to).
 
-``Relay`` is what each message goes through: size limit, ``contract.parse``, rejects
-counted per channel and kind (logged once per reason per minute), ``LiveState.accept``
+``Relay`` is what each message goes through: size limit, ``contract.read`` (tolerant or
+strict; a bad batch item drops itself), rejects and normalisations counted per channel and
+kind (logged once per kind per minute), ``LiveState.accept``
 (de-duplication), ``FanOut.publish``. On a gap it backfills from the database and
 announces ``feed_gap``; it also publishes ``metrics`` and ``app_status`` when they change.
 """
@@ -29,15 +30,17 @@ from redis.exceptions import RedisError
 
 from tickstock.app.fanout import FanOut
 from tickstock.app.history import FeedHistory, channel_of_session
+from tickstock.app.logs import Throttle, ctx
 from tickstock.app.state import LiveState, Relayed
 from tickstock.contract import ALL_CHANNELS, MAX_MESSAGE_BYTES, Channel, CriticalAlertMessage
 from tickstock.contract.models import format_timestamp
-from tickstock.contract.parse import parse
+from tickstock.contract.normalise import Normalisation
+from tickstock.contract.parse import read
 from tickstock.errors import ContractError, StoreError
 
 log = logging.getLogger(__name__)
 
-#: Seconds between two log lines for the same (channel, reject kind).
+#: Seconds between two log lines for the same (channel, reject or normalisation kind).
 REJECT_LOG_INTERVAL = 60.0
 #: The gap window is widened by this much on each side: de-duplication absorbs the overlap.
 GAP_MARGIN = timedelta(seconds=2)
@@ -54,13 +57,17 @@ class Relay:
         metrics: Any = None,
         history: FeedHistory | None = None,
         clock: Callable[[], float] = time.monotonic,
+        tolerant: bool = True,
     ) -> None:
         self.state = state
         self.fanout = fanout
         self.metrics = metrics
         self.history = history
         self.clock = clock
-        self._reject_logged: dict[tuple[str, str], float] = {}
+        self.tolerant = tolerant
+        #: per channel: messages, items relayed, rejects and normalisations (cumulative)
+        self.received: dict[str, dict[str, int]] = {}
+        self._log_throttle = Throttle(REJECT_LOG_INTERVAL, clock)
         self._events_in: dict[str, Any] = {}
         self._last_metrics: dict[str, Any] | None = None
         self._last_status: dict[str, str] | None = None
@@ -68,6 +75,8 @@ class Relay:
     def handle(self, channel: str, raw: bytes | str, received: float | None = None) -> int:
         """Validate and relay one message; returns how many events went out. Never raises."""
         received = self.clock() if received is None else received
+        counts = self._counts(channel)
+        counts["messages"] += 1
         if self.metrics is not None:
             counter = self._events_in.get(channel)
             if counter is None:  # ``labels`` costs more than the increment: once per channel
@@ -76,40 +85,91 @@ class Relay:
         try:
             if len(raw) > MAX_MESSAGE_BYTES:  # before decoding anything
                 raise ContractError(channel, "", f"message of {len(raw)} bytes", kind="too_large")
-            message = parse(channel, raw)
+            parsed = read(channel, raw, tolerant=self.tolerant)
+            for dropped in parsed.dropped:
+                self._reject(dropped)
+            for normalisation in parsed.normalised:
+                self._normalised(channel, normalisation)
+            if parsed.message is None:
+                return 0
             duplicates = self.state.duplicates
-            relayed = self.state.accept(Channel(channel), message)
+            relayed = self.state.accept(Channel(channel), parsed.message)
         except ContractError as exc:
             self._reject(exc)
             return 0
         except Exception:  # a bug must cost one message, never the listener
-            log.exception("unexpected failure relaying a message on %s", channel)
+            log.exception(
+                "unexpected failure relaying a message",
+                extra=ctx(channel=channel, bytes=len(raw), head=repr(raw[:80])),
+            )
             self._reject(ContractError(channel, "", "internal error", kind="internal"))
             return 0
         if self.metrics is not None and self.state.duplicates > duplicates:
             self.metrics.duplicates.inc(self.state.duplicates - duplicates)
+        counts["relayed"] += len(relayed)
+        if log.isEnabledFor(logging.DEBUG):
+            log.debug(
+                "event received",
+                extra=ctx(channel=channel, type=parsed.message.type, relayed=len(relayed)),
+            )
         for event, data in relayed:
             self.fanout.publish(event, data, received=received)
         return len(relayed)
 
+    def _counts(self, channel: str) -> dict[str, int]:
+        counts = self.received.get(channel)
+        if counts is None:
+            if channel not in ALL_CHANNELS:
+                channel = "(unknown)"  # bounded: a stray channel name cannot grow the table
+            counts = self.received.setdefault(
+                channel, {"messages": 0, "relayed": 0, "rejected": 0, "normalised": 0}
+            )
+        return counts
+
     def _reject(self, exc: ContractError) -> None:
         self.state.count_reject()
+        self._counts(exc.channel)["rejected"] += 1
         if self.metrics is not None:
             self.metrics.rejects.labels(channel=exc.channel, reason=exc.kind).inc()
-        key = (exc.channel, exc.kind)
-        now = self.clock()
-        last = self._reject_logged.get(key)
-        if last is None or now - last >= REJECT_LOG_INTERVAL:
-            self._reject_logged[key] = now
+        held = self._log_throttle.due(("reject", exc.channel, exc.kind))
+        if held is not None:
             log.warning(
-                "rejected message on %s: field %r: %s (kind=%s; further %s rejects on this "
-                "channel are counted, logged again in %.0f s)",
+                "rejected %s on %s: field %r: %s",
+                exc.kind,
                 exc.channel,
                 exc.field,
                 exc.reason,
-                exc.kind,
-                exc.kind,
-                REJECT_LOG_INTERVAL,
+                extra=ctx(
+                    channel=exc.channel,
+                    reason=exc.kind,
+                    field=exc.field,
+                    detail=exc.reason,
+                    held_back=held,
+                    next_log_in_s=REJECT_LOG_INTERVAL,
+                ),
+            )
+
+    def _normalised(self, channel: str, note: Normalisation) -> None:
+        self.state.count_normalised()
+        self._counts(channel)["normalised"] += 1
+        if self.metrics is not None:
+            self.metrics.normalisations.labels(channel=channel, reason=note.kind).inc()
+        held = self._log_throttle.due(("normalised", channel, note.kind))
+        if held is not None:
+            log.info(
+                "normalised %s on %s: %s %s -> %s",
+                note.kind,
+                channel,
+                note.field,
+                note.before,
+                note.after,
+                extra=ctx(
+                    channel=channel,
+                    reason=note.kind,
+                    field=note.field,
+                    held_back=held,
+                    next_log_in_s=REJECT_LOG_INTERVAL,
+                ),
             )
 
     # --- status ---------------------------------------------------------------------------

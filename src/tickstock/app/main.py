@@ -74,7 +74,13 @@ class LiveApp:
             frame_budget=settings.frame_budget_per_second,
             metrics=metrics,
         )
-        self.relay = Relay(self.state, self.fanout, metrics=metrics, history=self.history)
+        self.relay = Relay(
+            self.state,
+            self.fanout,
+            metrics=metrics,
+            history=self.history,
+            tolerant=settings.ingest == "tolerant",
+        )
         self.subscriber = RedisSubscriber(
             settings.redis_url,
             on_message=self.relay.handle,

@@ -56,6 +56,7 @@ class AppMetrics:
     ``events_in``         Counter    channel          tickstock_events_in_total
     ``events_out``        Counter    event            tickstock_events_out_total
     ``rejects``           Counter    channel, reason  tickstock_rejects_total
+    ``normalisations``    Counter    channel, reason  tickstock_normalisations_total
     ``duplicates``        Counter                     tickstock_duplicates_total
     ``clients``           Gauge                       tickstock_clients
     ``client_resyncs``    Counter                     tickstock_client_resyncs_total
@@ -87,6 +88,12 @@ class AppMetrics:
         self.rejects = Counter(
             "tickstock_rejects",
             "Messages rejected by contract validation, per channel and reason.",
+            ["channel", "reason"],
+            registry=reg,
+        )
+        self.normalisations = Counter(
+            "tickstock_normalisations",
+            "Values rewritten to the canonical form by tolerant ingest, per channel and reason.",
             ["channel", "reason"],
             registry=reg,
         )

@@ -125,6 +125,7 @@ class LiveState:
         self.patterns_detected = 0
         self.indicator_alerts = 0
         self.rejects = 0
+        self.normalised = 0
         self.duplicates = 0
         self.redis_status = "reconnecting"
         self.database_status = "ok"
@@ -180,6 +181,9 @@ class LiveState:
 
     def count_reject(self) -> None:
         self.rejects += 1
+
+    def count_normalised(self) -> None:
+        self.normalised += 1
 
     def _heard(self, live: bool, count: int = 1) -> None:
         if live:
@@ -357,6 +361,7 @@ class LiveState:
             "patterns_detected": self.patterns_detected,
             "indicator_alerts": self.indicator_alerts,
             "rejects": self.rejects,
+            "normalised": self.normalised,
         }
 
     def app_status(self) -> dict[str, str]:

@@ -66,6 +66,7 @@ _BATCH_MAX = {"streaming_bars": MAX_BARS_BATCH}
 _BATCH_ITEM: dict[str, type[BaseModel]] = {
     "streaming_patterns_batch": models.PatternDetection,
     "streaming_indicators_batch": models.IndicatorCalculation,
+    "streaming_bars": models.Bar,
 }
 
 
@@ -134,7 +135,12 @@ def _read_batch(
             kept.append(model)
             continue
         del notes[noted:]  # a dropped item's normalisations were never used
-    message = CHANNEL_TYPES[chan][kind].model_validate({**data, field: kept}) if kept else None
+    if not kept:
+        return Parsed(None, (), tuple(dropped))
+    try:  # the envelope's own fields (a bars message's timeframe and closed)
+        message = CHANNEL_TYPES[chan][kind].model_validate({**data, field: kept}, context=ctx)
+    except ValidationError as exc:
+        raise _contract_error(chan, exc) from None
     return Parsed(message, tuple(notes), tuple(dropped))  # type: ignore[arg-type]
 
 

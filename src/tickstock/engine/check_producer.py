@@ -7,7 +7,9 @@ also on ``patterns:streaming`` with confidence ≥ 0.8, and every ≥ 0.8 detect
 also on detected); and whether every ``session_started`` is paired with a ``session_stopped``.
 On the optional bars channel: a closed bar is final (the same symbol and minute closed twice
 is a violation), and forming bars come at most once a second per symbol. Any violation
-makes the exit code 1. It works against any producer, ours or external.
+makes the exit code 1. Values the app normalises in tolerant mode (``nvda``, ``1m``,
+``250000.0``, ...) are reported as warnings, per channel and kind: the app accepts them,
+but the canonical form is better. It works against any producer, ours or external.
 """
 
 from __future__ import annotations
@@ -29,8 +31,8 @@ from tickstock.contract import (
     SessionStartedMessage,
     SessionStoppedMessage,
     detections_of,
-    parse,
 )
+from tickstock.contract.parse import read
 from tickstock.errors import ContractError
 
 #: Least seconds between two forming bars of one symbol (a second, less timer jitter).
@@ -45,6 +47,9 @@ class ChannelReport:
     items: int = 0
     rejects: int = 0
     reasons: Counter[str] = field(default_factory=Counter)
+    normalised: int = 0
+    warnings: Counter[str] = field(default_factory=Counter)
+    examples: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(slots=True)
@@ -71,6 +76,15 @@ class ProducerReport:
     @property
     def health_max_interval(self) -> float | None:
         return max(self.health_intervals) if self.health_intervals else None
+
+    @property
+    def warnings(self) -> list[str]:
+        """Normalisations: accepted by a tolerant app, but not the canonical form."""
+        return [
+            f"{name}: {count} × normalised {what}, e.g. {r.examples[what]}"
+            for name, r in self.channels.items()
+            for what, count in r.warnings.most_common()
+        ]
 
     @property
     def violations(self) -> list[str]:
@@ -113,6 +127,8 @@ class ProducerReport:
                     "items": r.items,
                     "rejects": r.rejects,
                     "reasons": dict(r.reasons),
+                    "normalised": r.normalised,
+                    "normalisations": dict(r.warnings),
                 }
                 for name, r in self.channels.items()
             },
@@ -137,6 +153,7 @@ class ProducerReport:
                 "stopped": self.sessions_stopped,
                 "unpaired": self.unpaired_sessions,
             },
+            "warnings": self.warnings,
             "violations": self.violations,
         }
 
@@ -157,6 +174,9 @@ class ProducerReport:
             f"sessions: {self.sessions_started} started, {self.sessions_stopped} stopped",
             "",
         ]
+        warnings = self.warnings
+        lines.append("warnings: none" if not warnings else "warnings (normalised by the app):")
+        lines += [f"  - {w}" for w in warnings[:20]]
         violations = self.violations
         lines.append("violations: none" if not violations else "VIOLATIONS:")
         lines += [f"  - {v}" for v in violations]
@@ -187,12 +207,19 @@ class ProducerChecker:
         report = self.channels.setdefault(channel, ChannelReport())
         report.messages += 1
         try:
-            message = parse(channel, raw)
+            parsed = read(channel, raw, tolerant=True)
         except ContractError as exc:
-            report.rejects += 1
-            report.reasons[f"{exc.field}: {exc.reason}"[:160]] += 1
-            if exc.kind == "low_confidence":
-                self.detected_below += 1
+            self._reject(report, exc)
+            return
+        for dropped in parsed.dropped:
+            self._reject(report, dropped)
+        for note in parsed.normalised:
+            report.normalised += 1
+            what = f"{note.kind} of {note.field}"
+            report.warnings[what] += 1
+            report.examples.setdefault(what, f"{note.before} -> {note.after}")
+        message = parsed.message
+        if message is None:
             return
         detections = detections_of(message)
         report.items += (
@@ -233,6 +260,12 @@ class ProducerChecker:
                 if last is not None and at - last < FORMING_MIN_INTERVAL:
                     self.forming_too_often += 1
                 self.forming_at[bar.symbol] = at
+
+    def _reject(self, report: ChannelReport, exc: ContractError) -> None:
+        report.rejects += 1
+        report.reasons[f"{exc.field}: {exc.reason}"[:160]] += 1
+        if exc.kind == "low_confidence":
+            self.detected_below += 1
 
     def report(self, now: float | None = None) -> ProducerReport:
         now = time.monotonic() if now is None else now

@@ -147,3 +147,79 @@ def test_forming_bars_held_by_the_conflation_leave_with_the_next_tick():
     now[0] += 1.0
     relay.relay_forming_bars()
     assert [d["bars"][0]["close"] for e, d, _ in fanout.published] == [2.0, 4.0]
+
+
+def _samples(counter) -> dict[tuple[str, str], float]:
+    return {
+        (s.labels["channel"], s.labels["reason"]): s.value
+        for family in counter.collect()
+        for s in family.samples
+        if s.name.endswith("_total")
+    }
+
+
+def _deviant_detection(**changes) -> dict:
+    detection = json.loads(SAMPLES[Channel.PATTERNS_STREAMING])["detection"]
+    return {**detection, **changes}
+
+
+def test_normalisations_are_relayed_counted_per_reason_and_logged_once_a_minute(caplog):
+    relay, fanout, metrics = make_relay()
+    now = [0.0]
+    relay.clock = lambda: now[0]
+    relay._log_throttle.clock = relay.clock
+
+    def message(symbol: str) -> str:
+        detection = _deviant_detection(symbol=symbol, timeframe="1m")
+        return json.dumps({"type": "streaming_pattern", "detection": detection})
+
+    caplog.set_level("INFO", logger="tickstock.app.ingest")
+    for symbol in ("nvda", "aapl", "msft"):
+        assert relay.handle(Channel.PATTERNS_STREAMING.value, message(symbol)) == 1
+    assert fanout.published[0][1]["detection"]["symbol"] == "NVDA"
+    assert _samples(metrics.normalisations) == {
+        (Channel.PATTERNS_STREAMING.value, "symbol_case"): 3.0,
+        (Channel.PATTERNS_STREAMING.value, "timeframe_alias"): 3.0,
+    }
+    assert relay.state.metrics()["normalised"] == 6 and relay.state.rejects == 0
+    lines = [r for r in caplog.records if r.getMessage().startswith("normalised")]
+    assert len(lines) == 2  # one per kind, not one per message
+    now[0] = 61.0
+    relay.handle(Channel.PATTERNS_STREAMING.value, message("ibm"))
+    lines = [r for r in caplog.records if r.getMessage().startswith("normalised symbol_case")]
+    assert len(lines) == 2 and lines[1].fields["held_back"] == 2
+
+
+def test_strict_ingest_rejects_what_tolerant_ingest_normalises():
+    relay, fanout, metrics = make_relay()
+    relay.tolerant = False
+    message = json.dumps(
+        {"type": "streaming_pattern", "detection": _deviant_detection(symbol="nvda")}
+    )
+    assert relay.handle(Channel.PATTERNS_STREAMING.value, message) == 0
+    assert fanout.published == []
+    assert _samples(metrics.rejects) == {(Channel.PATTERNS_STREAMING.value, "invalid"): 1.0}
+    assert relay.state.metrics()["normalised"] == 0
+
+
+def test_a_bad_item_of_a_batch_is_rejected_alone_and_its_neighbours_relayed():
+    relay, fanout, metrics = make_relay()
+    message = json.dumps(
+        {
+            "type": "streaming_patterns_batch",
+            "detections": [
+                _deviant_detection(symbol="AAPL"),
+                _deviant_detection(symbol="LOW", confidence=0.2),
+                _deviant_detection(symbol="MSFT"),
+            ],
+        }
+    )
+    assert relay.handle(Channel.PATTERNS_DETECTED.value, message) == 2
+    assert [d["detection"]["symbol"] for _, d, _ in fanout.published] == ["AAPL", "MSFT"]
+    assert _samples(metrics.rejects) == {(Channel.PATTERNS_DETECTED.value, "low_confidence"): 1.0}
+    assert relay.received[Channel.PATTERNS_DETECTED.value] == {
+        "messages": 1,
+        "relayed": 2,
+        "rejected": 1,
+        "normalised": 0,
+    }

@@ -228,3 +228,22 @@ def test_whole_message_rules_still_reject_the_whole_message():
 )
 def test_canonical_timeframes(given, canonical):
     assert canonical_timeframe(given) == canonical
+
+
+def test_a_bars_batch_drops_a_bad_bar_alone_and_normalises_its_envelope():
+    bar = {"symbol": "nvda", "timestamp": "2025-10-05T10:15:00Z", "open": 1.0, "high": 2.0,
+           "low": 0.5, "close": 1.5, "volume": 10.0}  # fmt: skip
+    message = {"type": "streaming_bars", "timeframe": "1m", "closed": True,
+               "bars": [bar, {**bar, "symbol": "IBM", "low": 9.0}]}  # fmt: skip
+    parsed = read(Channel.BARS_STREAMING, raw(message))
+    assert parsed.message.timeframe == "1min"
+    assert [(b.symbol, b.volume) for b in parsed.message.bars] == [("NVDA", 10)]
+    assert [e.field for e in parsed.dropped] == ["bars.1"]
+    assert {n.kind for n in parsed.normalised} == {
+        "symbol_case",
+        "integral_float",
+        "timeframe_alias",
+    }
+    with pytest.raises(ContractError) as caught:
+        read(Channel.BARS_STREAMING, raw({**message, "closed": "yes"}))
+    assert caught.value.field == "closed"

@@ -1,6 +1,7 @@
 /**
  * System health: status, data flow, resource usage and issues — or why there is none:
  * "Waiting for streaming data", "Session Stopped", "Stale" (no health for 3 intervals).
+ * Below the status, the app's own ingest line: messages rejected and values normalised.
  */
 import { healthState } from "../store.js";
 import { formatNumber, setTime } from "../format.js";
@@ -28,6 +29,7 @@ export function createHealthPanel(root) {
       setText(f.message, view === "live" ? `Engine ${status}` : STATE_TEXT[view]);
       f.details.hidden = !h || view === "waiting";
       setClass(root, "is-stale", view === "stale");
+      renderIngest(f.ingest, state.serverMetrics);
       if (!h) return;
       setTime(f.time, h.timestamp);
       setText(f.connection, String(h.connection_status ?? "—"));
@@ -44,4 +46,16 @@ export function createHealthPanel(root) {
       setText(f.issuesEmpty, issues.length ? "" : "No issues reported.");
     },
   };
+}
+
+/**
+ * "Ingest: 3 rejected · 12 normalised" from the server's metrics; hidden until it sent them.
+ * @param {HTMLElement|undefined} el @param {Record<string, number>|null} metrics
+ */
+export function renderIngest(el, metrics) {
+  if (!el) return;
+  const known = !!metrics && (typeof metrics.rejects === "number" || typeof metrics.normalised === "number");
+  el.hidden = !known;
+  if (!known) return;
+  setText(el, `Ingest: ${formatNumber(metrics.rejects ?? 0, 0)} rejected · ${formatNumber(metrics.normalised ?? 0, 0)} normalised`);
 }

@@ -57,8 +57,8 @@ export function mountStreamingView(container, scope, ctx) {
     alerts: createAlertsPanel(panelEl("alerts"), listCtx("alerts")),
     health: createHealthPanel(panelEl("health")),
   };
-  // The health panel also depends on app status (stale engine).
-  const triggers = { health: ["health", "appStatus", "session"], session: ["session"] };
+  // The health panel also depends on app status (stale engine) and the ingest counts.
+  const triggers = { health: ["health", "appStatus", "session", "metrics"], session: ["session"] };
 
   const panelsEl = /** @type {HTMLElement} */ (root.querySelector("[data-panels]"));
   scope.listen(panelsEl, "click", (event) => {
