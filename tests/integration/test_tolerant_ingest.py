@@ -100,6 +100,7 @@ async def test_each_deviation_is_normalised_and_counted_or_rejected_with_its_rea
             await asyncio.wait_for(ready.wait(), 10)
             browser = Listener()
             await browser.connect(app.url)
+            await async_wait_until(lambda: browser.snapshots, 10, "the opening snapshot")
             for _, raw, _ in NORMALISED:
                 await producer.publish(STREAMING, raw)
             for _, _, raw in REJECTED:
