@@ -70,6 +70,7 @@ __all__ = [
     "RedisServer",
     "ServerError",
     "async_wait_until",
+    "connect_until_opened",
     "find_postgres_bindir",
     "free_port",
     "wait_until",
@@ -478,3 +479,27 @@ class PostgresServer(_Server):
                 return True
         except psycopg.OperationalError:
             return False
+
+
+async def connect_until_opened(
+    sio: Any,
+    url: str,
+    openings: Callable[[], int],
+    *,
+    auth: Any = None,
+    timeout: float = 10.0,  # noqa: ASYNC109 - a polling deadline, not a cancellation scope
+) -> None:
+    """Connect a Socket.IO client and wait for the server's opening (``snapshot`` or
+    ``resumed``), which ``openings()`` counts.
+
+    The server builds the opening after the handshake: an event published before it is in
+    the snapshot, not in a frame. A test that connects, then publishes and expects frames
+    must therefore wait for the opening first.
+    """
+    before = openings()
+    await sio.connect(url, transports=["websocket"], auth=auth, wait_timeout=timeout)
+    await async_wait_until(
+        lambda: openings() > before,
+        timeout,
+        f"the server's snapshot or resumed after connecting to {url}",
+    )

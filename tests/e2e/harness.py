@@ -18,6 +18,7 @@ from typing import Any
 import orjson
 import socketio
 from tests.integration.engine_support import Recorder
+from tests.servers import connect_until_opened
 
 #: event name → latencies in ms, over every end-to-end test of the run.
 LATENCIES: dict[str, list[float]] = defaultdict(list)
@@ -153,7 +154,9 @@ class StreamClient:
         return payload
 
     async def connect(self, url: str) -> None:
-        await self.sio.connect(url, transports=["websocket"], auth=self.auth, wait_timeout=10)
+        await connect_until_opened(
+            self.sio, url, lambda: len(self.snapshots) + len(self.resumed), auth=self.auth
+        )
 
     async def disconnect(self) -> None:
         await self.sio.disconnect()

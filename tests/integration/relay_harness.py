@@ -12,7 +12,7 @@ import socketio
 import uvicorn
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
-from tests.servers import async_wait_until, free_port
+from tests.servers import async_wait_until, connect_until_opened, free_port
 
 from tickstock.app.main import LiveApp, create_app
 from tickstock.settings import Settings, load_settings
@@ -102,7 +102,9 @@ class Listener:
         return [e for e in self.entries if e["event"] in events]
 
     async def connect(self, url: str, auth: dict[str, Any] | None = None) -> None:
-        await self.sio.connect(url, transports=["websocket"], auth=auth, wait_timeout=5)
+        await connect_until_opened(
+            self.sio, url, lambda: len(self.snapshots) + len(self.resumed), auth=auth, timeout=5
+        )
 
     async def disconnect(self) -> None:
         await self.sio.disconnect()
