@@ -13,13 +13,23 @@ written as one RESP buffer and every reply is read and checked; an error reply f
 attempt like a lost connection does (counted in ``failures``, retried). There are no
 retries below the buffer's (redis-py's would block the flush for seconds), and short
 timeouts bound every attempt: ``socket_timeout`` for connecting and without progress.
+
+After an outage the buffered messages are republished only once a subscriber is back
+(``PUBSUB NUMSUB``), for at most ``subscriber_wait`` seconds: when Redis restarts, the
+engine usually reconnects before the app re-subscribes, and pub/sub would deliver the
+whole backlog to nobody. Past the wait they go out anyway (the app's backfill from the
+database covers what it missed).
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 
+import redis.asyncio as aioredis
+from redis.asyncio.retry import Retry
+from redis.backoff import NoBackoff
 from redis.exceptions import RedisError
 
 from tickstock.engine.pipeline import Outgoing
@@ -30,6 +40,8 @@ log = logging.getLogger(__name__)
 
 #: Most messages sent in one pipeline round trip.
 MAX_PIPELINE = 2000
+#: Seconds between two ``PUBSUB NUMSUB`` probes while waiting for a subscriber.
+SUBSCRIBER_POLL = 0.05
 
 
 class Publisher:
@@ -53,9 +65,17 @@ class Publisher:
         socket_timeout: float = 0.5,
         max_backoff: float = 2.0,
         on_change: Callable[[bool], None] | None = None,
+        subscriber_wait: float = 5.0,
+        subscribers: Callable[[str], Awaitable[int]] | None = None,
     ) -> None:
         self.redis_url = redis_url
         self.on_change = on_change
+        self.subscriber_wait = subscriber_wait
+        self.socket_timeout = socket_timeout
+        self._subscribers = subscribers or self._numsub
+        self._probe: aioredis.Redis | None = None
+        #: republishes that went out with no subscriber after ``subscriber_wait``
+        self.republished_unheard = 0
         self._connection = RespPublisher(
             redis_url, timeout=socket_timeout, connect_timeout=socket_timeout
         )
@@ -118,7 +138,49 @@ class Publisher:
         self._notify(batch[-1].seq)
 
     async def _send(self, batch: list[Outgoing]) -> None:
+        if not self._buffer.ok:  # a republish after an outage
+            await self._await_subscriber(batch[0].channel, len(batch))
         await self._connection.publish(batch)
+
+    async def _await_subscriber(self, channel: str, backlog: int) -> None:
+        """Wait (bounded) until ``channel`` has a subscriber; raises while Redis is down."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + self.subscriber_wait
+        while await self._subscribers(channel) == 0:
+            if loop.time() >= deadline:
+                self.republished_unheard += 1
+                log.warning(
+                    "no subscriber on %s after %.1f s; republishing %d messages anyway"
+                    " (subscribers backfill from the database)",
+                    channel,
+                    self.subscriber_wait,
+                    backlog,
+                )
+                return
+            await asyncio.sleep(SUBSCRIBER_POLL)
+
+    async def _numsub(self, channel: str) -> int:
+        if self._probe is None:
+            self._probe = aioredis.Redis.from_url(
+                self.redis_url,
+                socket_connect_timeout=self.socket_timeout,
+                socket_timeout=self.socket_timeout,
+                retry=Retry(NoBackoff(), 0),
+            )
+        try:
+            [(_, count)] = await self._probe.pubsub_numsub(channel)
+        except BaseException:
+            await self._close_probe()
+            raise
+        return int(count)
+
+    async def _close_probe(self) -> None:
+        probe, self._probe = self._probe, None
+        if probe is not None:
+            try:
+                await probe.aclose()
+            except (RedisError, OSError):
+                log.debug("closing the NUMSUB probe failed", exc_info=True)
 
     def _notify(self, published_seq: int) -> None:
         due = [w for w in self._waiters if w[0] <= published_seq]
@@ -136,3 +198,4 @@ class Publisher:
         if not await self._buffer.close(drain_timeout):
             log.warning("publisher closed with %d messages unpublished", len(self._buffer))
         self._connection.close()
+        await self._close_probe()

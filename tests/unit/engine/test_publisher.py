@@ -97,3 +97,53 @@ async def test_the_bound_drops_the_oldest_messages_but_never_critical_ones(
         assert publisher.order == [1, 7, 8, 9, 10]
     finally:
         await publisher.close()
+
+
+async def test_after_an_outage_the_backlog_waits_for_a_subscriber_then_reaches_it(
+    fresh_redis: RedisServer,
+) -> None:
+    publisher = Publisher(fresh_redis.url, max_backoff=0.2, subscriber_wait=30)
+    probes: list[int] = []
+
+    async def counted(channel: str) -> int:
+        count = await publisher._numsub(channel)
+        probes.append(count)
+        return count
+
+    publisher._subscribers = counted
+    publisher.start()
+    received: list[bytes] = []
+    ready = asyncio.Event()
+    listener: asyncio.Task[None] | None = None
+    try:
+        fresh_redis.stop()
+        publisher.submit(messages(0, 10))
+        await async_wait_until(lambda: publisher.failures > 0, 5, "the outage noticed")
+        fresh_redis.start()
+        await async_wait_until(lambda: len(probes) >= 3, 10, "NUMSUB probes after the restart")
+        assert set(probes) == {0} and publisher.backlog == 10 and publisher.published == 0
+        listener = asyncio.create_task(collect(fresh_redis.url, "test:channel", received, ready))
+        await async_wait_until(lambda: len(received) == 10, 10, "the backlog at the subscriber")
+        assert received == [str(i).encode() for i in range(10)]
+        assert publisher.republished_unheard == 0
+    finally:
+        await publisher.close()
+        if listener is not None:
+            listener.cancel()
+            await asyncio.gather(listener, return_exceptions=True)
+
+
+async def test_with_no_subscriber_the_backlog_goes_out_after_the_wait_and_says_so(
+    fresh_redis: RedisServer,
+) -> None:
+    publisher = Publisher(fresh_redis.url, max_backoff=0.2, subscriber_wait=0.3)
+    publisher.start()
+    try:
+        fresh_redis.stop()
+        publisher.submit(messages(0, 5))
+        await async_wait_until(lambda: publisher.failures > 0, 5, "the outage noticed")
+        fresh_redis.start()
+        assert await publisher.wait_idle(10)
+        assert publisher.published == 5 and publisher.republished_unheard == 1
+    finally:
+        await publisher.close()
