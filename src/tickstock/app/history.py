@@ -14,7 +14,7 @@ from collections.abc import Callable
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncConnection
@@ -33,7 +33,11 @@ from tickstock.contract import (
 from tickstock.contract.models import IndicatorCalculation
 from tickstock.contract.parse import parse_object
 from tickstock.errors import ContractError, StoreUnavailable
-from tickstock.store import queries
+from tickstock.store import positions, queries
+from tickstock.store.positions import StreamPosition
+
+if TYPE_CHECKING:
+    from tickstock.app.recovery import ReceivedLog
 
 log = logging.getLogger(__name__)
 
@@ -51,7 +55,15 @@ class FeedBackfill:
 
 
 class FeedHistory(Protocol):
-    async def between(self, start: datetime, end: datetime) -> FeedBackfill: ...
+    async def latest_position(self) -> StreamPosition: ...
+
+    async def position_of(
+        self, received: ReceivedLog, fallback: StreamPosition
+    ) -> StreamPosition: ...
+
+    async def after(
+        self, position: StreamPosition, limit: int = ...
+    ) -> tuple[FeedBackfill, StreamPosition]: ...
 
 
 def channel_of_session(message: Message) -> Channel:
@@ -67,18 +79,55 @@ class DatabaseHistory:
         self.connect = connect
         self.limit = limit
 
-    async def between(self, start: datetime, end: datetime) -> FeedBackfill:
-        """Sessions, patterns, alerts and health stored in ``[start, end)``."""
+    async def latest_position(self) -> StreamPosition:
+        """Where the stored stream ends now (the baseline of a first backfill)."""
         try:
             async with self.connect() as conn:
-                sessions = await queries.sessions_between(conn, start, end)
-                patterns = await queries.patterns_between(conn, start, end, limit=self.limit)
-                alerts = await queries.alerts_between(conn, start, end, limit=self.limit)
-                health = await queries.health_between(conn, start, end)
+                return await positions.latest_position(conn)
         except (SQLAlchemyError, OSError) as exc:
             raise StoreUnavailable(f"database read failed: {exc}") from exc
+
+    async def position_of(self, received: ReceivedLog, fallback: StreamPosition) -> StreamPosition:
+        """The row ids of the newest rows the app received live, never behind ``fallback``."""
+        try:
+            async with self.connect() as conn:
+                return fallback.advanced(
+                    patterns=await positions.pattern_position(conn, received.patterns),
+                    alerts=await positions.alert_position(conn, received.alerts),
+                    health=await positions.health_position(conn, received.health),
+                )
+        except (SQLAlchemyError, OSError) as exc:
+            raise StoreUnavailable(f"database read failed: {exc}") from exc
+
+    async def after(
+        self, position: StreamPosition, limit: int = 5000
+    ) -> tuple[FeedBackfill, StreamPosition]:
+        """Patterns, alerts and health stored after ``position`` (at most ``limit`` of each,
+        in id order), the current session, and the position they reach."""
+        try:
+            async with self.connect() as conn:
+                session = await queries.current_session(conn)
+                patterns = await positions.patterns_after(conn, position.patterns, limit)
+                alerts = await positions.alerts_after(conn, position.alerts, limit)
+                health = await positions.health_after(conn, position.health, limit)
+        except (SQLAlchemyError, OSError) as exc:
+            raise StoreUnavailable(f"database read failed: {exc}") from exc
+        reached = position.advanced(
+            patterns=max((r["id"] for r in patterns), default=0),
+            alerts=max((r["id"] for r in alerts), default=0),
+            health=max((r["id"] for r in health), default=0),
+        )
+        return self._validated(session and [session], patterns, alerts, health), reached
+
+    def _validated(
+        self,
+        sessions: list[dict[str, Any]] | None,
+        patterns: list[dict[str, Any]],
+        alerts: list[dict[str, Any]],
+        health: list[dict[str, Any]],
+    ) -> FeedBackfill:
         found = FeedBackfill()
-        for record in sessions:
+        for record in sessions or ():
             message = _validated(channel_of_record(record), queries.session_event(record))
             if message is not None:
                 found.sessions.append(message)  # type: ignore[arg-type]
@@ -100,6 +149,18 @@ class DatabaseHistory:
             if message is not None:
                 found.health.append(message)  # type: ignore[arg-type]
         return found
+
+    async def between(self, start: datetime, end: datetime) -> FeedBackfill:
+        """Sessions, patterns, alerts and health stored in ``[start, end)``."""
+        try:
+            async with self.connect() as conn:
+                sessions = await queries.sessions_between(conn, start, end)
+                patterns = await queries.patterns_between(conn, start, end, limit=self.limit)
+                alerts = await queries.alerts_between(conn, start, end, limit=self.limit)
+                health = await queries.health_between(conn, start, end)
+        except (SQLAlchemyError, OSError) as exc:
+            raise StoreUnavailable(f"database read failed: {exc}") from exc
+        return self._validated(sessions, patterns, alerts, health)
 
     async def client_backfill(self, since: datetime, until: datetime) -> dict[str, list[Any]]:
         """Patterns and indicator alerts since a client's last event, as event data."""

@@ -8,8 +8,10 @@ was up comes back it reports the gap (from, to).
 ``Relay`` is what each message goes through: size limit, ``contract.read`` (tolerant or
 strict; a bad batch item drops itself), rejects and normalisations counted per channel and
 kind (logged once per kind per minute), ``LiveState.accept``
-(de-duplication), ``FanOut.publish``. On a gap it backfills from the database and
-announces ``feed_gap``; it also publishes ``metrics`` and ``app_status`` when they change.
+(de-duplication), ``FanOut.publish``. On a gap it announces ``feed_gap`` and backfills
+from the database by position: the rows stored after the newest ones it received
+(``app.recovery``), never by the events' own timestamps. It also publishes ``metrics``
+and ``app_status`` when they change.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ import math
 import random
 import time
 from collections.abc import Awaitable, Callable
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any
 
 import redis.asyncio as aioredis
@@ -31,19 +33,23 @@ from redis.exceptions import RedisError
 from tickstock.app.fanout import FanOut
 from tickstock.app.history import FeedHistory, channel_of_session
 from tickstock.app.logs import Throttle, ctx
+from tickstock.app.recovery import ReceivedLog
 from tickstock.app.state import LiveState, Relayed
 from tickstock.contract import ALL_CHANNELS, MAX_MESSAGE_BYTES, Channel, CriticalAlertMessage
 from tickstock.contract.models import format_timestamp
 from tickstock.contract.normalise import Normalisation
 from tickstock.contract.parse import read
 from tickstock.errors import ContractError, StoreError
+from tickstock.store.positions import StreamPosition
 
 log = logging.getLogger(__name__)
 
 #: Seconds between two log lines for the same (channel, reject or normalisation kind).
 REJECT_LOG_INTERVAL = 60.0
-#: The gap window is widened by this much on each side: de-duplication absorbs the overlap.
-GAP_MARGIN = timedelta(seconds=2)
+#: Rows read per table and page when backfilling a feed gap.
+BACKFILL_PAGE = 5000
+#: Seconds before each further look for rows the producer wrote after the first pass.
+BACKFILL_PASSES = (1.0, 3.0, 10.0)
 
 
 class Relay:
@@ -58,6 +64,7 @@ class Relay:
         history: FeedHistory | None = None,
         clock: Callable[[], float] = time.monotonic,
         tolerant: bool = True,
+        sleep: Callable[[float], Awaitable[object]] = asyncio.sleep,
     ) -> None:
         self.state = state
         self.fanout = fanout
@@ -68,6 +75,10 @@ class Relay:
         #: per channel: messages, items relayed, rejects and normalisations (cumulative)
         self.received: dict[str, dict[str, int]] = {}
         self._log_throttle = Throttle(REJECT_LOG_INTERVAL, clock)
+        self.sleep = sleep
+        #: what this app received live, and the stored position it reached (app.recovery)
+        self.heard = ReceivedLog()
+        self.position = StreamPosition()
         self._events_in: dict[str, Any] = {}
         self._last_metrics: dict[str, Any] | None = None
         self._last_status: dict[str, str] | None = None
@@ -92,6 +103,7 @@ class Relay:
                 self._normalised(channel, normalisation)
             if parsed.message is None:
                 return 0
+            self.heard.saw(parsed.message)
             duplicates = self.state.duplicates
             relayed = self.state.accept(Channel(channel), parsed.message)
         except ContractError as exc:
@@ -222,39 +234,34 @@ class Relay:
 
     # --- gaps -----------------------------------------------------------------------------
 
+    async def remember_position(self) -> None:
+        """Take the stored stream's end as the baseline of the first backfill (at start)."""
+        if self.history is None:
+            return
+        try:
+            self.position = await self.history.latest_position()
+        except (StoreError, OSError) as exc:
+            log.warning("could not read the stream position at start: %s", exc)
+
     async def backfill_gap(self, start: datetime, end: datetime) -> dict[str, int]:
-        """Announce ``feed_gap`` and relay what the database holds for it (backfilled)."""
+        """Announce ``feed_gap`` and relay what was stored after what the app received.
+
+        By position (``app.recovery``): rows after the newest ones the app received live.
+        The producer may write a row shortly after publishing it, so the backfill looks
+        again after each of ``BACKFILL_PASSES``; de-duplication drops what came live.
+        """
         counts = {"patterns": 0, "alerts": 0, "health": 0, "sessions": 0}
         relayed: list[Relayed] = []
+        position: StreamPosition | None = None
         if self.history is not None:
             try:
-                found = await self.history.between(start - GAP_MARGIN, end + GAP_MARGIN)
+                position = await self.history.position_of(self.heard, self.position)
+                relayed = await self._backfill_after(position, counts)
             except (StoreError, OSError) as exc:
                 log.warning("backfill of the feed gap failed: %s", exc)
                 self.set_database_status("down")
             else:
                 self.set_database_status("ok")
-                for message in found.sessions:
-                    batch = self.state.accept(channel_of_session(message), message, live=False)
-                    counts["sessions"] += len(batch)
-                    relayed += batch
-                for detection, channels in found.patterns:
-                    batch = self.state.accept_detection(detection, channels, live=False)
-                    counts["patterns"] += len(batch)
-                    relayed += batch
-                for alert in found.alerts:
-                    channel = (
-                        Channel.ALERTS_CRITICAL
-                        if isinstance(alert, CriticalAlertMessage)
-                        else Channel.ALERTS_INDICATORS
-                    )
-                    batch = self.state.accept(channel, alert, live=False)
-                    counts["alerts"] += len(batch)
-                    relayed += batch
-                for health in found.health:
-                    batch = self.state.accept(Channel.HEALTH, health, live=False)
-                    counts["health"] += len(batch)
-                    relayed += batch
         gap = {"from": format_timestamp(start), "to": format_timestamp(end), "backfilled": counts}
         log.warning("feed gap %s .. %s; backfilled %s", gap["from"], gap["to"], counts)
         if self.metrics is not None:
@@ -262,7 +269,62 @@ class Relay:
         self.fanout.publish("feed_gap", gap)
         for event, data in relayed:
             self.fanout.publish(event, data, backfilled=True)
+        if self.history is not None:
+            await self._backfill_late_rows(counts)
         return counts
+
+    async def _backfill_late_rows(self, counts: dict[str, int]) -> None:
+        """Look again for rows written after the first pass (the producer's write lag, or
+        its database outage), relaying what the live stream has not brought."""
+        assert self.history is not None
+        for delay in BACKFILL_PASSES:
+            await self.sleep(delay)
+            late = dict.fromkeys(counts, 0)
+            try:
+                relayed = await self._backfill_after(self.position, late)
+            except (StoreError, OSError) as exc:
+                log.warning("late backfill pass failed: %s", exc)
+                continue
+            for event, data in relayed:
+                self.fanout.publish(event, data, backfilled=True)
+            if relayed:
+                log.warning("feed gap: %s more backfilled from rows written late", late)
+            for kind, count in late.items():
+                counts[kind] += count
+
+    async def _backfill_after(
+        self, position: StreamPosition, counts: dict[str, int]
+    ) -> list[Relayed]:
+        """Accept every row stored after ``position`` (page by page); advance the position."""
+        assert self.history is not None
+        relayed: list[Relayed] = []
+        while True:
+            found, reached = await self.history.after(position, BACKFILL_PAGE)
+            for message in found.sessions:
+                batch = self.state.accept(channel_of_session(message), message, live=False)
+                counts["sessions"] += len(batch)
+                relayed += batch
+            for detection, channels in found.patterns:
+                batch = self.state.accept_detection(detection, channels, live=False)
+                counts["patterns"] += len(batch)
+                relayed += batch
+            for alert in found.alerts:
+                channel = (
+                    Channel.ALERTS_CRITICAL
+                    if isinstance(alert, CriticalAlertMessage)
+                    else Channel.ALERTS_INDICATORS
+                )
+                batch = self.state.accept(channel, alert, live=False)
+                counts["alerts"] += len(batch)
+                relayed += batch
+            for health in found.health:
+                batch = self.state.accept(Channel.HEALTH, health, live=False)
+                counts["health"] += len(batch)
+                relayed += batch
+            self.position = position = reached.advanced(**vars(self.position))
+            full = (len(found.patterns), len(found.alerts), len(found.health))
+            if max(full) < BACKFILL_PAGE:
+                return relayed
 
 
 class RedisSubscriber:

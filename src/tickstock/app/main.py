@@ -169,6 +169,7 @@ class LiveApp:
         self._tasks.append(asyncio.create_task(coroutine, name=name))
 
     async def _restore(self) -> None:
+        await self.relay.remember_position()
         try:
             await self.history.restore(
                 self.state,

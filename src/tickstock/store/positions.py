@@ -1,0 +1,109 @@
+"""Positions in the stream as the database orders it: insertion ids, never timestamps.
+
+A producer writes its rows in the order it publishes them (our engine's write queue is
+FIFO behind its publisher; docs/producer-contract.md asks the same of others). So the id
+of the row of the last detection (alert, health report) a subscriber received marks
+where it was: every row with a larger id is what it may have missed, whatever the
+session's clock says. A replayed or accelerated session's timestamps are not wall time,
+and a second run of the same day repeats them: a time window would find nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Table, and_, func, or_, select
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from tickstock.store.queries import ALERT_COLUMNS, Record, _bind, _record
+from tickstock.store.tables import intraday_patterns, streaming_alerts, streaming_health_metrics
+
+#: (symbol, pattern_type, timeframe, timestamp): a detection's identity, its row's unique key.
+PatternIdentity = tuple[str, str, str, datetime]
+
+
+@dataclass(frozen=True)
+class StreamPosition:
+    """The last row id seen per table (0: before the first row)."""
+
+    patterns: int = 0
+    alerts: int = 0
+    health: int = 0
+
+    def advanced(self, patterns: int = 0, alerts: int = 0, health: int = 0) -> StreamPosition:
+        return StreamPosition(
+            max(self.patterns, patterns), max(self.alerts, alerts), max(self.health, health)
+        )
+
+
+async def latest_position(conn: AsyncConnection) -> StreamPosition:
+    """The newest row of each table: "everything stored so far"."""
+
+    async def newest(table: Table) -> int:
+        return int((await conn.execute(select(func.max(table.c.id)))).scalar() or 0)
+
+    return StreamPosition(
+        await newest(intraday_patterns),
+        await newest(streaming_alerts),
+        await newest(streaming_health_metrics),
+    )
+
+
+async def pattern_position(conn: AsyncConnection, identities: Iterable[PatternIdentity]) -> int:
+    """The largest id among the rows of these detections (0 when none is stored yet)."""
+    c = intraday_patterns.c
+    keys = [
+        and_(
+            c.symbol == symbol,
+            c.pattern_type == pattern_type,
+            c.timeframe == timeframe,
+            c.timestamp == _bind(stamp),
+        )
+        for symbol, pattern_type, timeframe, stamp in identities
+    ]
+    if not keys:
+        return 0
+    return int((await conn.execute(select(func.max(c.id)).where(or_(*keys)))).scalar() or 0)
+
+
+async def alert_position(conn: AsyncConnection, alert_keys: Iterable[str]) -> int:
+    """The largest id among the alerts with these idempotency keys (``writer.alert_key``)."""
+    keys = list(alert_keys)
+    if not keys:
+        return 0
+    c = streaming_alerts.c
+    query = select(func.max(c.id)).where(c.alert_key.in_(keys))
+    return int((await conn.execute(query)).scalar() or 0)
+
+
+async def health_position(conn: AsyncConnection, stamps: Iterable[datetime]) -> int:
+    c = streaming_health_metrics.c
+    bound = [_bind(stamp) for stamp in stamps]
+    if not bound:
+        return 0
+    query = select(func.max(c.id)).where(c.timestamp.in_(bound))
+    return int((await conn.execute(query)).scalar() or 0)
+
+
+async def rows_after(
+    conn: AsyncConnection, table: Table, after_id: int, limit: int, columns: Any = None
+) -> list[Record]:
+    """Rows of ``table`` with ``id > after_id``, in id order, at most ``limit``."""
+    selected = [table.c[name] for name in columns] if columns else [table]
+    query = select(*selected).where(table.c.id > after_id).order_by(table.c.id).limit(limit)
+    return [_record(row, columns) for row in (await conn.execute(query)).all()]
+
+
+async def patterns_after(conn: AsyncConnection, after_id: int, limit: int) -> list[Record]:
+    return await rows_after(conn, intraday_patterns, after_id, limit)
+
+
+async def alerts_after(conn: AsyncConnection, after_id: int, limit: int) -> list[Record]:
+    return await rows_after(conn, streaming_alerts, after_id, limit, ALERT_COLUMNS)
+
+
+async def health_after(conn: AsyncConnection, after_id: int, limit: int) -> list[Record]:
+    return await rows_after(conn, streaming_health_metrics, after_id, limit)
