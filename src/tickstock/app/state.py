@@ -256,8 +256,7 @@ class LiveState:
             return []
         if isinstance(message, SessionStartedMessage):
             if self.session is None or self.session.get("session_id") != body["session_id"]:
-                self.patterns_detected = 0
-                self.indicator_alerts = 0
+                self._start_clean()
             self.session = {**body, "status": "active"}
         elif self.session is not None and self.session.get("session_id") == body["session_id"]:
             self.session = {**self.session, **body, "status": "stopped"}
@@ -266,15 +265,32 @@ class LiveState:
         self._heard(live)
         return [("streaming_session", to_wire(message))]
 
+    def _start_clean(self) -> None:
+        """A new session: nothing of the old one stays in the live view (it stays in the
+        database, under Sessions). The de-duplication windows go too: a replayed day
+        repeats the old session's detections, and they are new events of the new one."""
+        self.patterns_detected = 0
+        self.indicator_alerts = 0
+        self.recent_patterns.clear()
+        self.recent_alerts.clear()
+        self.latest_indicators.clear()
+        self.open_critical.clear()
+        self.health = None
+        self._health_heard = None
+        self._last_heard = None
+        self._symbols_seen.clear()
+        self._detections = RecentKeys(self._detections.capacity)
+        self._other_keys = RecentKeys(self._other_keys.capacity)
+
     def _accept_health(self, message: HealthMessage, live: bool) -> list[Relayed]:
         if not self._first_sighting(("health", message.health.timestamp)):
             return []
         data = to_wire(message)
-        if self.health is None or message.health.timestamp >= _parsed_time(self.health):
-            self.health = data
-            self._health_heard = (
-                self.clock() if live else self._monotonic_of(message.health.timestamp.timestamp())
-            )
+        # The latest to arrive (or, backfilled, the latest stored) is the current health,
+        # whatever its own clock says: a replayed day's reports are older than the last run's.
+        self.health = data
+        if live:
+            self._health_heard = self.clock()
         self._heard(live)
         return [("streaming_health", data)]
 
@@ -318,9 +334,6 @@ class LiveState:
         if len(seen) > MAX_TRACKED_SYMBOLS:
             seen.popitem(last=False)
 
-    def _monotonic_of(self, wall_time: float) -> float:
-        return self.clock() - max(0.0, self.wall_clock() - wall_time)
-
     # --- derived views ----------------------------------------------------------------
 
     def engine_state(self) -> str:
@@ -335,12 +348,7 @@ class LiveState:
         return "live" if self.clock() - heard <= self.stale_after else "stale"
 
     def _session_heard(self) -> float | None:
-        if self._last_heard is not None:
-            return self._last_heard
-        started = (self.session or {}).get("started_at")
-        if isinstance(started, str):
-            return self._monotonic_of(_iso_to_epoch(started))
-        return None
+        return self._last_heard
 
     def active_symbols(self) -> int:
         if self.health is not None:
@@ -415,7 +423,9 @@ class LiveState:
     ) -> None:
         """Rebuild the view from the database at start, so a restart mid-session shows it.
 
-        ``patterns`` are (detection, channels it came on) pairs, oldest first.
+        ``patterns`` are (detection, channels it came on) pairs, oldest first. Freshness
+        goes by arrival, never by the rows' own times: what is restored counts as heard
+        now, and the engine turns stale when nothing follows within the stale window.
         """
         if session is not None:
             self.accept(_channel_of(session), session, live=False)
@@ -427,6 +437,9 @@ class LiveState:
             self._accept_calculation(calculation, live=False)
         if health is not None:
             self.accept(Channel.HEALTH, health, live=False)
+            self._health_heard = self.clock()
+        if session is not None and self.session is not None:
+            self._last_heard = self.clock()
         for critical in open_alerts:
             self.accept(Channel.ALERTS_CRITICAL, critical, live=False)
         if patterns_detected is not None:
@@ -439,14 +452,6 @@ def _channel_of(message: Message) -> Channel:
     if isinstance(message, SessionStoppedMessage):
         return Channel.SESSION_STOPPED
     return Channel.SESSION_STARTED
-
-
-def _parsed_time(health: dict[str, Any]) -> datetime:
-    return datetime.fromisoformat(health["health"]["timestamp"].replace("Z", "+00:00"))
-
-
-def _iso_to_epoch(value: str) -> float:
-    return datetime.fromisoformat(value.replace("Z", "+00:00")).timestamp()
 
 
 def _iso_now(wall: float) -> str:

@@ -188,10 +188,72 @@ def test_restore_shows_the_session_at_once_and_dedupes_later_sightings():
     assert state.accept(Channel.PATTERNS_DETECTED, message(Channel.PATTERNS_DETECTED)) == []
 
 
-def test_restored_old_health_makes_the_engine_stale():
-    state = make_state(FakeClock())
-    state.restore(health=message(Channel.HEALTH, timestamp="2025-10-05T09:00:00Z"))
+def test_restored_health_counts_from_the_restore_whatever_its_own_clock_says():
+    """Freshness goes by arrival: a stored report's timestamp may be a simulated day's."""
+    for stamp in ("2019-01-02T09:00:00Z", "2031-05-05T15:00:00Z"):
+        clock = FakeClock()
+        state = make_state(clock)
+        state.restore(health=message(Channel.HEALTH, timestamp=stamp))
+        assert state.engine_state() == "live"
+        clock.now += 181
+        assert state.engine_state() == "stale", "nothing arrived within 3 intervals"
+
+
+def test_a_health_report_older_than_the_current_one_still_arrives_and_keeps_the_engine_live():
+    clock = FakeClock()
+    state = make_state(clock)
+    state.accept(Channel.HEALTH, message(Channel.HEALTH, timestamp="2025-10-05T15:59:00Z"))
+    clock.now += 170
+    replayed = message(Channel.HEALTH, timestamp="2025-10-05T09:31:00Z", active_symbols=7)
+    assert state.accept(Channel.HEALTH, replayed)
+    clock.now += 170
+    assert state.engine_state() == "live"
+    assert state.metrics()["active_symbols"] == 7
+
+
+def test_a_backfilled_health_report_does_not_make_a_silent_engine_live():
+    clock = FakeClock()
+    state = make_state(clock)
+    state.accept(Channel.HEALTH, message(Channel.HEALTH, timestamp="2025-10-05T10:00:00Z"))
+    clock.now += 181
+    backfilled = message(Channel.HEALTH, timestamp="2025-10-05T10:03:00Z")
+    state.accept(Channel.HEALTH, backfilled, live=False)
     assert state.engine_state() == "stale"
+
+
+def test_a_new_session_starts_clean():
+    clock = FakeClock()
+    state = make_state(clock)
+    state.accept(Channel.SESSION_STARTED, message(Channel.SESSION_STARTED, session_id="old"))
+    state.accept(Channel.PATTERNS_STREAMING, message(Channel.PATTERNS_STREAMING))
+    state.accept(Channel.ALERTS_INDICATORS, message(Channel.ALERTS_INDICATORS))
+    state.accept(Channel.INDICATORS_STREAMING, message(Channel.INDICATORS_STREAMING))
+    state.accept(Channel.ALERTS_CRITICAL, message(Channel.ALERTS_CRITICAL))
+    state.accept(Channel.HEALTH, message(Channel.HEALTH))
+
+    state.accept(Channel.SESSION_STARTED, message(Channel.SESSION_STARTED, session_id="new"))
+    snapshot = state.snapshot(epoch="e", seq=1, reason="connect", settings={})
+    assert snapshot["session"]["session_id"] == "new"
+    assert snapshot["recent_patterns"] == [] and snapshot["recent_alerts"] == []
+    assert snapshot["latest_indicators"] == [] and snapshot["open_critical_alerts"] == []
+    assert snapshot["health"] is None
+    assert snapshot["metrics"]["patterns_detected"] == 0
+    assert snapshot["metrics"]["active_symbols"] == 0
+    assert snapshot["app_status"]["engine"] == "live", "the session start was heard just now"
+    # the replayed day repeats the old session's detection: an event of the new session
+    assert state.accept(Channel.PATTERNS_STREAMING, message(Channel.PATTERNS_STREAMING))
+    assert state.metrics()["patterns_detected"] == 1
+
+
+def test_the_same_session_started_again_keeps_its_view():
+    state = make_state(FakeClock())
+    state.accept(Channel.SESSION_STARTED, message(Channel.SESSION_STARTED, session_id="s1"))
+    state.accept(Channel.PATTERNS_STREAMING, message(Channel.PATTERNS_STREAMING))
+    state.accept(
+        Channel.SESSION_STARTED,
+        message(Channel.SESSION_STARTED, session_id="s1", started_at="2025-10-05T09:31:00Z"),
+    )
+    assert len(state.recent_patterns) == 1 and state.metrics()["patterns_detected"] == 1
 
 
 def test_duplicate_of_a_detection_no_longer_in_the_recent_list_is_still_dropped():
