@@ -405,7 +405,9 @@ async def test_unknown_route_and_wrong_method_are_json(client: httpx.AsyncClient
 # --- database down, disabled, probes ----------------------------------------------------
 
 
-@pytest.mark.parametrize("path", [*BROKEN_BEFORE, "/api/streaming/sessions"])
+@pytest.mark.parametrize(
+    "path", [*BROKEN_BEFORE[1:], "/api/streaming/sessions"]
+)  # the status answers from the live state instead: the next test
 async def test_database_down_is_503_json(
     make_client: Callable[..., httpx.AsyncClient], path: str
 ) -> None:
@@ -418,12 +420,39 @@ async def test_database_down_is_503_json(
     }
 
 
+async def test_status_answers_from_the_live_state_while_the_database_is_down(
+    engine: AsyncEngine,
+) -> None:
+    session = {"session_id": "live-1", "status": "active", "symbol_count": 50}
+    deps = ApiDependencies(
+        database=DownDatabase(),
+        settings=load_settings(),
+        live_status=lambda: {**live_status(), "database": "down", "session": session},
+        redis_ping=redis_up,
+    )
+    transport = httpx.ASGITransport(app=create_api_app(deps), raise_app_exceptions=False)
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
+        response = await client.get("/api/streaming/status")
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert body["session"] == session
+    assert body["source"] == "live" and body["unavailable"] == ["session_counts"]
+    assert body["app"]["database"] == "down" and "session" not in body["app"]
+
+
+async def test_status_reads_the_session_from_the_database_when_it_answers(
+    client: httpx.AsyncClient,
+) -> None:
+    body = (await client.get("/api/streaming/status")).json()
+    assert body["source"] == "database" and body["unavailable"] == []
+
+
 async def test_unreadable_sqlite_file_is_503(
     make_client: Callable[..., httpx.AsyncClient], tmp_path: Any
 ) -> None:
     missing = create_async_engine(f"sqlite+aiosqlite:///{tmp_path / 'gone' / 'x.db'}")
     async with make_client(database=EngineDatabase(missing)) as client:
-        response = await client.get("/api/streaming/status")
+        response = await client.get("/api/streaming/alerts")
     await missing.dispose()
     assert response.status_code == 503
     assert "Traceback" not in response.text

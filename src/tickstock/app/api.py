@@ -14,6 +14,7 @@ import csv
 import functools
 import io
 import json
+import logging
 import math
 import re
 import time
@@ -35,6 +36,7 @@ from starlette.routing import BaseRoute, Route
 
 from tickstock.app.auth import AuthMiddleware, TokenAuth, auth_from_settings, auth_routes
 from tickstock.app.errors_http import (
+    DATABASE_DOWN,
     ApiError,
     JsonErrorMiddleware,
     bad_parameter,
@@ -53,6 +55,8 @@ from tickstock.contract.limits import (
 )
 from tickstock.settings import Settings
 from tickstock.store import queries
+
+log = logging.getLogger(__name__)
 
 _SYMBOL = re.compile(SYMBOL_PATTERN)
 _SESSION_ID = re.compile(SESSION_ID_PATTERN)
@@ -279,12 +283,21 @@ def api_routes(deps: ApiDependencies) -> list[BaseRoute]:
 
     async def status(request: Request) -> Response:
         QueryParameters(request, ())
-        session = await run(queries.current_session)
+        live = dict(deps.live_status())
+        unread: list[str] = []
+        try:
+            session = await run(queries.current_session)
+        except DATABASE_DOWN as exc:
+            # the live state still knows the session: answer from it, and say what is missing
+            log.warning("status answered from the live state: database unavailable (%s)", exc)
+            session, unread = live.get("session"), ["session_counts"]
         settings = deps.settings
         return JSONResponse(
             {
                 "session": session,
-                "app": dict(deps.live_status()),
+                "source": "live" if unread else "database",
+                "unavailable": unread,
+                "app": {key: value for key, value in live.items() if key != "session"},
                 "server_time": format_timestamp(datetime.now(UTC)),
                 "settings": {
                     "refresh_interval": settings.streaming_refresh_interval,

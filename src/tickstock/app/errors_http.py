@@ -75,6 +75,17 @@ async def _http_exception(_: Request, exc: Exception) -> Response:
     return json_error(exc.status_code, error, str(exc.detail), exc.headers)
 
 
+#: What a read raises when the database cannot answer (a 503, or a fallback to live state).
+DATABASE_DOWN: tuple[type[Exception], ...] = (
+    StoreUnavailable,
+    TimeoutError,
+    OperationalError,
+    InterfaceError,
+    DBAPIError,
+    ConnectionError,
+)
+
+
 async def _database_down(request: Request, exc: Exception) -> Response:
     log.warning("database unavailable for %s: %s", request.url.path, type(exc).__name__)
     return json_error(503, "database_unavailable", "the database cannot be reached; retry later")
@@ -85,12 +96,7 @@ def exception_handlers() -> dict[Any, Callable[[Request, Exception], Any]]:
     return {
         ApiError: _api_error,
         HTTPException: _http_exception,
-        StoreUnavailable: _database_down,
-        TimeoutError: _database_down,
-        OperationalError: _database_down,
-        InterfaceError: _database_down,
-        DBAPIError: _database_down,
-        ConnectionError: _database_down,
+        **dict.fromkeys(DATABASE_DOWN, _database_down),
     }
 
 

@@ -121,6 +121,7 @@ class LiveApp:
     def live_status(self) -> dict[str, Any]:
         return {
             **self.state.app_status(),
+            "session": self.state.session,
             "metrics": self.state.metrics(),
             "clients": len(self.fanout.clients),
             "epoch": self.epoch,
