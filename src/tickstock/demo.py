@@ -42,7 +42,19 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     demo.set_defaults(handler=run_demo)
 
 
+class DemoStopped(Exception):
+    """SIGTERM or SIGHUP: stop everything, as Ctrl-C does."""
+
+
+def _stop_on_signal(signum: int, frame: object) -> None:
+    raise DemoStopped(signal.Signals(signum).name)
+
+
 def run_demo(args: argparse.Namespace) -> int:
+    # A service manager's SIGTERM, or a closed terminal's SIGHUP, reaches this process
+    # only (Ctrl-C reaches the whole group): the children must be stopped from here.
+    for sig in (signal.SIGTERM, signal.SIGHUP):
+        signal.signal(sig, _stop_on_signal)
     VAR.mkdir(exist_ok=True)
     children: list[subprocess.Popen[bytes]] = []
     tickstock = [sys.executable, "-m", "tickstock.cli"]
@@ -90,9 +102,11 @@ def run_demo(args: argparse.Namespace) -> int:
                 f"  engine: simulated day from {args.start} at {args.speed:g}x; Ctrl-C stops everything\n"
             )
         return _wait(children)
-    except KeyboardInterrupt:
+    except (KeyboardInterrupt, DemoStopped):
         return 0
     finally:
+        for sig in (signal.SIGTERM, signal.SIGHUP, signal.SIGINT):
+            signal.signal(sig, signal.SIG_IGN)  # a second signal must not cut the cleanup
         _stop(children)
 
 

@@ -116,15 +116,20 @@ def run_until_session(cwd: Path, started: list[DemoProcess]) -> tuple[DemoProces
     return demo, port, seen
 
 
-def stop_and_check_nothing_left(demo: DemoProcess) -> None:
+def stop_and_check_nothing_left(demo: DemoProcess, sig: signal.Signals | None = None) -> None:
+    """Ctrl-C (SIGINT to the group), or ``sig`` to the demo process alone."""
     family = demo.family()
     assert len(family) >= 4, f"expected demo, redis, app and engine: {family}"
-    demo.ctrl_c()
+    if sig is None:
+        demo.ctrl_c()
+    else:
+        demo.proc.send_signal(sig)
     try:
         demo.proc.wait(timeout=30)
     except subprocess.TimeoutExpired:
         os.killpg(demo.proc.pid, signal.SIGKILL)
-        pytest.fail(f"the demo did not stop on Ctrl-C:\n{demo.output()}")
+        pytest.fail(f"the demo did not stop on {sig or 'Ctrl-C'}:\n{demo.output()}")
+    assert demo.proc.returncode == 0, demo.output()
     wait_until(
         lambda: not any(p.is_running() and p.status() != psutil.STATUS_ZOMBIE for p in family),
         15,
@@ -150,3 +155,11 @@ def test_demo_runs_everything_and_ctrl_c_leaves_no_process(
     ids = {s["session_id"] for s in sessions["sessions"]}
     assert first["session"]["session_id"] in ids, "the first run's session is still in the history"
     stop_and_check_nothing_left(again)
+
+
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGHUP])
+def test_a_signal_to_the_demo_alone_stops_redis_the_app_and_the_engine(
+    tmp_path: Path, started_demos: list[DemoProcess], sig: signal.Signals
+) -> None:
+    demo, _, _ = run_until_session(tmp_path, started_demos)
+    stop_and_check_nothing_left(demo, sig)
