@@ -12,7 +12,7 @@ from tickstock.store import tables
 from tickstock.store.database import sync_url
 from tickstock.store.migrations import current_revision, upgrade
 
-HEAD = "0002"
+HEAD = "0003"
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])

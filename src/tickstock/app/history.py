@@ -182,25 +182,28 @@ class DatabaseHistory:
         return {"patterns": patterns, "alerts": alerts}
 
     async def restore(self, state: LiveState, *, max_patterns: int, max_alerts: int) -> None:
-        """Rebuild ``state`` from the current session's rows."""
+        """Rebuild ``state`` from the latest session's rows, when that session is active.
+
+        The latest session goes by position (the order sessions were written). A stopped
+        one is not brought back: the live view starts clean, as on an empty database,
+        and earlier sessions stay in the history (Sessions).
+        """
         try:
             async with self.connect() as conn:
                 session = await queries.current_session(conn)
-                patterns = await queries.recent_patterns(conn, limit=max_patterns)
-                alerts = await queries.recent_alerts(conn, limit=max_alerts)
-                health = await queries.latest_health(conn)
-                open_alerts = await queries.open_critical_alerts(conn)
-                since = _parse_time(session["started_at"]) if session else None
-                indicators = await queries.latest_indicators(conn, since=since)
+                if session is None or session["status"] != "active":
+                    return
+                session_id = session["session_id"]
+                patterns = await queries.recent_patterns(conn, max_patterns, session_id)
+                alerts = await queries.recent_alerts(conn, max_alerts, session_id)
+                health = await queries.latest_health(conn, session_id)
+                open_alerts = await queries.open_critical_alerts(conn, session_id)
+                indicators = await queries.latest_indicators(conn, session_id=session_id)
         except (SQLAlchemyError, OSError) as exc:
             raise StoreUnavailable(f"database read failed: {exc}") from exc
-        counts = (session or {}).get("counts") or {}
+        counts = session.get("counts") or {}
         state.restore(
-            session=(
-                _validated(channel_of_record(session), queries.session_event(session))
-                if session
-                else None
-            ),
+            session=_validated(channel_of_record(session), queries.session_event(session)),
             patterns=[p for p in map(_pattern, patterns) if p is not None],
             alerts=[
                 a
@@ -255,10 +258,6 @@ def _calculation(record: dict[str, Any]) -> IndicatorCalculation | None:
     except ValueError as exc:
         log.warning("skipping a stored indicator the contract rejects: %s", exc)
         return None
-
-
-def _parse_time(value: str) -> datetime:
-    return datetime.fromisoformat(value.replace("Z", "+00:00"))
 
 
 __all__ = ("DatabaseHistory", "FeedBackfill", "FeedHistory", "channel_of_session")

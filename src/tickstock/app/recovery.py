@@ -19,8 +19,7 @@ from tickstock.contract import (
     Message,
     detections_of,
 )
-from tickstock.store.positions import PatternIdentity
-from tickstock.store.writer import alert_key
+from tickstock.store.positions import AlertIdentity, PatternIdentity
 
 #: Identities kept per kind.
 KEEP = 32
@@ -31,7 +30,7 @@ class ReceivedLog:
 
     def __init__(self, keep: int = KEEP) -> None:
         self.patterns: deque[PatternIdentity] = deque(maxlen=keep)
-        self.alerts: deque[str] = deque(maxlen=keep)
+        self.alerts: deque[AlertIdentity] = deque(maxlen=keep)
         self.health: deque[datetime] = deque(maxlen=keep)
 
     def saw(self, message: Message) -> None:
@@ -42,28 +41,10 @@ class ReceivedLog:
             self.patterns.append((d.symbol, d.pattern_type, d.timeframe, d.timestamp))
         elif isinstance(message, IndicatorAlertMessage):
             a = message.alert
-            self.alerts.append(
-                alert_key(
-                    {
-                        "kind": "indicator",
-                        "symbol": a.symbol,
-                        "alert_type": a.alert_type,
-                        "timestamp": a.timestamp,
-                    }
-                )
-            )
+            self.alerts.append(("indicator", a.symbol, a.alert_type, a.timestamp))
         elif isinstance(message, CriticalAlertMessage):
             c = message.alert
-            self.alerts.append(
-                alert_key(
-                    {
-                        "kind": "critical",
-                        "component": c.component,
-                        "resolved": c.resolved,
-                        "timestamp": c.timestamp,
-                    }
-                )
-            )
+            self.alerts.append(("critical", c.component, c.resolved, c.timestamp))
         elif isinstance(message, HealthMessage):
             self.health.append(message.health.timestamp)
 

@@ -23,6 +23,8 @@ from tickstock.store.tables import intraday_patterns, streaming_alerts, streamin
 
 #: (symbol, pattern_type, timeframe, timestamp): a detection's identity, its row's unique key.
 PatternIdentity = tuple[str, str, str, datetime]
+#: ("indicator", symbol, alert_type, timestamp) or ("critical", component, resolved, timestamp)
+AlertIdentity = tuple[str, str, Any, datetime]
 
 
 @dataclass(frozen=True)
@@ -69,14 +71,19 @@ async def pattern_position(conn: AsyncConnection, identities: Iterable[PatternId
     return int((await conn.execute(select(func.max(c.id)).where(or_(*keys)))).scalar() or 0)
 
 
-async def alert_position(conn: AsyncConnection, alert_keys: Iterable[str]) -> int:
-    """The largest id among the alerts with these idempotency keys (``writer.alert_key``)."""
-    keys = list(alert_keys)
+async def alert_position(conn: AsyncConnection, identities: Iterable[AlertIdentity]) -> int:
+    """The largest id among the rows of these alerts (0 when none is stored yet)."""
+    c = streaming_alerts.c
+    keys = []
+    for kind, name, detail, stamp in identities:
+        if kind == "indicator":
+            match = and_(c.symbol == name, c.alert_type == detail)
+        else:
+            match = and_(c.component == name, c.resolved == bool(detail))
+        keys.append(and_(c.kind == kind, c.timestamp == _bind(stamp), match))
     if not keys:
         return 0
-    c = streaming_alerts.c
-    query = select(func.max(c.id)).where(c.alert_key.in_(keys))
-    return int((await conn.execute(query)).scalar() or 0)
+    return int((await conn.execute(select(func.max(c.id)).where(or_(*keys)))).scalar() or 0)
 
 
 async def health_position(conn: AsyncConnection, stamps: Iterable[datetime]) -> int:

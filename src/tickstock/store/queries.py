@@ -226,12 +226,18 @@ def session_event(record: Mapping[str, Any]) -> Record:
 # --- sessions -------------------------------------------------------------------------
 
 
+#: Sessions by position (the order they were written), then, for rows written before
+#: migration 0003 or by a producer that leaves ``seq`` empty, by start time.
+LATEST_SESSION_FIRST = (
+    streaming_sessions.c.seq.desc().nulls_last(),
+    streaming_sessions.c.started_at.desc(),
+)
+
+
 async def current_session(conn: AsyncConnection) -> Record | None:
     """The latest session with live counts of what was stored for it, or None."""
     row = (
-        await conn.execute(
-            select(streaming_sessions).order_by(streaming_sessions.c.started_at.desc()).limit(1)
-        )
+        await conn.execute(select(streaming_sessions).order_by(*LATEST_SESSION_FIRST).limit(1))
     ).first()
     if row is None:
         return None
@@ -322,10 +328,14 @@ async def patterns_for_symbol(
     return [_record(row) for row in (await conn.execute(query)).all()]
 
 
-async def recent_patterns(conn: AsyncConnection, limit: int = 50) -> list[Record]:
-    """The newest ``limit`` detections, newest last."""
+async def recent_patterns(
+    conn: AsyncConnection, limit: int = 50, session_id: str | None = None
+) -> list[Record]:
+    """The newest ``limit`` detections (of one session when given), newest last."""
     c = intraday_patterns.c
     query = select(intraday_patterns).order_by(c.timestamp.desc(), c.id.desc()).limit(limit)
+    if session_id is not None:
+        query = query.where(c.session_id == session_id)
     return [_record(row) for row in reversed((await conn.execute(query)).all())]
 
 
@@ -471,9 +481,11 @@ async def alerts_chunk(
     return [_record(row, ALERT_COLUMNS) for row in rows], (as_utc(last["timestamp"]), last["id"])
 
 
-async def recent_alerts(conn: AsyncConnection, limit: int = 30) -> list[Record]:
-    """The newest ``limit`` indicator alerts, newest last."""
-    query = _alert_select(AlertFilter(kind="indicator")).limit(limit)
+async def recent_alerts(
+    conn: AsyncConnection, limit: int = 30, session_id: str | None = None
+) -> list[Record]:
+    """The newest ``limit`` indicator alerts (of one session when given), newest last."""
+    query = _alert_select(AlertFilter(kind="indicator", session_id=session_id)).limit(limit)
     return [_record(row, ALERT_COLUMNS) for row in reversed((await conn.execute(query)).all())]
 
 
@@ -491,17 +503,17 @@ async def alerts_between(
     return [_record(row, ALERT_COLUMNS) for row in reversed((await conn.execute(query)).all())]
 
 
-async def open_critical_alerts(conn: AsyncConnection) -> list[Record]:
-    """Per component, its latest critical alert when that one is not a recovery."""
+async def open_critical_alerts(
+    conn: AsyncConnection, session_id: str | None = None
+) -> list[Record]:
+    """Per component, its latest critical alert (by position) when that one is not a
+    recovery; of one session when given."""
     c = streaming_alerts.c
-    rank = (
-        func.row_number()
-        .over(partition_by=c.component, order_by=(c.timestamp.desc(), c.id.desc()))
-        .label("rank")
-    )
-    latest = (
-        select(*(c[name] for name in ALERT_COLUMNS), rank).where(c.kind == "critical").subquery()
-    )
+    rank = func.row_number().over(partition_by=c.component, order_by=c.id.desc()).label("rank")
+    critical = select(*(c[name] for name in ALERT_COLUMNS), rank).where(c.kind == "critical")
+    if session_id is not None:
+        critical = critical.where(c.session_id == session_id)
+    latest = critical.subquery()
     query = (
         select(*(latest.c[name] for name in ALERT_COLUMNS))
         .where(latest.c.rank == 1, latest.c.resolved == literal(False))
@@ -536,11 +548,14 @@ async def indicators_for_symbol(
 
 
 async def latest_indicators(
-    conn: AsyncConnection, limit: int = 500, since: datetime | None = None
+    conn: AsyncConnection,
+    limit: int = 500,
+    since: datetime | None = None,
+    session_id: str | None = None,
 ) -> list[Record]:
     """The latest value of each (symbol, indicator), by symbol then indicator.
 
-    Pass ``since`` (e.g. the current session's start) to bound the rows scanned.
+    Pass ``since`` or ``session_id`` (e.g. the current session) to bound the rows scanned.
     """
     c = intraday_indicators.c
     rank = (
@@ -549,6 +564,8 @@ async def latest_indicators(
         .label("rank")
     )
     ranked = select(intraday_indicators, rank).where(*_time_range(c.timestamp, since, None))
+    if session_id is not None:
+        ranked = ranked.where(c.session_id == session_id)
     latest = ranked.subquery()
     columns = [col.name for col in intraday_indicators.columns]
     query = (
@@ -560,9 +577,12 @@ async def latest_indicators(
     return [_record(row, columns) for row in (await conn.execute(query)).all()]
 
 
-async def latest_health(conn: AsyncConnection) -> Record | None:
+async def latest_health(conn: AsyncConnection, session_id: str | None = None) -> Record | None:
+    """The last health report stored (by position: a replayed day's clock runs backwards)."""
     c = streaming_health_metrics.c
-    query = select(streaming_health_metrics).order_by(c.timestamp.desc()).limit(1)
+    query = select(streaming_health_metrics).order_by(c.id.desc()).limit(1)
+    if session_id is not None:
+        query = query.where(c.session_id == session_id)
     row = (await conn.execute(query)).first()
     return _record(row) if row is not None else None
 

@@ -3,6 +3,8 @@
 Every contract field has its own column; only open-ended maps (an indicator's lines, its
 metadata, the health issues list) are JSON. Unique keys make every write idempotent: the
 engine may retry a batch after an outage and a detection written twice stays one row.
+The keys include the session (``session_key``: the session id, or "" outside a session,
+since SQL NULLs are all distinct): a second run of the same day is a session of its own.
 """
 
 from __future__ import annotations
@@ -71,6 +73,8 @@ streaming_sessions = Table(
     Column("duration_seconds", Float),
     Column("total_patterns", Integer),
     Column("total_indicators", Integer),
+    # the order sessions were written in: "the latest session" by position (0003)
+    Column("seq", Integer),
     Index(None, "started_at"),
 )
 
@@ -79,6 +83,7 @@ intraday_patterns = Table(
     metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
     Column("session_id", String(64)),
+    Column("session_key", String(64), nullable=False, server_default=""),
     Column("symbol", String(10), nullable=False),
     Column("pattern_type", String(200), nullable=False),
     Column("confidence", Float, nullable=False),
@@ -90,7 +95,15 @@ intraday_patterns = Table(
     Column("low", Float, nullable=False),
     Column("close", Float, nullable=False),
     Column("volume", BigInteger, nullable=False),
-    UniqueConstraint("symbol", "pattern_type", "timeframe", "timestamp"),
+    # a detection once per session: a replayed day's second run stores its own rows (0003)
+    UniqueConstraint(
+        "session_key",
+        "symbol",
+        "pattern_type",
+        "timeframe",
+        "timestamp",
+        name="uq_intraday_patterns_session_identity",
+    ),
     Index(None, "symbol", "timestamp"),
     Index(None, "timestamp"),
     Index(None, "session_id"),
@@ -102,6 +115,7 @@ intraday_indicators = Table(
     metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
     Column("session_id", String(64)),
+    Column("session_key", String(64), nullable=False, server_default=""),
     Column("symbol", String(10), nullable=False),
     Column("indicator", String(200), nullable=False),
     Column("value", Float, nullable=False),
@@ -109,7 +123,14 @@ intraday_indicators = Table(
     Column("timestamp", UtcDateTime, nullable=False),
     Column("timeframe", String(8), nullable=False),
     Column("metadata", JSON),
-    UniqueConstraint("symbol", "indicator", "timeframe", "timestamp"),
+    UniqueConstraint(
+        "session_key",
+        "symbol",
+        "indicator",
+        "timeframe",
+        "timestamp",
+        name="uq_intraday_indicators_session_identity",
+    ),
     Index(None, "symbol", "timestamp"),
     Index(None, "session_id"),
 )
@@ -119,7 +140,8 @@ streaming_health_metrics = Table(
     metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
     Column("session_id", String(64)),
-    Column("timestamp", UtcDateTime, nullable=False, unique=True),
+    Column("session_key", String(64), nullable=False, server_default=""),
+    Column("timestamp", UtcDateTime, nullable=False),
     Column("status", String(16), nullable=False),
     Column("active_symbols", Integer, nullable=False),
     Column("connection_status", String(16), nullable=False),
@@ -130,6 +152,7 @@ streaming_health_metrics = Table(
     Column("memory_mb", Float, nullable=False),
     Column("threads_active", Integer, nullable=False),
     Column("issues", JSON, nullable=False),
+    UniqueConstraint("session_key", "timestamp"),
 )
 
 ohlcv_1min = Table(

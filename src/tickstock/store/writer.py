@@ -17,7 +17,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from pydantic import BaseModel
-from sqlalchemy import Table
+from sqlalchemy import Table, func, select
 from sqlalchemy.dialects import postgresql, sqlite
 
 from tickstock.contract import HIGH_CONFIDENCE, to_wire
@@ -57,11 +57,21 @@ def _utc(value: datetime | str) -> datetime:
 
 
 def alert_key(row: Row) -> str:
-    """The idempotency key of a ``streaming_alerts`` row (SQL NULLs are all distinct)."""
+    """The idempotency key of a ``streaming_alerts`` row (SQL NULLs are all distinct), per
+    session like the other tables' keys."""
     stamp = row["timestamp"].strftime("%Y-%m-%dT%H:%M:%S.%fZ")
     if row["kind"] == "indicator":
-        return f"indicator|{row['symbol']}|{row['alert_type']}|{stamp}"
-    return f"critical|{row['component']}|{int(bool(row['resolved']))}|{stamp}"
+        key = f"indicator|{row['symbol']}|{row['alert_type']}|{stamp}"
+    else:
+        key = f"critical|{row['component']}|{int(bool(row['resolved']))}|{stamp}"
+    session = row.get("session_id")
+    return f"{key}|{session}" if session else key
+
+
+def _next_session_seq() -> Any:
+    """The next session position, computed by the database in the INSERT itself."""
+    t = tables.streaming_sessions
+    return select(func.coalesce(func.max(t.c.seq), 0) + 1).scalar_subquery()
 
 
 class StoreWriter:
@@ -70,11 +80,14 @@ class StoreWriter:
     def __init__(self, database: Database) -> None:
         self.database = database
 
+    def _dialect(self) -> Any:
+        return postgresql if self.database.dialect == "postgresql" else sqlite
+
     async def _insert(self, table: Table, rows: Sequence[dict[str, Any]]) -> int:
         if not rows:
             return 0
         name = self.database.dialect
-        dialect = postgresql if name == "postgresql" else sqlite
+        dialect = self._dialect()
         key = next(iter(table.primary_key.columns))
         statement = dialect.insert(table).on_conflict_do_nothing().returning(key)
         inserted = 0
@@ -95,7 +108,16 @@ class StoreWriter:
             "started_at": _utc(s["started_at"]),
             "symbol_count": s["symbol_count"],
         }
-        return await self._insert(tables.streaming_sessions, [row])
+        t = tables.streaming_sessions
+        statement = (
+            self._dialect()
+            .insert(t)
+            .values(seq=_next_session_seq())
+            .on_conflict_do_nothing()
+            .returning(t.c.session_id)
+        )
+        async with self.database.begin() as conn:
+            return len((await conn.execute(statement, row)).all())
 
     async def write_session_stopped(self, session: SessionStop | Row) -> int:
         """Close the session row; a stop for a session never seen creates its row.
@@ -121,14 +143,13 @@ class StoreWriter:
             **closing,
         }
         t = tables.streaming_sessions
-        dialect = postgresql if self.database.dialect == "postgresql" else sqlite
-        insert = dialect.insert(t)
+        insert = self._dialect().insert(t).values(seq=_next_session_seq())
         statement = insert.on_conflict_do_update(
             index_elements=[t.c.session_id],
             set_={name: insert.excluded[name] for name in closing},
         )
         async with self.database.begin() as conn:
-            await conn.execute(statement, [row])
+            await conn.execute(statement, row)
         return 1
 
     # --- the stream ----------------------------------------------------------------------
@@ -143,6 +164,7 @@ class StoreWriter:
             rows.append(
                 {
                     "session_id": session_id,
+                    "session_key": session_id or "",
                     "symbol": d["symbol"],
                     "pattern_type": d["pattern_type"],
                     "confidence": float(d["confidence"]),
@@ -167,6 +189,7 @@ class StoreWriter:
             rows.append(
                 {
                     "session_id": session_id,
+                    "session_key": session_id or "",
                     "symbol": c["symbol"],
                     "indicator": c["indicator"],
                     "value": float(c["value"]),
@@ -198,6 +221,7 @@ class StoreWriter:
         flow, usage = h["data_flow"], h["resource_usage"]
         row = {
             "session_id": session_id,
+            "session_key": session_id or "",
             "timestamp": _utc(h["timestamp"]),
             "status": h["status"],
             "active_symbols": h["active_symbols"],

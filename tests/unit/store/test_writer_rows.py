@@ -25,6 +25,16 @@ def test_a_critical_alert_and_its_recovery_have_different_keys() -> None:
     assert resolved == "critical|massive_websocket|1|2025-10-05T11:30:00.000000Z"
 
 
+def test_the_same_alert_in_two_sessions_has_two_keys() -> None:
+    """A second run of the same day alerts at the same moments: its rows are its own."""
+    row = {"kind": "indicator", "symbol": "AAPL", "alert_type": "RSI_OVERBOUGHT", "timestamp": T}
+
+    first, second = alert_key({**row, "session_id": "s1"}), alert_key({**row, "session_id": "s2"})
+
+    assert first == "indicator|AAPL|RSI_OVERBOUGHT|2025-10-05T11:30:00.000000Z|s1"
+    assert second != first
+
+
 def test_chunks_keep_every_statement_under_the_parameter_limit() -> None:
     rows = [{"n": i} for i in range(10_001)]
 
