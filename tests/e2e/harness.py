@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import time
 from collections import defaultdict
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 import orjson
@@ -100,8 +100,9 @@ class PublishProbe(Recorder):
 class StreamClient:
     """A python-socketio client that keeps every frame entry and resumes after a drop.
 
-    At each (re)connect it sends the last ``epoch``/``last_seq``/``last_at`` it saw, as the
-    dashboard does, so the server replays what it missed or sends a snapshot saying why.
+    At each (re)connect it sends the last ``epoch``/``last_seq`` it saw and the last
+    detection and alert it holds (``after``), as the dashboard does, so the server replays
+    what it missed, or sends a snapshot saying why with a backfill by position.
     """
 
     def __init__(self, *, reconnection: bool = False, token: str | None = None) -> None:
@@ -117,7 +118,8 @@ class StreamClient:
         self.entries: list[dict[str, Any]] = []
         self.epoch: str | None = None
         self.last_seq: int | None = None
-        self.last_at: str | None = None
+        #: the last detection and indicator alert held: where a backfill starts (``after``)
+        self.after: dict[str, dict[str, Any]] = {}
         self.connects = 0
         self.sio.on("snapshot", self._snapshot)
         self.sio.on("resumed", self.resumed.append)
@@ -131,6 +133,20 @@ class StreamClient:
         self.snapshots.append(data)
         self.epoch = data["epoch"]
         self.last_seq = data["seq"]
+        backfill = data.get("backfill") or {}
+        for pattern in [*backfill.get("patterns", ()), *data.get("recent_patterns", ())]:
+            self._hold("streaming_pattern", pattern)
+        for alert in [*backfill.get("alerts", ()), *data.get("recent_alerts", ())]:
+            self._hold("indicator_alert", alert)
+
+    def _hold(self, event: str, data: dict[str, Any]) -> None:
+        if event == "streaming_pattern":
+            d = data["detection"]
+            keys = ("symbol", "pattern_type", "timeframe", "timestamp")
+            self.after["pattern"] = {k: d[k] for k in keys}
+        elif event == "indicator_alert":
+            a = data["alert"]
+            self.after["alert"] = {k: a[k] for k in ("symbol", "alert_type", "timestamp")}
 
     async def _frame(self, data: dict[str, Any]) -> None:
         now = time.time()
@@ -138,10 +154,9 @@ class StreamClient:
         for entry in data["events"]:
             entry["received_at"] = now
             self.entries.append(entry)
+            self._hold(entry["event"], entry["data"])
         if data["events"]:
             self.last_seq = data["events"][-1]["seq"]
-            last = data["events"][-1]["at"] / 1000
-            self.last_at = datetime.fromtimestamp(last, UTC).isoformat()
 
     def auth(self) -> dict[str, Any]:
         payload: dict[str, Any] = {}
@@ -149,8 +164,8 @@ class StreamClient:
             payload["token"] = self.token
         if self.epoch is not None and self.last_seq is not None:
             payload.update(epoch=self.epoch, last_seq=self.last_seq)
-            if self.last_at:
-                payload["last_at"] = self.last_at
+            if self.after:
+                payload["after"] = dict(self.after)
         return payload
 
     async def connect(self, url: str) -> None:

@@ -213,24 +213,24 @@ async def test_too_old_resume_or_another_epoch_gets_a_snapshot_with_backfill(
     )
     async with running_app(settings, database) as app:
         await subscribed(app)
-        await database.insert(
-            intraday_patterns,
-            [
-                {
-                    "symbol": "MSFT",
-                    "pattern_type": "Doji",
-                    "confidence": 0.9,
-                    "high_confidence": True,
-                    "timestamp": now - timedelta(seconds=30),
-                    "timeframe": "1min",
-                    "open": 1.0,
-                    "high": 2.0,
-                    "low": 0.5,
-                    "close": 1.5,
-                    "volume": 5,
-                }
-            ],
-        )
+
+        def row(symbol: str, seconds_ago: int) -> dict:
+            return {
+                "symbol": symbol,
+                "pattern_type": "Doji",
+                "confidence": 0.9,
+                "high_confidence": True,
+                "timestamp": now - timedelta(seconds=seconds_ago),
+                "timeframe": "1min",
+                "open": 1.0,
+                "high": 2.0,
+                "low": 0.5,
+                "close": 1.5,
+                "volume": 5,
+            }
+
+        # the client holds HELD; MSFT was stored after it (though its time is earlier)
+        await database.insert(intraday_patterns, [row("HELD", 10), row("MSFT", 30)])
         for start in range(0, 150, 50):
             await publisher.publish(Channel.INDICATORS_STREAMING.value, calculations(start, 50))
         await async_wait_until(lambda: app.live.ring.last_seq >= 150, 5, "150 events")
@@ -239,7 +239,14 @@ async def test_too_old_resume_or_another_epoch_gets_a_snapshot_with_backfill(
         auth = {
             "epoch": app.live.epoch,
             "last_seq": 1,
-            "last_at": (now - timedelta(minutes=1)).isoformat(),
+            "after": {
+                "pattern": {
+                    "symbol": "HELD",
+                    "pattern_type": "Doji",
+                    "timeframe": "1min",
+                    "timestamp": (now - timedelta(seconds=10)).isoformat(),
+                }
+            },
         }
         await stale.connect(app.url, auth=auth)
         other = Listener()

@@ -37,7 +37,10 @@ from tickstock.store import positions, queries
 from tickstock.store.positions import StreamPosition
 
 if TYPE_CHECKING:
-    from tickstock.app.recovery import ReceivedLog
+    from tickstock.app.recovery import ClientPosition, ReceivedLog
+
+#: Most detections (and alerts) a reconnecting client's snapshot backfills.
+CLIENT_BACKFILL_LIMIT = 5000
 
 log = logging.getLogger(__name__)
 
@@ -162,24 +165,41 @@ class DatabaseHistory:
             raise StoreUnavailable(f"database read failed: {exc}") from exc
         return self._validated(sessions, patterns, alerts, health)
 
-    async def client_backfill(self, since: datetime, until: datetime) -> dict[str, list[Any]]:
-        """Patterns and indicator alerts since a client's last event, as event data."""
-        found = await self.between(since, until)
-        patterns = [
-            {
-                "type": "streaming_pattern",
-                "detection": detection.model_dump(mode="json", exclude_none=True),
-                "high_confidence": Channel.PATTERNS_DETECTED.value in channels,
-                "channels": channels,
-            }
-            for detection, channels in found.patterns
-        ]
-        alerts = [
-            alert.model_dump(mode="json", exclude_none=True)
-            for alert in found.alerts
-            if isinstance(alert, IndicatorAlertMessage)
-        ]
-        return {"patterns": patterns, "alerts": alerts}
+    async def client_backfill(
+        self, position: ClientPosition, session_id: str | None, limit: int = CLIENT_BACKFILL_LIMIT
+    ) -> dict[str, Any]:
+        """What was stored after a reconnecting client's last detection and alert (of the
+        current session when there is one), as event data, by position.
+
+        ``unknown`` names what could not be placed (its row is not stored): that part is
+        not backfilled. ``truncated`` names what had more than ``limit`` rows.
+        """
+        found: dict[str, Any] = {"patterns": [], "alerts": [], "unknown": [], "truncated": []}
+        try:
+            async with self.connect() as conn:
+                if position.pattern is not None:
+                    after = await positions.pattern_position(conn, [position.pattern])
+                    if after:
+                        rows = await positions.patterns_after(conn, after, limit + 1, session_id)
+                        found["patterns"] = _pattern_events(rows[:limit])
+                        if len(rows) > limit:
+                            found["truncated"].append("patterns")
+                    else:
+                        found["unknown"].append("patterns")
+                if position.alert is not None:
+                    after = await positions.alert_position(conn, [position.alert])
+                    if after:
+                        rows = await positions.alerts_after(
+                            conn, after, limit + 1, session_id, kind="indicator"
+                        )
+                        found["alerts"] = _alert_events(rows[:limit])
+                        if len(rows) > limit:
+                            found["truncated"].append("alerts")
+                    else:
+                        found["unknown"].append("alerts")
+        except (SQLAlchemyError, OSError) as exc:
+            raise StoreUnavailable(f"database read failed: {exc}") from exc
+        return found
 
     async def restore(self, state: LiveState, *, max_patterns: int, max_alerts: int) -> None:
         """Rebuild ``state`` from the latest session's rows, when that session is active.
@@ -228,6 +248,27 @@ class DatabaseHistory:
             patterns_detected=counts.get("patterns"),
             indicator_alerts=counts.get("alerts"),
         )
+
+
+def _pattern_events(records: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Stored detections as ``streaming_pattern`` data, each validated by the contract."""
+    events = []
+    for detection, channels in filter(None, map(_pattern, records)):
+        events.append(
+            {
+                "type": "streaming_pattern",
+                "detection": detection.model_dump(mode="json", exclude_none=True),
+                "high_confidence": Channel.PATTERNS_DETECTED.value in channels,
+                "channels": channels,
+            }
+        )
+    return events
+
+
+def _alert_events(records: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Stored indicator alerts as ``indicator_alert`` data, each validated by the contract."""
+    alerts = (_validated(Channel.ALERTS_INDICATORS, queries.alert_event(r)) for r in records)
+    return [a.model_dump(mode="json", exclude_none=True) for a in alerts if a is not None]
 
 
 def channel_of_record(record: dict[str, Any]) -> Channel:

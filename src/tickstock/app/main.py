@@ -93,10 +93,14 @@ class LiveApp:
             self.fanout,
             authorise=lambda environ, auth: check_socket_auth(environ, auth, settings),
             backfill=self.history.client_backfill,
+            current_session=self.current_session_id,
             enabled=settings.streaming_dashboard_enabled,
         )
         self._tasks: list[asyncio.Task[Any]] = []
         self._redis_probe: aioredis.Redis | None = None
+
+    def current_session_id(self) -> str | None:
+        return (self.state.session or {}).get("session_id")
 
     def snapshot_settings(self) -> dict[str, Any]:
         s = self.settings

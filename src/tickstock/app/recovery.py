@@ -10,7 +10,11 @@ an accelerated or replayed session's timestamps are not wall time.
 from __future__ import annotations
 
 from collections import deque
+from collections.abc import Mapping
 from datetime import datetime
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, ValidationError
 
 from tickstock.contract import (
     CriticalAlertMessage,
@@ -19,6 +23,7 @@ from tickstock.contract import (
     Message,
     detections_of,
 )
+from tickstock.contract.models import AlertType, Symbol, Text, Timeframe, Timestamp
 from tickstock.store.positions import AlertIdentity, PatternIdentity
 
 #: Identities kept per kind.
@@ -49,4 +54,50 @@ class ReceivedLog:
             self.health.append(message.health.timestamp)
 
 
-__all__ = ("ReceivedLog",)
+class _LastPattern(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+    symbol: Symbol
+    pattern_type: Text
+    timeframe: Timeframe
+    timestamp: Timestamp
+
+
+class _LastAlert(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+    symbol: Symbol
+    alert_type: AlertType
+    timestamp: Timestamp
+
+
+class ClientPosition:
+    """A reconnecting client's ``after``: the last detection and indicator alert it holds.
+
+    The browser sends ``{"pattern": {symbol, pattern_type, timeframe, timestamp},
+    "alert": {symbol, alert_type, timestamp}}``; whatever is missing or malformed is None
+    (the client then gets the snapshot without that part of the backfill).
+    """
+
+    def __init__(self, pattern: PatternIdentity | None, alert: AlertIdentity | None) -> None:
+        self.pattern = pattern
+        self.alert = alert
+
+    @classmethod
+    def from_auth(cls, payload: Mapping[str, Any]) -> ClientPosition | None:
+        after = payload.get("after")
+        if not isinstance(after, Mapping):
+            return None
+        pattern = alert = None
+        try:
+            p = _LastPattern.model_validate(after.get("pattern"))
+            pattern = (p.symbol, p.pattern_type, p.timeframe, p.timestamp)
+        except ValidationError:
+            pass
+        try:
+            a = _LastAlert.model_validate(after.get("alert"))
+            alert = ("indicator", a.symbol, a.alert_type, a.timestamp)
+        except ValidationError:
+            pass
+        return cls(pattern, alert) if pattern or alert else None
+
+
+__all__ = ("ClientPosition", "ReceivedLog")

@@ -4,15 +4,14 @@
 every packet, the same-origin policy of ``app.security``). ``SocketGateway`` decides what a
 connecting client gets first (docs/socket-protocol.md): auth, then a ``resumed`` replay
 when its ``epoch``/``last_seq`` are still held (``FanOut.resume_reason``, the one rule),
-otherwise a ``snapshot`` saying why, with a ``backfill`` from the database since the
-client's ``last_at``.
+otherwise a ``snapshot`` saying why, with a ``backfill`` from the database of what was
+stored after the last detection and alert the client holds (its ``after``), by position.
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable, Mapping
-from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import orjson
@@ -21,16 +20,14 @@ from socketio.exceptions import ConnectionRefusedError as SocketRefused
 
 from tickstock.app.fanout import FanOut, Opening
 from tickstock.app.plan_events import FRAME, PROTOCOLS
+from tickstock.app.recovery import ClientPosition
 from tickstock.app.security import origin_allowed
 from tickstock.errors import StoreError
 from tickstock.settings import Settings
 
 log = logging.getLogger(__name__)
 
-#: Oldest ``last_at`` a client backfill reaches back to.
-MAX_BACKFILL_AGE = timedelta(hours=24)
-
-Backfill = Callable[[datetime, datetime], Awaitable[dict[str, list[Any]]]]
+Backfill = Callable[[ClientPosition, str | None], Awaitable[dict[str, Any]]]
 
 
 class OrjsonModule:
@@ -71,15 +68,15 @@ class SocketGateway:
         *,
         authorise: Callable[[Mapping[str, Any], Any], bool],
         backfill: Backfill | None = None,
+        current_session: Callable[[], str | None] = lambda: None,
         enabled: bool = True,
-        wall_clock: Callable[[], datetime] = lambda: datetime.now(UTC),
     ) -> None:
         self.sio = sio
         self.fanout = fanout
         self.authorise = authorise
         self.backfill = backfill
+        self.current_session = current_session
         self.enabled = enabled
-        self.wall_clock = wall_clock
         sio.on("connect", self.on_connect)
         sio.on("disconnect", self.on_disconnect)
 
@@ -99,7 +96,7 @@ class SocketGateway:
         self.fanout.detach(sid)
 
     async def opening(self, payload: Mapping[str, Any]) -> Opening:
-        """What the client gets first, from its ``epoch``, ``last_seq`` and ``last_at``."""
+        """What the client gets first, from its ``epoch``, ``last_seq`` and ``after``."""
         if not self.enabled:
             return Opening(reason="disabled")
         epoch, last_seq = payload.get("epoch"), payload.get("last_seq")
@@ -108,21 +105,16 @@ class SocketGateway:
             return Opening(reason=None, resume_from=last_seq)
         if reason == "connect":
             return Opening(reason=reason)
-        return Opening(reason=reason, backfill=await self._backfill(payload.get("last_at")))
+        return Opening(reason=reason, backfill=await self._backfill(payload))
 
-    async def _backfill(self, last_at: Any) -> dict[str, list[Any]] | None:
-        if self.backfill is None or not isinstance(last_at, str):
+    async def _backfill(self, payload: Mapping[str, Any]) -> dict[str, Any] | None:
+        """Rows stored after the client's last detection and alert: by position, never by
+        comparing its clock (or the session's) with ours."""
+        position = ClientPosition.from_auth(payload)
+        if self.backfill is None or position is None:
             return None
         try:
-            since = datetime.fromisoformat(last_at.replace("Z", "+00:00"))
-        except ValueError:
-            return None
-        if since.tzinfo is None:
-            return None
-        now = self.wall_clock()
-        since = max(since, now - MAX_BACKFILL_AGE)
-        try:
-            return await self.backfill(since, now + timedelta(seconds=1))
+            return await self.backfill(position, self.current_session())
         except (StoreError, OSError) as exc:
             log.warning("no backfill for a resuming client: %s", exc)
             return None

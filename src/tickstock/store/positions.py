@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Table, and_, func, or_, select
@@ -41,6 +41,12 @@ class StreamPosition:
         )
 
 
+def _same_millisecond(column: Any, stamp: datetime) -> Any:
+    """The wire carries milliseconds; a producer may store microseconds."""
+    start = _bind(stamp).replace(microsecond=stamp.microsecond // 1000 * 1000)
+    return and_(column >= start, column < start + timedelta(milliseconds=1))
+
+
 async def latest_position(conn: AsyncConnection) -> StreamPosition:
     """The newest row of each table: "everything stored so far"."""
 
@@ -62,7 +68,7 @@ async def pattern_position(conn: AsyncConnection, identities: Iterable[PatternId
             c.symbol == symbol,
             c.pattern_type == pattern_type,
             c.timeframe == timeframe,
-            c.timestamp == _bind(stamp),
+            _same_millisecond(c.timestamp, stamp),
         )
         for symbol, pattern_type, timeframe, stamp in identities
     ]
@@ -80,7 +86,7 @@ async def alert_position(conn: AsyncConnection, identities: Iterable[AlertIdenti
             match = and_(c.symbol == name, c.alert_type == detail)
         else:
             match = and_(c.component == name, c.resolved == bool(detail))
-        keys.append(and_(c.kind == kind, c.timestamp == _bind(stamp), match))
+        keys.append(and_(c.kind == kind, _same_millisecond(c.timestamp, stamp), match))
     if not keys:
         return 0
     return int((await conn.execute(select(func.max(c.id)).where(or_(*keys)))).scalar() or 0)
@@ -88,28 +94,54 @@ async def alert_position(conn: AsyncConnection, identities: Iterable[AlertIdenti
 
 async def health_position(conn: AsyncConnection, stamps: Iterable[datetime]) -> int:
     c = streaming_health_metrics.c
-    bound = [_bind(stamp) for stamp in stamps]
-    if not bound:
+    keys = [_same_millisecond(c.timestamp, stamp) for stamp in stamps]
+    if not keys:
         return 0
-    query = select(func.max(c.id)).where(c.timestamp.in_(bound))
+    query = select(func.max(c.id)).where(or_(*keys))
     return int((await conn.execute(query)).scalar() or 0)
 
 
 async def rows_after(
-    conn: AsyncConnection, table: Table, after_id: int, limit: int, columns: Any = None
+    conn: AsyncConnection,
+    table: Table,
+    after_id: int,
+    limit: int,
+    columns: Any = None,
+    where: Any = None,
 ) -> list[Record]:
-    """Rows of ``table`` with ``id > after_id``, in id order, at most ``limit``."""
+    """Rows of ``table`` with ``id > after_id`` (and ``where``), in id order, at most ``limit``."""
     selected = [table.c[name] for name in columns] if columns else [table]
     query = select(*selected).where(table.c.id > after_id).order_by(table.c.id).limit(limit)
+    if where is not None:
+        query = query.where(where)
     return [_record(row, columns) for row in (await conn.execute(query)).all()]
 
 
-async def patterns_after(conn: AsyncConnection, after_id: int, limit: int) -> list[Record]:
-    return await rows_after(conn, intraday_patterns, after_id, limit)
+async def patterns_after(
+    conn: AsyncConnection, after_id: int, limit: int, session_id: str | None = None
+) -> list[Record]:
+    """Detections after ``after_id`` (of one session when given)."""
+    c = intraday_patterns.c
+    where = c.session_id == session_id if session_id is not None else None
+    return await rows_after(conn, intraday_patterns, after_id, limit, where=where)
 
 
-async def alerts_after(conn: AsyncConnection, after_id: int, limit: int) -> list[Record]:
-    return await rows_after(conn, streaming_alerts, after_id, limit, ALERT_COLUMNS)
+async def alerts_after(
+    conn: AsyncConnection,
+    after_id: int,
+    limit: int,
+    session_id: str | None = None,
+    kind: str | None = None,
+) -> list[Record]:
+    """Alerts after ``after_id`` (of one session, of one kind, when given)."""
+    c = streaming_alerts.c
+    conditions = []
+    if session_id is not None:
+        conditions.append(c.session_id == session_id)
+    if kind is not None:
+        conditions.append(c.kind == kind)
+    where = and_(*conditions) if conditions else None
+    return await rows_after(conn, streaming_alerts, after_id, limit, ALERT_COLUMNS, where)
 
 
 async def health_after(conn: AsyncConnection, after_id: int, limit: int) -> list[Record]:
