@@ -92,14 +92,19 @@ test("2,000 events in frames: one render per animation frame, all counted, DOM b
   assert.throws(() => { "use strict"; app.stats.eventsApplied = 0; }, TypeError, "stats are read-only");
 });
 
-test("a reconnect sends the epoch, last_seq and last_at it saw; resumed shows the recovery", () => {
+test("a reconnect sends the epoch, last_seq and the last detection it holds; resumed shows the recovery", () => {
   const { doc, socket, flush } = page();
   socket.connect();
   socket.emit("snapshot", { epoch: "e1", seq: 10 });
-  socket.emit("frame", { epoch: "e1", events: [{ seq: 11, event: "metrics", at: 5000, data: {} }] });
+  const detection = { symbol: "NVDA", pattern_type: "Doji", confidence: 0.6, timestamp: "2019-03-01T15:30:00Z", timeframe: "1min", bar_data: { open: 1, high: 2, low: 0.5, close: 1.5, volume: 10 } };
+  socket.emit("frame", { epoch: "e1", events: [{ seq: 11, event: "streaming_pattern", at: 5000, data: { type: "streaming_pattern", detection } }] });
   socket.disconnect();
   socket.connect();
-  assert.deepEqual(socket.authPayloads.at(-1), { epoch: "e1", last_seq: 11, last_at: new Date(5000).toISOString() });
+  assert.deepEqual(socket.authPayloads.at(-1), {
+    epoch: "e1",
+    last_seq: 11,
+    after: { pattern: { symbol: "NVDA", pattern_type: "Doji", timeframe: "1min", timestamp: "2019-03-01T15:30:00Z" } },
+  });
   socket.emit("resumed", { from_seq: 12, to_seq: 14, count: 3 });
   flush();
   assert.equal(doc.querySelector('#topbar [data-field="notice"]').textContent, "Recovered 3 missed events");

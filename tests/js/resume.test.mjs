@@ -4,22 +4,59 @@ import { acceptFrame, acceptResumed, acceptSnapshot, authPayload, createResumeTr
 
 const entry = (seq, event = "streaming_indicator", at = 1000 + seq) => ({ seq, event, at, data: { seq } });
 
+const DET = { symbol: "NVDA", pattern_type: "Doji", timeframe: "1min", timestamp: "2019-03-01T15:30:00Z", confidence: 0.6 };
+const ALERT = { symbol: "AAPL", alert_type: "RSI_OVERBOUGHT", timestamp: "2019-03-01T15:31:00Z", data: {} };
+const PATTERN_ID = { symbol: "NVDA", pattern_type: "Doji", timeframe: "1min", timestamp: "2019-03-01T15:30:00Z" };
+
 test("first connect sends only the token; after a snapshot, epoch and last_seq", () => {
   const t = createResumeTracker();
   assert.deepEqual(authPayload(t, "tok"), { token: "tok" });
   assert.deepEqual(authPayload(t, null), {});
   acceptSnapshot(t, { epoch: "e1", seq: 41, server_time: "2025-10-05T14:00:00Z" });
-  assert.deepEqual(authPayload(t, "tok"), { token: "tok", epoch: "e1", last_seq: 41, last_at: "2025-10-05T14:00:00.000Z" });
+  assert.deepEqual(authPayload(t, "tok"), { token: "tok", epoch: "e1", last_seq: 41 });
 });
 
-test("frames advance last_seq and last_at, re-evaluated for the next reconnect", () => {
+test("frames advance last_seq and the last detection and alert held, sent as 'after'", () => {
   const t = createResumeTracker();
   acceptSnapshot(t, { epoch: "e1", seq: 10 });
-  const { entries, gap } = acceptFrame(t, { epoch: "e1", events: [entry(11), entry(12)] });
-  assert.equal(entries.length, 2);
+  const { entries, gap } = acceptFrame(t, {
+    epoch: "e1",
+    events: [
+      { seq: 11, event: "streaming_pattern", data: { detection: { ...DET, symbol: "OLD" } } },
+      { seq: 12, event: "streaming_pattern", data: { detection: DET } },
+      { seq: 13, event: "indicator_alert", data: { alert: ALERT } },
+      entry(14),
+    ],
+  });
+  assert.equal(entries.length, 4);
   assert.equal(gap, null);
-  assert.equal(authPayload(t).last_seq, 12);
-  assert.equal(authPayload(t).last_at, new Date(1012).toISOString());
+  assert.equal(authPayload(t).last_seq, 14);
+  assert.deepEqual(authPayload(t).after, {
+    pattern: PATTERN_ID,
+    alert: { symbol: "AAPL", alert_type: "RSI_OVERBOUGHT", timestamp: "2019-03-01T15:31:00Z" },
+  });
+});
+
+test("a snapshot's backfill and recent lists, newest last, tell where the page stands", () => {
+  const t = createResumeTracker();
+  acceptSnapshot(t, {
+    epoch: "e2",
+    seq: 3,
+    backfill: { patterns: [{ detection: { ...DET, symbol: "BF" } }], alerts: [{ alert: ALERT }] },
+    recent_patterns: [{ detection: { ...DET, symbol: "R1" } }, { detection: DET }],
+    recent_alerts: [],
+  });
+  assert.deepEqual(authPayload(t).after, {
+    pattern: PATTERN_ID,
+    alert: { symbol: "AAPL", alert_type: "RSI_OVERBOUGHT", timestamp: "2019-03-01T15:31:00Z" },
+  });
+});
+
+test("an entry without a usable identity keeps the previous position", () => {
+  const t = createResumeTracker();
+  acceptSnapshot(t, { epoch: "e1", seq: 0, recent_patterns: [{ detection: DET }] });
+  acceptFrame(t, { epoch: "e1", events: [{ seq: 1, event: "streaming_pattern", data: { detection: { symbol: 5 } } }] });
+  assert.deepEqual(authPayload(t).after, { pattern: PATTERN_ID });
 });
 
 test("replayed entries already applied are skipped as duplicates", () => {

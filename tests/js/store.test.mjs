@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { noticeText } from "../../src/tickstock/web/static/js/render/connection.js";
 import { describe, test } from "node:test";
 import {
   acknowledgeCritical, applyEvent, applySnapshot, applyStatus, createState, displayMetrics,
@@ -159,6 +160,16 @@ describe("store reducer", () => {
     const state = createState();
     applySnapshot(state, { epoch: "e2", seq: 1, reason: "epoch_changed" });
     assert.deepEqual(state.connection.notice, { kind: "resynced", reason: "epoch_changed" });
+  });
+
+  test("a resync snapshot with a backfill counts what it brought, and the notice says so", () => {
+    const state = createState();
+    const detection = { symbol: "NVDA", pattern_type: "Doji", confidence: 0.6, timestamp: "2019-03-01T15:30:00Z", timeframe: "1min", bar_data: { open: 1, high: 2, low: 0.5, close: 1.5, volume: 10 } };
+    const patterns = [1, 2, 3].map((m) => ({ type: "streaming_pattern", detection: { ...detection, timestamp: `2019-03-01T15:3${m}:00Z` } }));
+    applySnapshot(state, { epoch: "e2", seq: 1, reason: "epoch_changed", backfill: { patterns, alerts: [] } });
+    assert.deepEqual(state.connection.notice, { kind: "resynced", reason: "epoch_changed", backfilled: 3 });
+    assert.equal(noticeText(state.connection.notice), "Resynchronised (server restarted): 3 stored events backfilled");
+    assert.equal(state.patterns.size, 3);
   });
 
   test("feed_gap, app_status and metrics events update their parts", () => {

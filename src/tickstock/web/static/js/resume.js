@@ -1,14 +1,16 @@
 /**
  * Resume bookkeeping of docs/socket-protocol.md: the epoch and last sequence number seen,
- * the auth payload sent at each (re)connect, and gap / duplicate detection on frames.
- * Pure, so it is unit-tested without a server.
+ * the last detection and indicator alert held (where a backfill from the database starts:
+ * by position, never by the browser's clock), the auth payload sent at each (re)connect,
+ * and gap / duplicate detection on frames. Pure, so it is unit-tested without a server.
  */
 
 export function createResumeTracker() {
   return {
     /** @type {string|null} */ epoch: null,
     /** @type {number|null} */ lastSeq: null,
-    /** @type {number|null} the last entry's `at` (ms since the Unix epoch) */ lastAt: null,
+    /** @type {Record<string, string>|null} the last detection held: its identity */ lastPattern: null,
+    /** @type {Record<string, string>|null} the last indicator alert held: its identity */ lastAlert: null,
     /** sequence holes seen (should stay 0; the server promises none) */ gaps: 0,
     /** events lost in those holes */ missed: 0,
     /** entries at or below lastSeq, skipped */ duplicates: 0,
@@ -18,32 +20,63 @@ export function createResumeTracker() {
 
 /** @typedef {ReturnType<typeof createResumeTracker>} ResumeTracker */
 
+const PATTERN_KEYS = ["symbol", "pattern_type", "timeframe", "timestamp"];
+const ALERT_KEYS = ["symbol", "alert_type", "timestamp"];
+
+/** @param {Record<string, any>|undefined} body @param {string[]} keys */
+function identity(body, keys) {
+  if (!body || typeof body !== "object") return null;
+  const id = {};
+  for (const key of keys) {
+    if (typeof body[key] !== "string") return null;
+    id[key] = body[key];
+  }
+  return id;
+}
+
+/**
+ * Notes a relayed event the page now holds. @param {ResumeTracker} tracker
+ * @param {string} event @param {any} data
+ */
+export function hold(tracker, event, data) {
+  if (event === "streaming_pattern") {
+    tracker.lastPattern = identity(data?.detection, PATTERN_KEYS) ?? tracker.lastPattern;
+  } else if (event === "indicator_alert") {
+    tracker.lastAlert = identity(data?.alert, ALERT_KEYS) ?? tracker.lastAlert;
+  }
+}
+
 /**
  * The Socket.IO `auth` payload, evaluated again at every reconnect.
  * @param {ResumeTracker} tracker
  * @param {string|null|undefined} token
  */
 export function authPayload(tracker, token) {
-  /** @type {Record<string, string|number>} */
+  /** @type {Record<string, any>} */
   const payload = {};
   if (token) payload.token = token;
   if (tracker.epoch !== null && tracker.lastSeq !== null) {
     payload.epoch = tracker.epoch;
     payload.last_seq = tracker.lastSeq;
-    if (tracker.lastAt !== null) payload.last_at = new Date(tracker.lastAt).toISOString();
+    const after = {};
+    if (tracker.lastPattern) after.pattern = tracker.lastPattern;
+    if (tracker.lastAlert) after.alert = tracker.lastAlert;
+    if (after.pattern || after.alert) payload.after = after;
   }
   return payload;
 }
 
 /**
  * @param {ResumeTracker} tracker
- * @param {{epoch: string, seq: number, server_time?: string}} snapshot
+ * @param {{epoch: string, seq: number, backfill?: any, recent_patterns?: any[], recent_alerts?: any[]}} snapshot
  */
 export function acceptSnapshot(tracker, snapshot) {
   tracker.epoch = snapshot.epoch;
   tracker.lastSeq = snapshot.seq;
-  const at = snapshot.server_time ? Date.parse(snapshot.server_time) : NaN;
-  if (Number.isFinite(at)) tracker.lastAt = at;
+  const backfill = snapshot.backfill || {};
+  // newest last in each: what the page holds ends with the snapshot's recent lists
+  for (const p of [...(backfill.patterns || []), ...(snapshot.recent_patterns || [])]) hold(tracker, "streaming_pattern", p);
+  for (const a of [...(backfill.alerts || []), ...(snapshot.recent_alerts || [])]) hold(tracker, "indicator_alert", a);
 }
 
 /** @param {ResumeTracker} tracker @param {{count?: number}} resumed */
@@ -81,7 +114,7 @@ export function acceptFrame(tracker, frame) {
       gap = { after: tracker.lastSeq, next: seq, missed };
     }
     tracker.lastSeq = seq;
-    if (typeof entry.at === "number") tracker.lastAt = entry.at;
+    hold(tracker, entry.event, entry.data);
     entries.push(entry);
   }
   return { entries, gap };

@@ -470,7 +470,9 @@ export function applySnapshot(state, snap) {
     }
   }
   if (snap.reason && snap.reason !== "connect") {
-    state.connection = { ...state.connection, notice: { kind: "resynced", reason: snap.reason } };
+    const notice = { kind: "resynced", reason: snap.reason };
+    if (snap.backfill) notice.backfilled = (backfill.patterns || []).length + (backfill.alerts || []).length;
+    state.connection = { ...state.connection, notice };
   }
   for (const panel of PANELS) state.dirty.add(panel);
   return state;

@@ -26,7 +26,9 @@ export function noticeText(notice) {
   if (notice.kind === "gap") return `${notice.missed} event${notice.missed === 1 ? "" : "s"} missed`;
   if (notice.kind === "resynced") {
     const why = { resume_too_old: "gone too long", epoch_changed: "server restarted", slow_client: "fell behind" }[notice.reason] || notice.reason;
-    return `Resynchronised (${why})`;
+    if (typeof notice.backfilled !== "number") return `Resynchronised (${why})`;
+    const n = notice.backfilled;
+    return `Resynchronised (${why}): ${n} stored event${n === 1 ? "" : "s"} backfilled`;
   }
   return "";
 }
