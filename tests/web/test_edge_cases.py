@@ -166,11 +166,11 @@ def test_an_open_chart_follows_a_theme_switch(page: Page, live: ServedApp) -> No
     """The chart's canvas cannot read CSS variables: it must be re-coloured when switched.
 
     NVDA has no bar stored in this database yet: the chart still opens, waiting for live
-    patterns (the API's 404s are the browser's own resource log lines)."""
+    bars (the API's 404s are the browser's own resource log lines)."""
     page.console_allow(r"status of 404 .*/api/streaming/(ohlcv|patterns)/NVDA")  # type: ignore[attr-defined]
     open_dashboard(page, live, "#/chart/NVDA")
     expect(page.locator(".chart-host canvas").first).to_be_visible(timeout=EVENT_TIMEOUT)
-    expect(page.locator("#main")).to_contain_text("waiting for live patterns")
+    expect(page.locator("#main")).to_contain_text("waiting for live bars")
     expect(page.get_by_role("link", name="TradingView Lightweight Charts™")).to_be_visible()
     # A function, not an expression string: the page's CSP forbids the eval that
     # Playwright's polling would use for a string expression.

@@ -142,7 +142,7 @@ def test_a_pattern_opens_its_chart_which_follows_a_theme_switch(
     ff_page: GuardedPage, live: ServedApp, feed: MarketFeed
 ) -> None:
     """NVDA has no bar stored in this database: the chart still opens, waiting for live
-    patterns (the API answers 404 for its bars and stored patterns)."""
+    bars (the API answers 404 for its bars and stored patterns)."""
     ff_page.allow(r"HTTP 404 .*/api/streaming/(ohlcv|patterns)/NVDA")
     open_dashboard(ff_page, live)
     feed.session_started()
@@ -154,7 +154,7 @@ def test_a_pattern_opens_its_chart_which_follows_a_theme_switch(
         "() => { const c = document.querySelector('.chart-host canvas'); return !!c && c.width > 0; }"
     )
     ff_page.wait_for(
-        "() => document.querySelector('#main').textContent.includes('waiting for live patterns')"
+        "() => document.querySelector('#main').textContent.includes('waiting for live bars')"
     )
     ff_page.select("#theme-select", "light")
     ff_page.wait_for(CORNER_IS, "255,255,255")

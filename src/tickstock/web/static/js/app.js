@@ -234,6 +234,8 @@ export function createApp(deps) {
     } else if (name === "streaming_pattern" && data?.detection) {
       bus.emit("pattern", data.detection, data);
       app.sound.play("pattern");
+    } else if (name === "streaming_bars") {
+      bus.emit("bars", data);
     } else if (name === "streaming_patterns_batch") {
       for (const p of data?.items || []) if (p?.detection) bus.emit("pattern", p.detection, p);
       for (const d of data?.detections || []) bus.emit("pattern", d, { detection: d });

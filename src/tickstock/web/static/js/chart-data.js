@@ -1,0 +1,177 @@
+/**
+ * The chart's data, pure: candles keyed by minute (stored bars, then live closed and forming
+ * bars), the indicator series computed from their closes (Bollinger bands, RSI, MACD), and
+ * labelled markers. The chart section only hands these to lightweight-charts.
+ *
+ * Indicators are computed in the browser from the candles shown, so bands and panes cover
+ * the stored history as well as the live minutes, with the engine's default parameters.
+ */
+import { formatAlertType, formatConfidence, formatFixed, formatNyShort } from "./format.js";
+
+export const BB_PERIOD = 20;
+export const BB_STDDEV = 2;
+export const RSI_PERIOD = 14;
+export const MACD = Object.freeze({ fast: 12, slow: 26, signal: 9 });
+
+/** ISO → lightweight-charts UTCTimestamp (seconds), floored to the minute. @param {string} iso */
+export function barTime(iso) {
+  return Math.floor(Date.parse(iso) / 60000) * 60;
+}
+
+/** @typedef {{time: number, open: number, high: number, low: number, close: number, volume: number}} Candle */
+
+/** Candles by minute; a later bar of the same minute replaces the earlier (forming → closed). */
+export function createCandles() {
+  /** @type {Map<number, Candle>} */
+  const byTime = new Map();
+  /** @type {Candle[]|null} sorted view, rebuilt only when a minute is added out of order */
+  let sorted = [];
+  return {
+    get size() {
+      return byTime.size;
+    },
+    /** The newest minute, or 0. */
+    get last() {
+      const s = this.list();
+      return s.length ? s[s.length - 1].time : 0;
+    },
+    get first() {
+      const s = this.list();
+      return s.length ? s[0].time : 0;
+    },
+    /**
+     * Adds or replaces one bar (stored, or live). Returns "append" (a new newest minute),
+     * "update" (the newest minute changed), "insert" (an older minute: redraw all) or "".
+     * @param {{timestamp: string, open: number, high: number, low: number, close: number, volume?: number}} bar
+     */
+    put(bar) {
+      if (!bar || !Number.isFinite(bar.close) || typeof bar.timestamp !== "string") return "";
+      const time = barTime(bar.timestamp);
+      if (!Number.isFinite(time)) return "";
+      const candle = { time, open: bar.open, high: bar.high, low: bar.low, close: bar.close, volume: Number(bar.volume) || 0 };
+      const last = sorted && sorted.length ? sorted[sorted.length - 1].time : -Infinity;
+      byTime.set(time, candle);
+      if (sorted && time > last) {
+        sorted.push(candle);
+        return "append";
+      }
+      if (sorted && time === last) {
+        sorted[sorted.length - 1] = candle;
+        return "update";
+      }
+      sorted = null;
+      return "insert";
+    },
+    /** @returns {Candle[]} oldest first */
+    list() {
+      if (!sorted) sorted = [...byTime.values()].sort((a, b) => a.time - b.time);
+      return sorted;
+    },
+  };
+}
+
+/**
+ * Bollinger bands of the closes (population standard deviation, as the engine computes).
+ * @param {Candle[]} candles @returns {{upper: Array<{time: number, value: number}>, middle: Array<{time: number, value: number}>, lower: Array<{time: number, value: number}>}}
+ */
+export function bollinger(candles, period = BB_PERIOD, k = BB_STDDEV) {
+  const upper = [], middle = [], lower = [];
+  let sum = 0, sumSq = 0;
+  for (let i = 0; i < candles.length; i++) {
+    const c = candles[i].close;
+    sum += c;
+    sumSq += c * c;
+    if (i >= period) {
+      const old = candles[i - period].close;
+      sum -= old;
+      sumSq -= old * old;
+    }
+    if (i >= period - 1) {
+      const mean = sum / period;
+      const sd = Math.sqrt(Math.max(0, sumSq / period - mean * mean));
+      const time = candles[i].time;
+      upper.push({ time, value: mean + k * sd });
+      middle.push({ time, value: mean });
+      lower.push({ time, value: mean - k * sd });
+    }
+  }
+  return { upper, middle, lower };
+}
+
+/** Wilder's RSI of the closes. @param {Candle[]} candles @returns {Array<{time: number, value: number}>} */
+export function rsi(candles, period = RSI_PERIOD) {
+  const out = [];
+  let gain = 0, loss = 0;
+  for (let i = 1; i < candles.length; i++) {
+    const change = candles[i].close - candles[i - 1].close;
+    const up = Math.max(0, change), down = Math.max(0, -change);
+    if (i <= period) {
+      gain += up / period;
+      loss += down / period;
+    } else {
+      gain = (gain * (period - 1) + up) / period;
+      loss = (loss * (period - 1) + down) / period;
+    }
+    if (i >= period) out.push({ time: candles[i].time, value: loss === 0 ? 100 : 100 - 100 / (1 + gain / loss) });
+  }
+  return out;
+}
+
+/** MACD line, signal and histogram of the closes (EMAs seeded with the first close). @param {Candle[]} candles */
+export function macd(candles, { fast, slow, signal } = MACD) {
+  const line = [], sig = [], hist = [];
+  const a = 2 / (fast + 1), b = 2 / (slow + 1), s = 2 / (signal + 1);
+  let emaFast = NaN, emaSlow = NaN, emaSignal = NaN;
+  for (let i = 0; i < candles.length; i++) {
+    const c = candles[i].close;
+    emaFast = i === 0 ? c : emaFast + a * (c - emaFast);
+    emaSlow = i === 0 ? c : emaSlow + b * (c - emaSlow);
+    const m = emaFast - emaSlow;
+    emaSignal = i === 0 ? m : emaSignal + s * (m - emaSignal);
+    if (i >= slow - 1) {
+      const time = candles[i].time;
+      line.push({ time, value: m });
+      sig.push({ time, value: emaSignal });
+      hist.push({ time, value: m - emaSignal });
+    }
+  }
+  return { line, signal: sig, hist };
+}
+
+/**
+ * A pattern marker labelled by name, with the tooltip's text.
+ * @param {{timestamp: string, pattern_type: string, confidence: number}} p
+ */
+export function patternMarker(p) {
+  const high = p.confidence >= 0.8;
+  return {
+    time: barTime(p.timestamp), position: "aboveBar", shape: "circle", color: high ? "#8250df" : "#0969da",
+    text: String(p.pattern_type),
+    id: `p|${p.pattern_type}|${p.timestamp}`,
+    tooltip: `${p.pattern_type} · confidence ${formatConfidence(p.confidence)} · ${formatNyShort(p.timestamp)} ET`,
+  };
+}
+
+/** An indicator alert marker: below the bar and up when bullish. @param {{timestamp: string, alert_type: string, value?: number, threshold?: number, indicator?: string}} a */
+export function alertMarker(a) {
+  const bullish = /BULLISH|OVERSOLD|LOWER/.test(a.alert_type ?? "");
+  const name = formatAlertType(a.alert_type);
+  const detail = Number.isFinite(a.value) ? ` · value ${formatFixed(a.value, 2)}${Number.isFinite(a.threshold) ? ` / threshold ${formatFixed(a.threshold, 2)}` : ""}` : "";
+  return {
+    time: barTime(a.timestamp), position: bullish ? "belowBar" : "aboveBar", shape: bullish ? "arrowUp" : "arrowDown",
+    color: bullish ? "#1a7f37" : "#cf222e", text: name,
+    id: `a|${a.alert_type}|${a.timestamp}`,
+    tooltip: `${name}${detail} · ${formatNyShort(a.timestamp)} ET`,
+  };
+}
+
+export const RANGES = Object.freeze({ "1h": 3600, day: 6.5 * 3600, "5d": 5 * 24 * 3600 });
+
+/**
+ * The visible time range of a range button, ending at the newest candle.
+ * @param {keyof typeof RANGES} name @param {number} last  the newest candle's time
+ */
+export function rangeFor(name, last) {
+  const span = RANGES[name] ?? RANGES.day;
+  return { from: last - span, to: last + 60 };
+}

@@ -1,0 +1,35 @@
+"""The chart moves with the bars channel, even when its symbol has no pattern at all."""
+
+from __future__ import annotations
+
+from playwright.sync_api import Page, expect
+from tests.web.dashboard import EVENT_TIMEOUT, open_dashboard
+from tests.web.market import MarketFeed
+from tests.web.served_app import ServedApp
+
+
+def test_the_chart_moves_with_no_pattern_for_its_symbol(
+    page: Page, live: ServedApp, feed: MarketFeed
+) -> None:
+    page.console_allow(r"status of 404 .*/api/streaming/(ohlcv|patterns)/MSFT")  # type: ignore[attr-defined]
+    open_dashboard(page, live, "#/chart/MSFT")
+    host = page.locator(".chart-host")
+    expect(host.locator("canvas").first).to_be_visible(timeout=EVENT_TIMEOUT)
+    expect(page.locator('[data-chart="status"]')).to_contain_text(
+        "waiting for live bars", timeout=EVENT_TIMEOUT
+    )
+    feed.session_started()
+    feed.bars(1, {"MSFT": 101.0, "AAPL": 99.0})
+    expect(host).to_have_attribute("data-last-close", "101", timeout=EVENT_TIMEOUT)
+    feed.bars(2, {"MSFT": 102.25}, closed=False)  # the forming bar of the next minute
+    expect(host).to_have_attribute("data-last-close", "102.25", timeout=EVENT_TIMEOUT)
+    feed.bars(2, {"MSFT": 102.75}, closed=False)  # it moves within its minute
+    expect(host).to_have_attribute("data-last-close", "102.75", timeout=EVENT_TIMEOUT)
+    expect(page.locator('[data-chart="status"]')).to_contain_text("2 bars")
+    # the panes: price with bands, volume, RSI, MACD
+    assert (
+        page.locator(".chart-host table tr").count() >= 4
+        or page.evaluate("() => document.querySelectorAll('.chart-host canvas').length") >= 4
+    )
+    page.locator('[data-range="1h"]').click()
+    expect(host).to_have_attribute("data-last-close", "102.75")
