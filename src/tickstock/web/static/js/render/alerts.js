@@ -2,6 +2,7 @@
  * Indicator alerts: newest first, at most max_alert_events rows, a colour, arrow and
  * priority per alert type (so the type reads without colour too).
  */
+import { HISTORY_LIMIT, mergeMatches } from "../filter-history.js";
 import { matchesAlert, take } from "../filters.js";
 import { formatAlertType, formatFixed, setTime } from "../format.js";
 import { KeyedList, make, ScrollWindow, setLabel, setText } from "./dom.js";
@@ -78,7 +79,9 @@ export function createAlertsPanel(root, ctx) {
     render(state) {
       const items = shown.items(state.paused, () => {
         const f = ctx.filters();
-        return take(state.alerts.toArray(), (a) => matchesAlert(a, f), state.settings.max_alert_events);
+        const live = take(state.alerts.toArray(), (a) => matchesAlert(a, f), state.settings.max_alert_events);
+        const history = ctx.history?.();
+        return history ? mergeMatches(live, history.alerts.filter((a) => matchesAlert(a, f)), HISTORY_LIMIT) : live;
       });
       const complete = rows.render(shown.take(items), ALERT_ROWS_PER_FRAME);
       if (state.paused) return complete ? undefined : false;

@@ -2,6 +2,7 @@
  * Pattern stream: newest first, at most max_pattern_events rows; symbol (opens the chart),
  * type, confidence bar, high-confidence badge, bar data on expand, raw JSON on request.
  */
+import { HISTORY_LIMIT, mergeMatches } from "../filter-history.js";
 import { matchesPattern, take } from "../filters.js";
 import { formatConfidence, formatFixed, formatNumber, setTime } from "../format.js";
 import { KeyedList, make, ScrollWindow, setClass, setText } from "./dom.js";
@@ -18,7 +19,7 @@ export const PATTERN_ROWS_PER_FRAME = 15;
 /**
  * @param {HTMLElement} root  the panel (contains `ol.stream` and `p.empty`)
  * @param {{filters: () => import("../filters.js").Filters, autoScroll: () => boolean,
- *   rerender: () => void}} ctx
+ *   rerender: () => void, history?: () => any}} ctx
  */
 export function createPatternsPanel(root, ctx) {
   const doc = root.ownerDocument;
@@ -91,7 +92,11 @@ export function createPatternsPanel(root, ctx) {
     render(state) {
       const items = shown.items(state.paused, () => {
         const f = ctx.filters();
-        return take(state.patterns.toArray(), (p) => matchesPattern(p, f), state.settings.max_pattern_events);
+        const live = take(state.patterns.toArray(), (p) => matchesPattern(p, f), state.settings.max_pattern_events);
+        const history = ctx.history?.();
+        if (!history) return live;
+        // the session's stored matches, then the live ones (see filter-history.js)
+        return mergeMatches(live, history.patterns.filter((p) => matchesPattern(p, f)), HISTORY_LIMIT);
       });
       const complete = rows.render(shown.take(items), PATTERN_ROWS_PER_FRAME);
       if (state.paused) return complete ? undefined : false;

@@ -4,7 +4,8 @@
  */
 import { withLoading } from "../api.js";
 import { alertsToCsv, downloadCsv } from "../csv.js";
-import { normaliseFilters } from "../filters.js";
+import { countMatches, createFilterHistory, historyQuery } from "../filter-history.js";
+import { isActive, matchesAlert, matchesPattern, normaliseFilters } from "../filters.js";
 import { formatAlertType, formatNyTime } from "../format.js";
 import { applyLayout } from "../layout.js";
 import { ALERT_TYPES } from "../render/alerts.js";
@@ -18,7 +19,19 @@ import { mountStreamingView } from "./streaming-view.js";
  */
 export function streamingSection(app) {
   return (container, scope) => {
+    const history = createFilterHistory({
+      api: app.api,
+      later: (fn, ms) => app.win.setTimeout(() => {
+        if (!scope.disposed) fn();
+      }, ms),
+      cancel: (id) => app.win.clearTimeout(id),
+      onChange() {
+        app.state.dirty.add("patterns").add("alerts").add("controls");
+        app.schedule();
+      },
+    });
     const view = mountStreamingView(container, scope, {
+      history: () => history.current,
       filters: () => app.filters,
       autoScroll: () => app.prefs.autoScroll,
       now: app.now,
@@ -54,6 +67,28 @@ export function streamingSection(app) {
     const newCount = control("new-count");
     const autoscroll = control("autoscroll");
     const refreshInfo = control("refresh-info");
+    const matchCount = control("match-count");
+    /** The filter's history query follows the filters and the session. */
+    const askHistory = () => {
+      const types = new Set();
+      for (const p of app.state.patterns.toArray()) types.add(p.pattern_type);
+      for (const row of app.state.market.rows.values()) if (row.pattern) types.add(row.pattern);
+      history.want(historyQuery(app.filters, app.state.session?.session_id, types));
+    };
+    const renderCount = () => {
+      const f = app.filters;
+      if (!isActive(f)) return setText(matchCount, "");
+      if (history.pending) return setText(matchCount, "Searching the session…");
+      const h = history.current;
+      const livePatterns = app.state.patterns.toArray().filter((p) => matchesPattern(p, f));
+      const liveAlerts = app.state.alerts.toArray().filter((a) => matchesAlert(a, f));
+      if (!h) return setText(matchCount, `${livePatterns.length} patterns, ${liveAlerts.length} alerts match (live only)`);
+      if (h.error) return setText(matchCount, `Live matches only: the session's history could not be searched (${h.error})`);
+      const patterns = countMatches(h.patternTotal, h.patternKeys, livePatterns);
+      const alerts = countMatches(h.alertTotal, h.alertKeys, liveAlerts);
+      const at = (exact) => (exact ? "" : "at least ");
+      setText(matchCount, `${at(h.exact.patterns)}${patterns} patterns, ${at(h.exact.alerts)}${alerts} alerts match in this session`);
+    };
     const renderControls = () => {
       const s = app.state;
       setText(pause, s.paused ? "Resume" : "Pause");
@@ -112,6 +147,10 @@ export function streamingSection(app) {
         const kept = view.render(state, first);
         first = false;
         if (state.dirty.has("controls") || state.dirty.has("patterns")) renderControls();
+        if (state.dirty.has("session") || state.dirty.has("controls") || state.dirty.has("patterns")) {
+          askHistory();
+          renderCount();
+        }
         arm();
         return kept;
       },

@@ -1,0 +1,66 @@
+// Filters that find: the session's history from the API merged with the live matches.
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { countMatches, createFilterHistory, historyQuery, mergeMatches, patternItemOf, QUERY_DELAY_MS } from "../../src/tickstock/web/static/js/filter-history.js";
+import { emptyFilters, normaliseFilters } from "../../src/tickstock/web/static/js/filters.js";
+import { detection, minute } from "./fixtures.mjs";
+
+const item = (symbol, n) => patternItemOf(detection({ symbol, timestamp: minute(n) }));
+
+test("no filter or no session: nothing to ask the API", () => {
+  assert.equal(historyQuery(emptyFilters(), "s1"), null);
+  assert.equal(historyQuery(normaliseFilters({ symbol: "AMD" }), null), null);
+});
+
+test("a full symbol and a known pattern type are asked exactly; partial text is matched on the rows", () => {
+  const q = historyQuery(normaliseFilters({ symbol: "amd", patternType: "doji", minConfidence: 80 }), "s1", ["Doji", "Hammer"]);
+  assert.deepEqual(q.patterns, { per_page: 200, symbol: "AMD", pattern_type: "Doji", min_confidence: 0.8 });
+  assert.deepEqual(q.alerts, { kind: "indicator", session_id: "s1", per_page: 100, symbol: "AMD" });
+  assert.deepEqual(q.exact, { patterns: true, alerts: true });
+  const partial = historyQuery(normaliseFilters({ symbol: "a m", patternType: "star" }), "s1", ["Doji"]);
+  assert.equal(partial.patterns.symbol, undefined);
+  assert.deepEqual(partial.exact, { patterns: false, alerts: false });
+});
+
+test("history and live matches merge newest first, each once; the count adds live matches the API did not hold", () => {
+  const history = [item("AMD", 1), item("AMD", 2)];
+  const live = [item("AMD", 3), item("AMD", 2)];
+  const merged = mergeMatches(live, history, 10);
+  assert.deepEqual(merged.map((p) => p.timestamp), [minute(3), minute(2), minute(1)]);
+  assert.equal(merged[1], live[1]);  // the live copy wins
+  assert.equal(countMatches(57, new Set(history.map((p) => p.key)), live), 58);
+  assert.equal(mergeMatches(live, history, 2).length, 2);
+});
+
+test("the controller asks once the filter settles, reads the newest page, and drops stale answers", async () => {
+  const calls = [];
+  const timers = [];
+  const api = {
+    async get(path, params) {
+      calls.push([path, params]);
+      if (path.endsWith("/patterns")) {
+        const page = params.page;
+        return { total: 450, pages: 3, items: page === 3 ? [detection({ symbol: "AMD", timestamp: minute(9) })] : [detection({ symbol: "AMD", timestamp: minute(page) })] };
+      }
+      return { total: 1, items: [{ symbol: "AMD", alert_type: "RSI_OVERSOLD", timestamp: minute(4), indicator: "RSI", value: 25, threshold: 30 }] };
+    },
+  };
+  let changes = 0;
+  const h = createFilterHistory({ api, later: (fn, ms) => timers.push([fn, ms]) && timers.length, cancel: (id) => { timers[id - 1][0] = () => {}; }, onChange: () => changes++ });
+  h.want(historyQuery(normaliseFilters({ symbol: "AM" }), "s1"));
+  h.want(historyQuery(normaliseFilters({ symbol: "AMD" }), "s1"));  // typing on: the first is cancelled
+  assert.ok(h.pending);
+  assert.equal(timers[1][1], QUERY_DELAY_MS);
+  timers[0][0]();
+  timers[1][0]();
+  await new Promise((resolve) => setImmediate(resolve));
+  await new Promise((resolve) => setImmediate(resolve));
+  const pages = calls.filter(([p]) => p.endsWith("/patterns")).map(([, params]) => params.page);
+  assert.deepEqual(pages, [1, 3, 2]);  // the last page holds the newest; it had few, so the one before too
+  assert.equal(h.current.patternTotal, 450);
+  assert.deepEqual(h.current.patterns.map((p) => p.timestamp), [minute(2), minute(9)]);
+  assert.equal(h.current.alerts[0].alert_type, "RSI_OVERSOLD");
+  assert.ok(changes >= 1);
+  h.want(null);
+  assert.equal(h.current, null);
+});
