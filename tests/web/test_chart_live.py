@@ -33,3 +33,29 @@ def test_the_chart_moves_with_no_pattern_for_its_symbol(
     )
     page.locator('[data-range="1h"]').click()
     expect(host).to_have_attribute("data-last-close", "102.75")
+
+
+def test_the_symbol_page_shows_its_grid_row_chart_and_todays_patterns_and_alerts(
+    page: Page, live: ServedApp, feed: MarketFeed
+) -> None:
+    page.console_allow(r"status of 404 .*/api/streaming/(ohlcv|patterns)/AMD")  # type: ignore[attr-defined]
+    open_dashboard(page, live)
+    feed.session_started()
+    feed.bars(1, {"AMD": 104.0, "NVDA": 99.0})
+    grid_link = page.locator(
+        '[data-panel="market"] .grid-body [data-symbol="AMD"] [data-grid="open"]'
+    )
+    expect(grid_link).to_have_text("AMD", timeout=EVENT_TIMEOUT)
+    grid_link.click()
+    expect(page).to_have_url(f"{live.url}/#/symbol/AMD")
+    facts = page.locator(".symbol-facts")
+    expect(facts).to_contain_text("104.00")
+    expect(page.locator(".chart-host canvas").first).to_be_visible(timeout=EVENT_TIMEOUT)
+    feed.pattern("AMD", 2, confidence=0.9, pattern_type="Hammer")
+    feed.alert("AMD", 2, alert_type="RSI_OVERBOUGHT")
+    feed.bars(2, {"AMD": 105.5}, closed=False)
+    expect(page.locator(".symbol-patterns li")).to_have_count(1, timeout=EVENT_TIMEOUT)
+    expect(page.locator(".symbol-patterns li")).to_contain_text("Hammer 90%")
+    expect(page.locator(".symbol-alerts li")).to_contain_text("RSI overbought")
+    expect(facts).to_contain_text("105.50", timeout=EVENT_TIMEOUT)
+    expect(facts).to_contain_text("Hammer 90%")

@@ -103,6 +103,10 @@ export function createApp(deps) {
     openChart(symbol) {
       win.location.hash = hrefFor("chart", symbol);
     },
+    /** The symbol page: chart, grid row, today's patterns and alerts. @param {string} symbol */
+    openSymbol(symbol) {
+      win.location.hash = hrefFor("symbol", symbol);
+    },
     /** Shows any event as escaped JSON text. @param {any} data */
     showJson(data) {
       byId("json-text").textContent = JSON.stringify(data, null, 2);

@@ -1,6 +1,6 @@
 /**
- * Hash routes (`#/streaming`, `#/history`, `#/alerts`, `#/sessions`, `#/settings`,
- * `#/chart/SYMBOL`). Each section is `mount(container, scope, params)`; leaving a route
+ * Hash routes (`#/streaming`, `#/market`, `#/history`, `#/alerts`, `#/sessions`, `#/settings`,
+ * `#/chart/SYMBOL`, `#/symbol/SYMBOL`). Each section is `mount(container, scope, params)`; leaving a route
  * disposes its Scope, which removes every listener and timer the section registered.
  */
 import { Scope } from "./scope.js";

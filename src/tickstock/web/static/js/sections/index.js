@@ -5,6 +5,7 @@ import { marketSection } from "./market.js";
 import { sessionsSection } from "./sessions.js";
 import { settingsSection } from "./settings.js";
 import { streamingSection } from "./streaming.js";
+import { symbolSection } from "./symbol.js";
 
 const CHARTS_URL = "/vendor/lightweight-charts/lightweight-charts.standalone.production.mjs";
 
@@ -18,5 +19,6 @@ export function sections(app) {
     sessions: sessionsSection(app),
     settings: settingsSection(app),
     chart: chartSection(app, () => import(CHARTS_URL)),
+    symbol: symbolSection(app, () => import(CHARTS_URL)),
   };
 }

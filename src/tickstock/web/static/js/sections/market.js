@@ -1,7 +1,7 @@
 /**
  * The Market section (`#/market`): the market grid on its own, as tall as the window —
  * every symbol of the universe with price, change, volume, indicators, latest pattern and
- * today's alerts; sort, filter, watchlists; a click opens the symbol's page.
+ * today's alerts; sort, filter, watchlists; a click opens the symbol's page (chart, grid row, today's patterns and alerts).
  */
 import { downloadCsv } from "../csv.js";
 import { createGrid } from "../render/grid.js";
@@ -19,7 +19,7 @@ export function marketSection(app) {
     let again = false;
     const grid = createGrid(host, {
       now: app.now,
-      openChart: app.openChart,
+      openChart: app.openSymbol,
       rerender() {
         again = true;
         app.rerender();

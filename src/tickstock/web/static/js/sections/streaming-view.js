@@ -19,7 +19,7 @@ import { createSessionPanel } from "../render/session.js";
  * @param {{filters: () => import("../filters.js").Filters, autoScroll: () => boolean,
  *   now: () => number, openChart: (symbol: string) => void, showJson: (data: any) => void,
  *   requestRender: () => void, watchlists?: ReturnType<typeof createWatchlists>,
- *   onAcknowledge?: (component: string) => void}} ctx  `requestRender`: a render not caused by an event
+ *   onAcknowledge?: (component: string) => void, openSymbol?: (symbol: string) => void}} ctx  `requestRender`: a render not caused by an event
  */
 export function mountStreamingView(container, scope, ctx) {
   const doc = container.ownerDocument;
@@ -43,7 +43,7 @@ export function mountStreamingView(container, scope, ctx) {
     critical: createCriticalListPanel(panelEl("critical"), { onAcknowledge: ctx.onAcknowledge ?? (() => {}) }),
     market: createGrid(/** @type {HTMLElement} */ (panelEl("market").querySelector(".grid-host")), {
       now: ctx.now,
-      openChart: ctx.openChart,
+      openChart: ctx.openSymbol ?? ctx.openChart,
       rerender: listCtx("market").rerender,
       later: (fn, ms) => win.setTimeout(() => {
         if (!scope.disposed) fn();

@@ -39,6 +39,7 @@ export function streamingSection(app) {
       showJson: app.showJson,
       requestRender: app.rerender,
       watchlists: app.watchlists,
+      openSymbol: app.openSymbol,
       onAcknowledge(component) {
         acknowledgeCritical(app.state, component);
         app.schedule();
