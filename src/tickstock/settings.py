@@ -125,7 +125,26 @@ class Settings(BaseSettings):
         "INFO", validation_alias=_env("TICKSTOCK_LOG_LEVEL"), description="Log level."
     )
     log_format: Literal["text", "json"] = Field(
-        "text", validation_alias=_env("TICKSTOCK_LOG_FORMAT"), description="Log line format."
+        "text",
+        validation_alias=_env("TICKSTOCK_LOG_FORMAT"),
+        description="Log line format: `text` (message, then key=value context) or `json` (one object per line).",
+    )
+    log_max_lines_per_minute: int = Field(
+        600,
+        ge=0,
+        validation_alias=_env("TICKSTOCK_LOG_MAX_LINES_PER_MINUTE"),
+        description="Most log lines per logger per minute; the rest are dropped and counted on the next line, so a flood cannot fill a disk (0 = no cap).",
+    )
+    log_summary_seconds: float = Field(
+        60.0,
+        gt=0,
+        validation_alias=_env("TICKSTOCK_LOG_SUMMARY_SECONDS"),
+        description="Interval of the summary log lines: events received per channel, and broadcasts (frames, events, clients, resyncs).",
+    )
+    access_log: bool = Field(
+        True,
+        validation_alias=_env("TICKSTOCK_ACCESS_LOG"),
+        description="Log each HTTP request (method, path, status, ms, client) at INFO on `tickstock.access`.",
     )
 
     ingest: Literal["strict", "tolerant"] = Field(

@@ -41,7 +41,11 @@ def serve(args: argparse.Namespace) -> int:
     }
     settings = load_settings(**overrides)
     ensure_bind_allowed(settings.host, settings)
-    configure_logging(settings.log_level, settings.log_format)
+    configure_logging(
+        settings.log_level,
+        settings.log_format,
+        max_lines_per_minute=settings.log_max_lines_per_minute,
+    )
     tls = bool(settings.tls_certfile and settings.tls_keyfile)
     scheme = "https" if tls else "http"
     shown_host = f"[{settings.host}]" if ":" in settings.host else settings.host

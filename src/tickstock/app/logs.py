@@ -92,10 +92,14 @@ class MinuteSummaries:
     """
 
     def __init__(
-        self, received: Callable[[], dict[str, dict[str, int]]], broadcast: Counts
+        self,
+        received: Callable[[], dict[str, dict[str, int]]],
+        broadcast: Counts,
+        interval: float = 60.0,
     ) -> None:
         self.received = received
         self.broadcast = broadcast
+        self.interval = interval
         self._last_received: dict[str, dict[str, int]] = {}
         self._last_broadcast: dict[str, Any] = {}
 
@@ -106,23 +110,22 @@ class MinuteSummaries:
             change = {k: v - before.get(k, 0) for k, v in counts.items()}
             self._last_received[channel] = dict(counts)
             if any(change.values()):
-                log.info("events received in the last minute", extra=ctx(channel=channel, **change))
+                log.info(
+                    "ingest summary",
+                    extra=ctx(channel=channel, seconds=self.interval, **change),
+                )
         now = self.broadcast()
         change = {
             k: v - self._last_broadcast.get(k, 0) if k != "clients" else v for k, v in now.items()
         }
         moved = any(v for k, v in change.items() if k != "clients")
         if moved or now.get("clients") != self._last_broadcast.get("clients"):
-            log.info("broadcast in the last minute", extra=ctx(**change))
+            log.info("broadcast summary", extra=ctx(seconds=self.interval, **change))
         self._last_broadcast = dict(now)
 
-    async def run(
-        self,
-        interval: float = 60.0,
-        sleep: Callable[[float], Awaitable[object]] = asyncio.sleep,
-    ) -> None:
+    async def run(self, sleep: Callable[[float], Awaitable[object]] = asyncio.sleep) -> None:
         while True:
-            await sleep(interval)
+            await sleep(self.interval)
             try:
                 self.emit()
             except Exception:

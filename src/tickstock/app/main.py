@@ -27,11 +27,13 @@ from starlette.routing import BaseRoute, Mount
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp
 
+from tickstock.app.access_log import AccessLogMiddleware
 from tickstock.app.api import ApiDependencies, create_api_app
 from tickstock.app.auth import check_socket_auth
 from tickstock.app.fanout import FanOut
 from tickstock.app.history import DatabaseHistory
 from tickstock.app.ingest import RedisSubscriber, Relay
+from tickstock.app.logs import MinuteSummaries
 from tickstock.app.metrics import AppMetrics
 from tickstock.app.ring import RecoveryRing
 from tickstock.app.socket_server import SocketGateway, create_socket_server
@@ -148,6 +150,12 @@ class LiveApp:
             await self._restore()
         self._spawn(self.fanout.run(), "fanout")
         self._spawn(self._watch_database(), "database-watch")
+        summaries = MinuteSummaries(
+            lambda: self.relay.received,
+            self.metrics.broadcast_totals,
+            self.settings.log_summary_seconds,
+        )
+        self._spawn(summaries.run(), "log-summaries")
         if enabled:
             # metrics at most once a second; staleness checked at least 4 times per health
             # interval, so a short stale spell is announced even with sub-second intervals
@@ -252,4 +260,5 @@ def create_app(
     )
     http = create_api_app(deps, extra_routes=static_routes(), lifespan=lifespan)
     http.state.live = live
-    return socketio.ASGIApp(live.sio, other_asgi_app=http, socketio_path="socket.io")
+    logged = AccessLogMiddleware(http) if settings.access_log else http
+    return socketio.ASGIApp(live.sio, other_asgi_app=logged, socketio_path="socket.io")

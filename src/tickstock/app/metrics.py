@@ -142,6 +142,23 @@ class AppMetrics:
             registry=reg,
         )
 
+    def broadcast_totals(self) -> dict[str, int]:
+        """Frames, events, resyncs and queue drops sent so far, and clients connected now
+        (for the per-minute broadcast log line)."""
+        events = sum(
+            sample.value
+            for family in self.events_out.collect()
+            for sample in family.samples
+            if sample.name.endswith("_total")
+        )
+        return {
+            "frames": int(self.registry.get_sample_value("tickstock_frames_total") or 0),
+            "events": int(events),
+            "clients": int(self.registry.get_sample_value("tickstock_clients") or 0),
+            "resyncs": int(self.registry.get_sample_value("tickstock_client_resyncs_total") or 0),
+            "queue_drops": int(self.registry.get_sample_value("tickstock_queue_drops_total") or 0),
+        }
+
     def render(self) -> tuple[bytes, str]:
         """The Prometheus text exposition of this registry and its content type."""
         return generate_latest(self.registry), CONTENT_TYPE_LATEST

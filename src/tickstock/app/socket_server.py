@@ -19,6 +19,7 @@ import socketio
 from socketio.exceptions import ConnectionRefusedError as SocketRefused
 
 from tickstock.app.fanout import FanOut, Opening
+from tickstock.app.logs import ctx
 from tickstock.app.plan_events import FRAME, PROTOCOLS
 from tickstock.app.recovery import ClientPosition
 from tickstock.app.security import origin_allowed
@@ -83,6 +84,7 @@ class SocketGateway:
     async def on_connect(self, sid: str, environ: Mapping[str, Any], auth: Any = None) -> bool:
         payload = auth if isinstance(auth, Mapping) else {}
         if not self.authorise(environ, payload):
+            log.info("client refused", extra=ctx(sid=sid, reason="unauthorized", **_peer(environ)))
             raise SocketRefused("unauthorized")
         protocol = payload.get("protocol") or FRAME
         if protocol not in PROTOCOLS:
@@ -90,10 +92,17 @@ class SocketGateway:
         opening = await self.opening(payload)
         opening.protocol = protocol
         self.fanout.attach(sid, opening)
+        log.info(
+            "client connected",
+            extra=ctx(
+                sid=sid, protocol=protocol, opening=opening.reason or "resumed", **_peer(environ)
+            ),
+        )
         return True
 
     async def on_disconnect(self, sid: str, reason: Any = None) -> None:
         self.fanout.detach(sid)
+        log.info("client disconnected", extra=ctx(sid=sid, reason=str(reason or "unknown")))
 
     async def opening(self, payload: Mapping[str, Any]) -> Opening:
         """What the client gets first, from its ``epoch``, ``last_seq`` and ``after``."""
@@ -118,3 +127,8 @@ class SocketGateway:
         except (StoreError, OSError) as exc:
             log.warning("no backfill for a resuming client: %s", exc)
             return None
+
+
+def _peer(environ: Mapping[str, Any]) -> dict[str, str]:
+    """The client's address for a log line."""
+    return {"client": str(environ.get("REMOTE_ADDR") or "-")}

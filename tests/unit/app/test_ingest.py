@@ -223,3 +223,18 @@ def test_a_bad_item_of_a_batch_is_rejected_alone_and_its_neighbours_relayed():
         "rejected": 1,
         "normalised": 0,
     }
+
+
+def test_an_unexpected_failure_is_logged_with_its_context_and_costs_one_message(caplog):
+    relay, fanout, metrics = make_relay()
+
+    def broken(*_args, **_kwargs):
+        raise RuntimeError("a bug")
+
+    relay.state.accept = broken  # type: ignore[method-assign]
+    assert relay.handle(Channel.HEALTH.value, SAMPLES[Channel.HEALTH]) == 0
+    (line,) = [r for r in caplog.records if r.levelname == "ERROR"]
+    assert line.fields["channel"] == Channel.HEALTH.value and line.fields["bytes"] > 0
+    assert line.exc_info is not None
+    assert _samples(metrics.rejects) == {(Channel.HEALTH.value, "internal"): 1.0}
+    assert fanout.published == []
