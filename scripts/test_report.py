@@ -321,6 +321,14 @@ def targets(junit: Junit | None) -> list[Target]:
         )
     )
 
+    rows.append(
+        target(
+            "Firefox ESR (WebDriver BiDi): load, live session, filters, chart, theme, XSS",
+            "issue 17",
+            lambda: junit.outcome("firefox") if junit else None,
+        )
+    )
+
     def engine_close(symbols: int) -> dict[str, Any]:
         results = engine["after"]["results"] if "after" in engine else engine["results"]
         return next(r for r in results if r["symbols"] == symbols)

@@ -5,7 +5,8 @@ scripted producer as the Chromium tests (``serve``, ``live``, ``feed`` from test
 ==================  ========  ==============================================================
 fixture             scope     gives
 ==================  ========  ==============================================================
-``firefox``         session   the ``Firefox`` driver process (one browser for the session)
+``firefox``         module    the ``Firefox`` driver process (one browser per test module,
+                              closed before the Chromium tests run)
 ``ff_page``         function  a ``FirefoxPage`` in a fresh context; the test fails on any
                               console error, page error or HTTP error response it saw,
                               except those it allowed with ``ff_page.allow(regex)``
@@ -24,7 +25,7 @@ from tests.web.firefox.firefox import FIREFOX, Firefox, FirefoxPage
 from tests.web.served_app import ServedApp
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def firefox(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Firefox]:
     if not Path(FIREFOX).exists():
         pytest.fail(f"{FIREFOX} is missing: install Debian's firefox-esr (make bootstrap)")
