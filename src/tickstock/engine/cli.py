@@ -74,6 +74,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     check.add_argument("--json", action="store_true", help="print the report as JSON")
     check.set_defaults(handler=_check_producer)
 
+    from tickstock.engine.feedserver.serve import register as register_feed_server
+
+    register_feed_server(subparsers)
+
 
 def _usage(message: str) -> int:
     print(f"tickstock engine: {message}", file=sys.stderr)

@@ -36,6 +36,8 @@ class AlpacaServer:
         self.steps = steps
         self.key, self.secret = key, secret
         self.position = 0
+        #: seconds between frames (a live-looking demo); 0 = as fast as the client reads
+        self.pace = 0.0
         self.connections = 0
         self.auth_failures = 0
         self.subscribed: dict[str, set[str]] = {c: set() for c in CHANNELS}
@@ -109,4 +111,6 @@ class AlpacaServer:
                 ]
                 if out:
                     await ws.send(msgpack.packb(out, datetime=False))
+                if self.pace:
+                    await asyncio.sleep(self.pace)
         await ws.wait_closed()

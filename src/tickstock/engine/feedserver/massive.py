@@ -39,6 +39,8 @@ class MassiveServer:
         self.api_key = api_key
         self.refused = set(refused_topics)
         self.position = 0
+        #: seconds between frames (a live-looking demo); 0 = as fast as the client reads
+        self.pace = 0.0
         self.connections = 0
         self.auth_failures = 0
         self.subscribed: set[str] = set()
@@ -127,5 +129,7 @@ class MassiveServer:
                 messages = [m for m in step.messages if self._wanted(m)]
                 if messages:
                     await ws.send(orjson.dumps(messages))
+                if self.pace:
+                    await asyncio.sleep(self.pace)
         self.finished.set()
         await ws.wait_closed()
