@@ -336,6 +336,29 @@ class Settings(BaseSettings):
         validation_alias=_env("TICKSTOCK_FEED_CLOSE_GRACE"),
         description="Real seconds a live minute stays open for stragglers after its first bar (or its end, for trades) unless every symbol has reported.",
     )
+    feed_warmup_minutes: int = Field(
+        60,
+        ge=0,
+        le=1000,
+        validation_alias=_env("TICKSTOCK_FEED_WARMUP_MINUTES"),
+        description="Live feeds: regular-hours minutes of history loaded over REST before the first live minute, so indicators are ready (0 = none).",
+    )
+    feed_refill_after_minutes: int = Field(
+        3,
+        ge=0,
+        validation_alias=_env("TICKSTOCK_FEED_REFILL_AFTER_MINUTES"),
+        description="Live feeds: a gap of more minutes than this in a session is refilled over REST (0 = never).",
+    )
+    massive_rest_url: str = Field(
+        "https://api.massive.com",
+        validation_alias=_env("TICKSTOCK_MASSIVE_REST_URL"),
+        description="Massive REST base URL (history for warm-up and refill).",
+    )
+    alpaca_rest_url: str | None = Field(
+        None,
+        validation_alias=_env("TICKSTOCK_ALPACA_REST_URL"),
+        description="Alpaca market data REST base URL override (a local test server); unset: Alpaca's own.",
+    )
     extended_hours: bool = Field(
         False,
         validation_alias=_env("TICKSTOCK_EXTENDED_HOURS"),

@@ -30,9 +30,16 @@ def live_config(
 
 
 def assert_indicators_equal_talib(
-    messages: list[bytes], closes: dict[str, list[float]], starts: list[datetime]
+    messages: list[bytes],
+    closes: dict[str, list[float]],
+    starts: list[datetime],
+    published: set[int] | None = None,
 ) -> int:
-    """Every published RSI/MACD/BB value equals TA-Lib's over the same closes; returns the count."""
+    """Every published RSI/MACD/BB value equals TA-Lib's over the same closes; returns the count.
+
+    ``published``: the indexes of the minutes that publish (the others, history minutes,
+    only feed the indicators); None = all.
+    """
     seen = {}
     for raw in messages:
         for calc in orjson.loads(raw)["calculations"]:
@@ -53,6 +60,9 @@ def assert_indicators_equal_talib(
                 ("BB", {"upper": upper[m], "middle": middle[m], "lower": lower[m]}),
             ):
                 calc = seen.get((symbol, name, stamp))
+                if published is not None and m not in published:
+                    assert calc is None, f"a history minute was published: {symbol, name, stamp}"
+                    continue
                 if np.isnan(next(iter(expected.values()))):
                     assert calc is None, (symbol, name, stamp)
                     continue

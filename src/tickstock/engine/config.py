@@ -39,6 +39,12 @@ class LiveFeedConfig:
     extended_hours: bool = False
     #: the setting that holds the key, named in errors (e.g. MASSIVE_API_KEY)
     key_setting: str = "MASSIVE_API_KEY"
+    #: the provider's REST base URL for history (None: its own)
+    rest_url: str | None = None
+    #: minutes of history loaded before the first live minute (0 = none)
+    warmup_minutes: int = 0
+    #: a gap of more than this many minutes in a session is refilled from history (0 = never)
+    refill_after_minutes: int = 0
     universe: str = ""
 
 

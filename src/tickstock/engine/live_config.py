@@ -80,6 +80,8 @@ def live_feed_config(
         "close_grace": settings.feed_close_grace,
         "extended_hours": settings.extended_hours,
         "universe": universe,
+        "warmup_minutes": settings.feed_warmup_minutes,
+        "refill_after_minutes": settings.feed_refill_after_minutes,
     }
     if provider == "massive":
         return LiveFeedConfig(
@@ -88,6 +90,7 @@ def live_feed_config(
             host=settings.massive_host,
             secure=settings.massive_secure,
             subscription=settings.massive_subscription,
+            rest_url=settings.massive_rest_url,
             key_setting="MASSIVE_API_KEY",
             **common,  # type: ignore[arg-type]
         )
@@ -99,6 +102,7 @@ def live_feed_config(
             host=settings.alpaca_url,
             subscription=settings.alpaca_subscription,
             alpaca_feed=settings.alpaca_feed,
+            rest_url=settings.alpaca_rest_url,
             key_setting="ALPACA_API_KEY",
             **common,  # type: ignore[arg-type]
         )

@@ -37,5 +37,7 @@ class EngineReport:
     health_messages: int = 0
     skipped_rows: int = 0
     publish_order: list[int] = field(default_factory=list)
+    #: minutes loaded from a provider's history (warm-up, refill): computed, stored, not published
+    history_minutes: int = 0
     #: the start (epoch seconds) of every minute closed, in closing order
     closed_minutes: list[int] = field(default_factory=list)

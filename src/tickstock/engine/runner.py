@@ -209,6 +209,13 @@ class Engine:
         self.publisher.submit(output.messages, on_published=lambda: self._published(due))
         self._write_minute(output)
 
+    def history_minute(self, bars: ClosedBars) -> None:
+        """A minute from the provider's history: indicators advanced, bars stored, nothing
+        published or alerted (its alerts are long past, or were sent live already)."""
+        output = self.pipeline.process(bars)
+        self.report.history_minutes += 1
+        self.writes.submit(self.sink.bars(output))
+
     def _published(self, due_real: float) -> None:
         lag_ms = max(0.0, (self.monotonic() - due_real) * 1000)
         self.report.lag_ms.append(lag_ms)
@@ -231,7 +238,9 @@ class Engine:
 
     async def _market_loop(self) -> None:
         async for event in self.source.events(self.context):
-            if isinstance(event, MinuteClosed):
+            if isinstance(event, MinuteClosed) and event.history:
+                self.history_minute(event.bars)
+            elif isinstance(event, MinuteClosed):
                 await self.emit_minute(event.bars)
             elif isinstance(event, MinuteForming) and self.forming is not None:
                 self.publisher.submit(self.forming.messages(event.bars, self.monotonic()))

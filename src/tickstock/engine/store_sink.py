@@ -61,9 +61,8 @@ class StoreSink:
 
     def minute(self, output: MinuteOutput, session_id: str | None) -> list[WriteJob]:
         """The jobs of one minute close: bars, indicators, indicator alerts, patterns."""
-        bars, symbols = output.bars, self.symbols
         return [
-            self._job("bars", output.n_bars, lambda w: w.write_bars(bar_rows(bars, symbols))),
+            self.bars(output),
             self._job(
                 "indicators",
                 output.n_calculations,
@@ -80,6 +79,11 @@ class StoreSink:
                 lambda w: w.write_patterns(output.detections, session_id),
             ),
         ]
+
+    def bars(self, output: MinuteOutput) -> WriteJob:
+        """The job writing one minute's bars (``ohlcv_1min``)."""
+        bars, symbols = output.bars, self.symbols
+        return self._job("bars", output.n_bars, lambda w: w.write_bars(bar_rows(bars, symbols)))
 
     def session_started(self, record: SessionStart) -> WriteJob:
         return self._job("sessions", 1, lambda w: w.write_session_started(record), False)

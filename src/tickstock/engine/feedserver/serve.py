@@ -4,7 +4,7 @@ For a demo without an account, and for trying the live feeds end to end:
 
     tickstock feed-server massive --make-recording var/massive.jsonl --symbols 500
     tickstock feed-server massive --recording var/massive.jsonl --port 8765
-    TICKSTOCK_FEED=massive TICKSTOCK_MASSIVE_HOST=127.0.0.1:8765 \\
+    TICKSTOCK_FEED=massive TICKSTOCK_MASSIVE_HOST=127.0.0.1:8765 TICKSTOCK_FEED_WARMUP_MINUTES=0 \\
         TICKSTOCK_MASSIVE_SECURE=false MASSIVE_API_KEY=x make demo
 """
 
@@ -64,13 +64,14 @@ async def _serve(args: argparse.Namespace, steps: list) -> None:
         server: MassiveServer | AlpacaServer = MassiveServer(steps, api_key=args.key)
         hint = (
             f"TICKSTOCK_FEED=massive TICKSTOCK_MASSIVE_HOST=127.0.0.1:{args.port} "
-            "TICKSTOCK_MASSIVE_SECURE=false MASSIVE_API_KEY=x make demo"
+            "TICKSTOCK_MASSIVE_SECURE=false TICKSTOCK_FEED_WARMUP_MINUTES=0 "
+            "MASSIVE_API_KEY=x make demo"
         )
     else:
         server = AlpacaServer(steps, key=args.key, secret=None)
         hint = (
             f"TICKSTOCK_FEED=alpaca TICKSTOCK_ALPACA_URL=ws://127.0.0.1:{args.port}/v2/iex "
-            "ALPACA_API_KEY=x ALPACA_SECRET_KEY=y make demo"
+            "TICKSTOCK_FEED_WARMUP_MINUTES=0 ALPACA_API_KEY=x ALPACA_SECRET_KEY=y make demo"
         )
     server.pace = args.pace
     await server.start(args.port)

@@ -31,6 +31,8 @@ class SessionOpened:
 @dataclass(frozen=True, slots=True)
 class MinuteClosed:
     bars: ClosedBars
+    #: a minute from the provider's history (warm-up, refill): computed and stored, not published
+    history: bool = False
 
 
 @dataclass(frozen=True, slots=True)

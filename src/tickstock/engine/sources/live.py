@@ -35,6 +35,7 @@ from tickstock.engine.sources.base import (
     session_bounds,
 )
 from tickstock.engine.sources.minutes import ClosedMinute, FeedCounts, MinuteBars, MinuteTrades
+from tickstock.engine.warmup import WARMUP_LOOKBACK, History, history_for, to_minutes
 
 log = logging.getLogger(__name__)
 
@@ -81,6 +82,10 @@ class LiveSource:
         self._down = websocket_down(self.live.provider)
         self._refused = subscription_refused(self.live.provider)
         self._start = datetime.now(UTC)
+        #: the last live minute yielded: a gap after it is refilled from history
+        self.last_live: int | None = None
+        self._history: History | None = None
+        self.history_failures = 0
 
     def start_moment(self) -> datetime:
         return self._start
@@ -139,8 +144,12 @@ class LiveSource:
 
     # --- the minutes ----------------------------------------------------------------------
 
-    def _bounds(self, minute: int) -> tuple[datetime, datetime] | None:
-        """The session (open, close) that ``minute`` belongs to, or None outside sessions."""
+    def _bounds(self, minute: int, close_at: bool = True) -> tuple[datetime, datetime] | None:
+        """The session (open, close) that ``minute`` belongs to, or None outside sessions.
+
+        ``close_at``: honour the config's early close (a test's short session); history
+        minutes of earlier days are judged by the calendar alone.
+        """
         moment = datetime.fromtimestamp(minute, tz=UTC)
         trading = self.calendar.session_on(moment.astimezone(NEW_YORK).date())
         if trading is None:
@@ -149,7 +158,7 @@ class LiveSource:
             open_ = new_york_datetime(trading.day, EXTENDED_OPEN)
             close = new_york_datetime(trading.day, EXTENDED_CLOSE)
         else:
-            open_, close = session_bounds(trading, self.config.close_at)
+            open_, close = session_bounds(trading, self.config.close_at if close_at else None)
         return (open_, close) if open_ <= moment < close else None
 
     async def events(self, ctx: SourceContext) -> AsyncIterator[MarketEvent]:
@@ -174,11 +183,14 @@ class LiveSource:
                     if close is not None and bounds[1] != close:  # a new day's first minute
                         yield SessionClosed(close)
                         close = None
+                    async for past in self._history_before(minute.bars.minute_start):
+                        yield past
                     if close is None:
                         opened = datetime.fromtimestamp(minute.bars.minute_start, tz=UTC)
                         yield SessionOpened(max(bounds[0], opened))
                         close = bounds[1]
                     yield self._closed(ctx, minute)
+                    self.last_live = minute.bars.minute_start
                 if close is not None:
                     ctx.check_feed(ctx.clock.now())
                     if ctx.clock.now() >= close.timestamp():
@@ -195,9 +207,42 @@ class LiveSource:
             task.cancel()
             await asyncio.gather(task, return_exceptions=True)
 
+    async def _history_before(self, minute: int) -> AsyncIterator[MinuteClosed]:
+        """Warm-up before the first live minute; a refill when minutes are missing before it."""
+        live = self.live
+        if self.last_live is None:
+            if live.warmup_minutes <= 0:
+                return
+            start, keep = minute - int(WARMUP_LOOKBACK.total_seconds()), live.warmup_minutes
+        else:
+            missing = (minute - self.last_live) // SECONDS_PER_MINUTE - 1
+            if live.refill_after_minutes <= 0 or missing <= live.refill_after_minutes:
+                return
+            start, keep = self.last_live + SECONDS_PER_MINUTE, missing
+        try:
+            if self._history is None:
+                self._history = history_for(live)
+            rows = await asyncio.to_thread(self._history.bars, self.symbols, *_span(start, minute))
+        except Exception as exc:  # a provider's REST fault must not stop the live feed
+            self.history_failures += 1
+            log.warning("%s history unavailable (%s); going on without it", live.provider, exc)
+            return
+        minutes = [
+            bars
+            for bars in to_minutes(rows, self.symbols, start, minute)
+            if self._bounds(bars.minute_start, close_at=False) is not None
+        ][-keep:]
+        log.info("%s history: %d minutes before %s", live.provider, len(minutes), minute)
+        for bars in minutes:
+            yield MinuteClosed(bars, history=True)
+
     def _closed(self, ctx: SourceContext, minute: ClosedMinute) -> MinuteClosed:
         end = minute.bars.minute_start + SECONDS_PER_MINUTE
         ctx.clock.anchor(end, minute.last_arrival)
         bars = int(minute.bars.has_bar.sum())
         ctx.meter.add_ticks(end, bars, end - 1 if bars else None)
         return MinuteClosed(minute.bars)
+
+
+def _span(start: int, end: int) -> tuple[datetime, datetime]:
+    return datetime.fromtimestamp(start, tz=UTC), datetime.fromtimestamp(end, tz=UTC)
