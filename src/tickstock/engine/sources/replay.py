@@ -14,7 +14,8 @@ from pathlib import Path
 from tickstock.engine.bars import SECONDS_PER_MINUTE, ClosedBars
 from tickstock.engine.clock import NEW_YORK, new_york_datetime
 from tickstock.engine.config import EngineConfig
-from tickstock.engine.feeds import ReplayData, load_replay
+from tickstock.engine.feeds import ReplayData
+from tickstock.engine.replay_formats import load_any_replay
 from tickstock.engine.sources.base import (
     MarketEvent,
     MinuteClosed,
@@ -35,7 +36,7 @@ class ReplaySource:
     def __init__(self, config: EngineConfig, data: ReplayData | None = None) -> None:
         if data is None:
             assert config.replay is not None
-            data = load_replay(config.replay, config.skip_bad_rows)
+            data = load_any_replay(config.replay, config.skip_bad_rows)
         self.config = config
         self.data = data
         self.universe_name = f"replay:{_file_name(data.source)}"[:200]
