@@ -170,3 +170,21 @@ async def test_the_command_exits_2_on_a_refused_key(redis_url: str, tmp_path: Pa
     assert "MASSIVE_API_KEY" in err.decode()
     assert "wrong-key" not in (out + err).decode()
     assert server.auth_failures == 1
+
+
+async def test_a_refused_subscription_is_a_critical_alert(redis_url: str) -> None:
+    steps, _, _ = recorded_morning()
+    server = await MassiveServer(steps[:12], api_key=KEY, refused_topics={"AM.MSFT"}).start()
+    try:
+        async with Recorder(redis_url) as recorder:
+            config = live_config(redis_url, massive_live(server), None, time_of_day(9, 35))
+            report = await run_engine(config)
+            await asyncio.sleep(0)
+    finally:
+        await server.close()
+    refused = [
+        a for a in critical_alerts(recorder.messages) if a["component"] == "massive_subscription"
+    ]
+    assert len(refused) == 1 and "AM.MSFT" in refused[0]["message"]
+    assert report.minutes == 5  # the other symbols still stream; MSFT has no bar, not a zero bar
+    assert report.sessions[0].total_bars == 5 * (len(SYMBOLS) - 1)
