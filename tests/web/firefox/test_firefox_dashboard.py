@@ -79,6 +79,9 @@ def test_a_live_session_renders_patterns_indicators_alerts_and_metrics(
 def test_filters_narrow_the_lists_and_clearing_them_shows_everything_again(
     ff_page: GuardedPage, live: ServedApp, feed: MarketFeed
 ) -> None:
+    """A filter also asks the API for the session's stored matches; the scripted producer
+    stores nothing, so that answers 404 and the lists hold the live matches alone."""
+    ff_page.allow(r"HTTP 404 .*/api/streaming/sessions/web-test-session/patterns\?")
     open_dashboard(ff_page, live)
     feed.session_started()
     feed.pattern("NVDA", 1, confidence=0.9, pattern_type="Doji")
