@@ -80,6 +80,7 @@ def serve(impl: str, port: int, redis_url: str, database_url: str, loop_file: st
         loop = type(asyncio.get_running_loop())
         Path(loop_file).write_text(f"{loop.__module__}.{loop.__qualname__}")
 
+    ws_compression = True  # uvicorn's default
     if impl == "naive":
         from naive_relay import create_naive_app
 
@@ -91,6 +92,7 @@ def serve(impl: str, port: int, redis_url: str, database_url: str, loop_file: st
         from tickstock.settings import load_settings
 
         settings = load_settings(redis_url=redis_url, database_url=database_url)
+        ws_compression = getattr(settings, "ws_compression", True)
         database = SqliteDatabase(database_url)
         asyncio.run(database.create_tables())
         from tickstock.gc_policy import settle_after_start_up
@@ -102,12 +104,36 @@ def serve(impl: str, port: int, redis_url: str, database_url: str, loop_file: st
         )
     inner = app
 
+    profiler = None
+    if os.environ.get("BENCH_PROFILE"):
+        import cProfile
+
+        profiler = cProfile.Profile(time.process_time)
+
     async def recording(scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "lifespan":
             record_loop()
+            if profiler is not None:
+                profiler.enable()
+                original = receive
+
+                async def receive() -> Any:
+                    message = await original()
+                    if message["type"] == "lifespan.shutdown":
+                        profiler.disable()
+                        profiler.dump_stats(os.environ["BENCH_PROFILE"])
+                    return message
+
         await inner(scope, receive, send)
 
-    uvicorn.run(recording, host="127.0.0.1", port=port, log_level="warning", lifespan="on")
+    uvicorn.run(
+        recording,
+        host="127.0.0.1",
+        port=port,
+        log_level="warning",
+        lifespan="on",
+        ws_per_message_deflate=ws_compression,  # as ``tickstock serve``
+    )
 
 
 def start_server(impl: str, redis_url: str, workdir: str) -> tuple[subprocess.Popen[bytes], int]:
@@ -512,7 +538,9 @@ def main(argv: list[str] | None = None) -> int:
             "cpus": os.cpu_count(),
             "load_average_at_start": [round(x, 2) for x in os.getloadavg()],
             "min_frame_interval_ms": os.environ.get("TICKSTOCK_MIN_FRAME_INTERVAL_MS", "default"),
+            "max_frame_interval_ms": os.environ.get("TICKSTOCK_MAX_FRAME_INTERVAL_MS", "default"),
             "frame_budget": os.environ.get("TICKSTOCK_FRAME_BUDGET", "default"),
+            "ws_compression": os.environ.get("TICKSTOCK_WS_COMPRESSION", "default"),
             "clients_impl": args.clients_impl,
         },
         "runs": [],

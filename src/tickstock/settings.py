@@ -185,6 +185,18 @@ class Settings(BaseSettings):
         validation_alias=_env("TICKSTOCK_MIN_FRAME_INTERVAL_MS"),
         description="Least time between two frames to one client: an event after a quiet spell leaves at once, a burst is coalesced (0 = no pacing).",
     )
+    max_frame_interval_ms: float = Field(
+        10.0,
+        ge=0,
+        le=1000,
+        validation_alias=_env("TICKSTOCK_MAX_FRAME_INTERVAL_MS"),
+        description="Most time the interval grows to when events come faster than one per minimum interval: it grows with the event rate, so a busy stream goes out as fewer, fuller frames (at or under the minimum = no growth).",
+    )
+    ws_compression: bool = Field(
+        False,
+        validation_alias=_env("TICKSTOCK_WS_COMPRESSION"),
+        description="Offer WebSocket per-message deflate: about 5x less bandwidth to a remote browser, but every frame is compressed once per client (on loopback and LAN the CPU costs more than the bytes save).",
+    )
     frame_budget_per_second: float = Field(
         10_000.0,
         ge=0,

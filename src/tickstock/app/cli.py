@@ -60,5 +60,6 @@ def serve(args: argparse.Namespace) -> int:
         access_log=False,
         lifespan="on",
         ws_max_size=64 * 1024,
+        ws_per_message_deflate=settings.ws_compression,
     )
     return 0

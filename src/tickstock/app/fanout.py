@@ -6,7 +6,7 @@ loop, woken by new events and by a single timer, gives every client that is due 
 send queue is empty what follows its cursor: one ``frame`` (≤ ``max_frame_events``), or
 for ``plan`` clients the plan's named events (``plan_events``).
 
-Pacing (``min_frame_interval``, G, stretched to clients / ``frame_budget``): after a frame
+Pacing (G, from ``min_frame_interval`` to ``max_frame_interval``, ``pacing``): after a frame
 a client is next due at the following multiple of G. An event that finds its client quiet
 leaves at once; events that arrive sooner leave together, ≤ G later, as one frame; clients
 at the same cursor share one packet, encoded once. A client whose queue is not empty when
@@ -30,6 +30,7 @@ from typing import Any, Protocol
 
 import orjson
 
+from tickstock.app.pacing import Pacing
 from tickstock.app.plan_events import FRAME, PLAN, PlanEvents
 from tickstock.app.ring import RecoveryRing
 
@@ -107,6 +108,7 @@ class FanOut:
         max_frame_events: int = 2000,
         queue_limit: int = 64,
         min_frame_interval: float = 0.005,
+        max_frame_interval: float | None = None,
         frame_budget: float = 0.0,
         metrics: Any = None,
         clock: Callable[[], float] = time.monotonic,
@@ -118,8 +120,7 @@ class FanOut:
         self.build_snapshot = build_snapshot
         self.max_frame_events = max_frame_events
         self.queue_limit = queue_limit
-        self.min_frame_interval = min_frame_interval
-        self.frame_budget = frame_budget
+        self.pacing = Pacing(min_frame_interval, max_frame_interval, frame_budget)
         self.metrics = metrics
         self.clock = clock
         self.wall_clock = wall_clock
@@ -138,10 +139,6 @@ class FanOut:
         self.plan_events = PlanEvents(ring, epoch)
 
     # --- producing ----------------------------------------------------------------------
-
-    @property
-    def last_seq(self) -> int:
-        return self.ring.last_seq
 
     def publish(
         self,
@@ -163,6 +160,7 @@ class FanOut:
             entry["backfilled"] = True
         encoded = orjson.dumps(entry).decode()
         self.ring.append(seq, self.clock() if received is None else received, encoded)
+        self.pacing.count()
         if self.metrics is not None:
             counter = self._events_out.get(event)
             if counter is None:
@@ -170,9 +168,6 @@ class FanOut:
             counter.inc()
         self.wake_at(self._quiet_until)
         return seq
-
-    def wake(self) -> None:
-        self._wake.set()
 
     def wake_at(self, when: float) -> None:
         """Run a round at ``when`` (``clock`` time): now if it is past, else by one timer."""
@@ -257,12 +252,15 @@ class FanOut:
         soon = now + TIMER_SLACK_SECONDS
         ring = self.ring
         ring.expire(now)
+        self.pacing.update(now)
         last = ring.last_seq
         transport = self.transport
         groups: dict[int, list[tuple[Client, SendQueue]]] = {}
         plan_groups: dict[int, list[tuple[Client, SendQueue]]] = {}
         quiet_until = math.inf
         waiting_to_connect = False
+        next_slot = self._next_slot(soon)  # the same for every client served in this round
+        recheck = now + max(self.frame_interval, MIN_RECHECK_SECONDS)
         for client in list(self.clients.values()):
             opened = client.opening is not None
             if opened:
@@ -271,7 +269,8 @@ class FanOut:
                     continue
                 self._open(client)
             if client.not_before > soon or (client.cursor >= last and not client.resync):
-                quiet_until = min(quiet_until, client.not_before)
+                if client.not_before < quiet_until:
+                    quiet_until = client.not_before
                 continue
             queue = transport.queue(client.address)
             if queue is None:
@@ -282,12 +281,13 @@ class FanOut:
             elif queued:
                 if queued > self.queue_limit and self.metrics is not None:
                     self.metrics.queue_drops.inc()
-                client.not_before = now + max(self.frame_interval, MIN_RECHECK_SECONDS)
+                client.not_before = recheck
             else:
                 by_cursor = plan_groups if client.protocol == PLAN else groups
                 by_cursor.setdefault(client.cursor, []).append((client, queue))
-                client.not_before = self._next_slot(soon)
-            quiet_until = min(quiet_until, client.not_before)
+                client.not_before = next_slot
+            if client.not_before < quiet_until:
+                quiet_until = client.not_before
         for cursor, members in groups.items():
             self._send_frame(cursor, members, now)
         for cursor, members in plan_groups.items():
@@ -305,21 +305,12 @@ class FanOut:
 
     @property
     def frame_interval(self) -> float:
-        """G: the minimum interval, stretched so that all clients together get at most
-        ``frame_budget`` frames per second (per-frame work, ~50 µs here and more in each
-        client, is what saturates the cores when many clients are busy)."""
-        if self.frame_budget > 0:
-            return max(self.min_frame_interval, len(self.clients) / self.frame_budget)
-        return self.min_frame_interval
+        """G now (``pacing``): per-frame work, ~40 µs here and more in each client, is what
+        saturates the cores when many clients are busy."""
+        return self.pacing.interval(len(self.clients))
 
     def _next_slot(self, now: float) -> float:
-        """The next multiple of G after ``now``: paced clients share one grid, hence frames."""
-        interval = self.frame_interval
-        if interval <= 0:
-            return now
-        # + 1e-6 of a slot: ``now`` on a boundary may divide to just under it (300.02 / 0.01
-        # = 30001.99999…), which would name the current slot and send a second frame at once
-        return (math.floor(now / interval + 1e-6) + 1) * interval
+        return self.pacing.next_slot(now, len(self.clients))
 
     def _open(self, client: Client) -> None:
         opening, client.opening = client.opening, None

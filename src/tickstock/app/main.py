@@ -73,6 +73,7 @@ class LiveApp:
             max_frame_events=settings.max_frame_events,
             queue_limit=settings.client_queue_limit,
             min_frame_interval=settings.min_frame_interval_ms / 1000,
+            max_frame_interval=settings.max_frame_interval_ms / 1000,
             frame_budget=settings.frame_budget_per_second,
             metrics=metrics,
         )

@@ -5,7 +5,8 @@ engine.io's per-client send queues. It holds the three things that reach below
 python-socketio's public API:
 
 - **the queue patch**: ``sio.eio.create_queue`` makes every client's send queue a
-  ``TransportQueue`` (below), whose ``get`` creates no Task;
+  ``TransportQueue`` (below), whose ``get`` creates no Task, and engine.io's
+  ``AsyncSocket.poll`` takes such a queue's packets without ``asyncio.wait_for``;
 - **sid lookups**: a Socket.IO sid to its engine.io sid, whether Socket.IO has marked it
   connected, and its open engine.io socket's queue;
 - **packet encoding**: a Socket.IO ``EVENT`` packet (``2["name",payload]``) wrapped in one
@@ -22,7 +23,9 @@ from collections import deque
 from typing import Any
 
 import orjson
+from engineio import exceptions as eio_exceptions
 from engineio import packet as eio_packet
+from engineio.async_socket import AsyncSocket
 
 #: The Socket.IO namespace every client of the app joins.
 NAMESPACE = "/"
@@ -45,6 +48,9 @@ class TransportQueue:
         self._getter: asyncio.Future[Any] | None = None
         self._unfinished = 0
         self._finished: asyncio.Event | None = None
+        #: ``get_within``'s deadline, checked by one lazily re-armed timer (not one per get)
+        self._deadline = 0.0
+        self._watchdog: asyncio.TimerHandle | None = None
 
     def qsize(self) -> int:
         return len(self._items)
@@ -77,6 +83,31 @@ class TransportQueue:
             self._getter = future
         return future
 
+    def get_within(self, timeout: float) -> asyncio.Future[Any]:
+        """``get``, failing with ``TimeoutError`` when nothing came within ``timeout`` s.
+
+        engine.io's ``wait_for(get(), timeout)`` costs a future, a timer and two callbacks
+        per frame; here the deadline moves and one timer per queue checks it."""
+        future = self.get()
+        if not future.done():
+            loop = asyncio.get_running_loop()
+            self._deadline = loop.time() + timeout
+            if self._watchdog is None:
+                self._watchdog = loop.call_at(self._deadline, self._check_deadline)
+        return future
+
+    def _check_deadline(self) -> None:
+        self._watchdog = None
+        getter = self._getter
+        if getter is None or getter.done():
+            return
+        loop = asyncio.get_running_loop()
+        if loop.time() >= self._deadline:
+            self._getter = None
+            getter.set_exception(TimeoutError())
+        else:
+            self._watchdog = loop.call_at(self._deadline, self._check_deadline)
+
     def task_done(self) -> None:
         self._unfinished = max(0, self._unfinished - 1)
         if self._unfinished == 0 and self._finished is not None:
@@ -89,6 +120,35 @@ class TransportQueue:
             await self._finished.wait()
 
 
+_engine_io_poll = AsyncSocket.poll
+
+
+async def _poll(self: AsyncSocket) -> list[Any]:
+    """engine.io's ``AsyncSocket.poll``, for a ``TransportQueue`` without ``wait_for``.
+
+    Same contract: every queued packet (the first awaited up to ping interval + timeout),
+    ``[]`` for the ``None`` that closes the writer, ``QueueEmpty`` on timeout or cancel."""
+    queue = self.queue
+    if type(queue) is not TransportQueue:
+        return await _engine_io_poll(self)  # type: ignore[no-any-return]
+    try:
+        first = await queue.get_within(self.server.ping_interval + self.server.ping_timeout)
+    except (TimeoutError, asyncio.CancelledError):
+        raise eio_exceptions.QueueEmpty() from None
+    queue.task_done()
+    if first is None:
+        return []
+    packets = [first]
+    while not queue.empty():
+        packet = queue.get_nowait()
+        queue.task_done()
+        if packet is None:
+            queue.put_nowait(None)
+            break
+        packets.append(packet)
+    return packets
+
+
 class SocketIOTransport:
     """What ``FanOut`` needs of a python-socketio ``AsyncServer`` (see ``fanout.Transport``)."""
 
@@ -96,6 +156,7 @@ class SocketIOTransport:
         self.sio = sio
         self._sockets = sio.eio.sockets
         sio.eio.create_queue = lambda *args, **kwargs: TransportQueue()
+        AsyncSocket.poll = _poll  # type: ignore[method-assign]  # other queues: as before
 
     def address(self, sid: str) -> str:
         """The engine.io sid carrying the Socket.IO client ``sid``."""

@@ -168,7 +168,7 @@ async def test_the_frame_budget_stretches_the_interval_when_many_clients_are_bus
     """4 clients, 400 frames/s in all: each busy client gets a frame every 10 ms, not 5."""
     clock = Clock(300.0)
     fanout = make_fanout(clock)
-    fanout.frame_budget = 400.0
+    fanout.pacing.frame_budget = 400.0
     sockets = [connect(fanout, name) for name in "abcd"]
     assert fanout.frame_interval == 4 / 400.0
     received: list[list[list[int]]] = [[] for _ in sockets]
@@ -189,7 +189,7 @@ async def test_the_frame_budget_stretches_the_interval_when_many_clients_are_bus
 async def test_few_clients_keep_the_minimum_interval_under_the_budget():
     clock = Clock(100.0)
     fanout = make_fanout(clock)
-    fanout.frame_budget = 10_000.0
+    fanout.pacing.frame_budget = 10_000.0
     connect(fanout, "a")
     assert fanout.frame_interval == G
 
@@ -209,3 +209,24 @@ async def test_events_relayed_while_a_client_connects_reach_it_as_events_after_i
     sent = socket.take()
     assert sent[0] == ("snapshot", {"reason": "connect", "seq": 0})
     assert frames(sent[1:]) == [[1, 2]]
+
+
+async def test_a_busy_stream_goes_out_in_fuller_frames_up_to_the_maximum_interval():
+    """500 events/s: G grows from 5 to 10 ms after a window, so frames carry ~5 events."""
+    clock = Clock(400.0)
+    fanout = make_fanout(clock)
+    fanout.pacing.max_interval = 0.010
+    socket = connect(fanout, "a")
+    received: list[list[int]] = []
+    for tick in range(1000):  # 2 s at 500 events/s, a round after every event
+        clock.now = 400.0 + tick * 0.002
+        publish(fanout, 1)
+        fanout.serve()
+        received += frames(socket.take())
+    clock.now += 0.010
+    fanout.serve()
+    received += frames(socket.take())
+    assert [seq for frame in received for seq in frame] == list(range(1, 1001))
+    last_second = [frame for frame in received if frame[0] > 500]
+    assert len(last_second) <= 1 / 0.010 + 2, "one frame per 10 ms once the rate is known"
+    assert fanout.frame_interval == 0.010
