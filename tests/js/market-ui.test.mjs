@@ -183,3 +183,19 @@ describe("day boundaries and sessions", () => {
     assert.equal(state.patterns.size, 1);
   });
 });
+
+describe("fields the plan carries", () => {
+  test("live rows show timeframe, indicator parameters and thresholds, and the session id", async () => {
+    const { indicatorParams } = await import("../../src/tickstock/web/static/js/render/indicators.js");
+    const rsiItem = { indicator: "RSI", timeframe: "1min", raw: { calculation: { metadata: { period: 14, overbought_threshold: 70, oversold_threshold: 30 } } } };
+    assert.equal(indicatorParams(rsiItem), "(14) 70/30 · 1min");
+    assert.equal(indicatorParams({ indicator: "MACD", timeframe: "1min", raw: { calculation: { metadata: { fast_period: 12, slow_period: 26, signal_period: 9 } } } }), "(12, 26, 9) · 1min");
+    assert.equal(indicatorParams({ indicator: "X", raw: { calculation: { metadata: { period: XSS } } } }), "");
+    const m = mount();
+    applyEvent(m.state, "streaming_session", started({ session_id: "abc-123" }));
+    applyEvent(m.state, "streaming_pattern", pattern({ timestamp: minute(1), timeframe: "5min" }));
+    m.render();
+    assert.equal(m.doc.querySelector('[data-field="sessionId"]').textContent, "abc-123");
+    assert.equal(m.doc.querySelector('[data-panel="patterns"] .tf').textContent, "5min");
+  });
+});

@@ -34,7 +34,7 @@ export function dayOf(iso) {
  *   formingAt: string, formingVolume: number, fromBars: boolean, rsi: number|null,
  *   macdHist: number|null, bbUpper: number|null, bbLower: number|null,
  *   pattern: string, patternConfidence: number|null, patternAt: string, alerts: number,
- *   updatedAt: string}} MarketRow
+ *   updatedAt: string, bar: Record<string, any>|null}} MarketRow  `bar`: the latest bar (for a chart opened later)
  */
 
 /** @param {number} [maxSymbols] */
@@ -61,7 +61,7 @@ function rowOf(market, symbol) {
       symbol, day: "", last: null, open: null, previousClose: null, volume: 0, closedVolume: 0,
       closedAt: "", formingAt: "", formingVolume: 0, fromBars: false, rsi: null, macdHist: null,
       bbUpper: null, bbLower: null, pattern: "", patternConfidence: null, patternAt: "", alerts: 0,
-      updatedAt: "",
+      updatedAt: "", bar: null,
     };
     market.rows.set(symbol, row);
   }
@@ -114,6 +114,7 @@ export function applyBars(market, data) {
     if (finite(bar.previous_close)) row.previousClose = bar.previous_close;
     row.last = bar.close;
     row.updatedAt = bar.timestamp;
+    row.bar = bar;
     market.changed.add(row.symbol);
     applied++;
   }

@@ -20,6 +20,23 @@ export function formatLines(lines) {
 }
 
 /**
+ * An indicator's parameters, thresholds and timeframe, from the producer's metadata:
+ * "(14) 70/30 · 1min" for RSI, "(12, 26, 9) · 1min" for MACD, "(20, 2) · 1min" for BB.
+ * @param {{indicator: string, timeframe?: string, raw?: any}} item
+ */
+export function indicatorParams(item) {
+  const m = item.raw?.calculation?.metadata;
+  const num = (v) => (typeof v === "number" && Number.isFinite(v) ? String(v) : null);
+  const params = m && typeof m === "object"
+    ? [m.period, m.fast_period, m.slow_period, m.signal_period, m.std_dev].map(num).filter((v) => v !== null)
+    : [];
+  const high = num(m?.overbought_threshold), low = num(m?.oversold_threshold);
+  const thresholds = high !== null && low !== null ? ` ${high}/${low}` : "";
+  const timeframe = item.timeframe ? ` · ${item.timeframe}` : "";
+  return `${params.length ? `(${params.join(", ")})` : ""}${thresholds}${timeframe}`.trim();
+}
+
+/**
  * @param {HTMLElement} root
  * @param {{filters: () => import("../filters.js").Filters, rerender: () => void}} ctx
  */
@@ -38,18 +55,20 @@ export function createIndicatorsPanel(root, ctx) {
         make(doc, "time", "t"),
         make(doc, "button", "sym link", "", { type: "button", "data-action": "chart" }),
         make(doc, "span", "iname"),
+        make(doc, "span", "iparams muted"),
         make(doc, "span", "ivalue"),
         make(doc, "button", "json-btn", "JSON", { type: "button", "data-action": "json" }),
       );
       return li;
     },
     update(li, item) {
-      const [time, sym, name, value, json] = /** @type {HTMLElement[]} */ (/** @type {unknown} */ (li.children));
+      const [time, sym, name, params, value, json] = /** @type {HTMLElement[]} */ (/** @type {unknown} */ (li.children));
       setTime(time, item.timestamp);
       setText(sym, item.symbol);
       setLabel(sym, `Open chart of ${item.symbol}`);
       setLabel(json, `Raw JSON of ${item.symbol} ${item.indicator}`);
       setText(name, item.indicator);
+      setText(params, indicatorParams(item));
       setText(value, formatLines(item.lines));
     },
   });

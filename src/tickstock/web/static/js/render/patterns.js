@@ -44,6 +44,7 @@ export function createPatternsPanel(root, ctx) {
         make(doc, "time", "t"),
         make(doc, "button", "sym link", "", { type: "button", "data-action": "chart" }),
         make(doc, "span", "ptype"),
+        make(doc, "span", "tf muted"),
         bar,
         make(doc, "span", "conf-text"),
         make(doc, "span", "badge badge-high", "High confidence"),
@@ -53,8 +54,8 @@ export function createPatternsPanel(root, ctx) {
       for (const [, label] of BAR_FIELDS) dl.append(make(doc, "dt", "", label), make(doc, "dd"));
       details.append(summary, dl);
       li.append(details);
-      const [time, sym, type, , conf, badge, json] = /** @type {HTMLElement[]} */ ([...summary.childNodes]);
-      parts.set(li, { details, time, sym, type, fill: bar.firstChild, conf, badge, json, dds: [...dl.querySelectorAll("dd")], symbol: null, label: null });
+      const [time, sym, type, tf, , conf, badge, json] = /** @type {HTMLElement[]} */ ([...summary.childNodes]);
+      parts.set(li, { details, time, sym, type, tf, fill: bar.firstChild, conf, badge, json, dds: [...dl.querySelectorAll("dd")], symbol: null, label: null });
       return li;
     },
     update(li, item, fresh) {
@@ -72,6 +73,7 @@ export function createPatternsPanel(root, ctx) {
         p.json.setAttribute("aria-label", label);
       }
       setText(p.type, item.pattern_type);
+      setText(p.tf, String(item.timeframe ?? ""));
       const pct = formatConfidence(item.confidence);
       setText(p.conf, pct);
       const width = pct === "—" ? "0%" : pct;

@@ -20,6 +20,7 @@ export function createSessionPanel(root, ctx) {
       setClass(f.dot, "is-stopped", status !== "active");
       setText(f.status, status === "active" ? "Session active" : status === "stopped" ? "Session stopped" : "No session yet");
       setText(f.universe, s?.universe ? String(s.universe) : "—");
+      setText(f.sessionId, s?.session_id ? String(s.session_id) : "—");
       setText(f.symbols, s?.symbol_count !== undefined ? formatNumber(s.symbol_count, 0) : "—");
       setTime(f.started, s?.started_at ?? null);
       const seconds = sessionSeconds(state, clock.now(state, ctx.now()));

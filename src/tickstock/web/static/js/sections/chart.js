@@ -111,6 +111,9 @@ export function mountChart(app, loadCharts, container, scope, symbol) {
 
     const book = createCandles();
     for (const b of stored?.bars ?? []) book.put(b);
+    // The latest bar the page already holds (a minute not stored yet, or a forming one).
+    const held = app.state.market.rows.get(symbol)?.bar;
+    if (held && barTime(held.timestamp) >= book.last) book.put(held);
     let oldestLoaded = book.first;
     let moreHistory = (stored?.bars ?? []).length >= PAGE;
 
