@@ -76,3 +76,27 @@ def test_the_critical_list_shows_an_outage_and_its_recovery(
         re.compile(r"recovered at 09:37:00 ET"), timeout=EVENT_TIMEOUT
     )
     expect(rows).to_have_count(1)
+
+
+def test_a_new_session_clears_the_live_lists_and_counts(
+    page: Page, live: ServedApp, feed: MarketFeed
+) -> None:
+    open_dashboard(page, live)
+    feed.session_started()
+    feed.pattern("NVDA", 3, confidence=0.9)
+    feed.alert("AAPL", 3)
+    patterns = page.locator('[data-panel="patterns"] ol.stream > li')
+    expect(patterns).to_have_count(1, timeout=EVENT_TIMEOUT)
+    second = MarketFeed(live.redis_url, session_id="the-next-day")
+    try:
+        second.session_started()
+        expect(page.locator('[data-panel="session"] [data-field="sessionId"]')).to_have_text(
+            "the-next-day", timeout=EVENT_TIMEOUT
+        )
+        expect(patterns).to_have_count(0)
+        expect(page.locator('[data-panel="alerts"] ol.stream > li')).to_have_count(0)
+        second.pattern("TSLA", 5, confidence=0.6)
+        expect(patterns).to_have_count(1, timeout=EVENT_TIMEOUT)
+        expect(patterns.first).to_contain_text("TSLA")
+    finally:
+        second.close()
