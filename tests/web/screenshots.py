@@ -1,8 +1,9 @@
 """Screenshots of the dashboard for the docs: ``python -m tests.web.screenshots``.
 
 Runs ``tickstock demo`` (private Redis, engine at 60x, app), lets a simulated session fill
-the panels, then captures, in light and dark: the Live Streaming section, a symbol chart,
-the pattern history and the critical-alert banner, into ``docs/screenshots/``.
+the panels, then captures, in light and dark: the Live Streaming section, the market grid,
+a symbol page, a symbol chart, the pattern history and the critical-alert banner, into
+``docs/screenshots/``.
 """
 
 from __future__ import annotations
@@ -84,6 +85,13 @@ def capture(page: Page, url: str, theme: str, demo: Demo) -> None:
     expect(page.locator('[data-panel="alerts"] ol.stream > li').first).to_be_visible(timeout=60_000)
     page.screenshot(path=OUT / f"streaming-{theme}.png", full_page=True)
     symbol = page.locator('[data-panel="patterns"] .sym').first.text_content()
+    page.goto(f"{url}/#/market")
+    expect(page.locator(".grid-body .grid-row").first).to_be_visible(timeout=15_000)
+    page.locator('[data-sort="changePct"]').click()
+    page.screenshot(path=OUT / f"market-{theme}.png", full_page=True)
+    page.goto(f"{url}/#/symbol/{symbol}")
+    expect(page.locator(".chart-host canvas").first).to_be_visible(timeout=15_000)
+    page.screenshot(path=OUT / f"symbol-{theme}.png", full_page=True)
     page.goto(f"{url}/#/chart/{symbol}")
     expect(page.locator(".chart-host canvas").first).to_be_visible(timeout=15_000)
     page.screenshot(path=OUT / f"chart-{theme}.png", full_page=True)

@@ -59,3 +59,10 @@ def test_the_symbol_page_shows_its_grid_row_chart_and_todays_patterns_and_alerts
     expect(page.locator(".symbol-alerts li")).to_contain_text("RSI overbought")
     expect(facts).to_contain_text("105.50", timeout=EVENT_TIMEOUT)
     expect(facts).to_contain_text("Hammer 90%")
+    watch = page.locator(".symbol-page h1 [data-grid=star]")
+    watch.click()
+    expect(watch).to_have_text("★ In Watchlist")
+    page.goto(f"{live.url}/#/market")
+    expect(page.locator('[data-grid="watchlist"] option')).to_have_text(
+        ["All symbols", "Watchlist (1)"]
+    )

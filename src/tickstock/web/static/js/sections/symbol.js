@@ -35,12 +35,28 @@ export function symbolSection(app, loadCharts) {
     const doc = container.ownerDocument;
     const symbol = String(params[0] || "").toUpperCase();
     const section = make(doc, "section", "section symbol-page");
-    section.append(make(doc, "h1", "", symbol));
+    const title = make(doc, "h1", "", symbol);
+    section.append(title);
     container.append(section);
     if (!SYMBOL.test(symbol)) {
       section.append(make(doc, "p", "muted", "Not a valid symbol.", { role: "status" }));
       return;
     }
+    // Add to (or remove from) the first watchlist, made on demand, as the grid's star does.
+    const watch = make(doc, "button", "star", "", { type: "button", "data-grid": "star", "aria-pressed": "false" });
+    const showWatch = () => {
+      const list = app.watchlists.lists[0]?.name;
+      const inList = Boolean(list) && app.watchlists.has(list, symbol);
+      setText(watch, inList ? `★ In ${list}` : "☆ Add to watchlist");
+      watch.setAttribute("aria-pressed", String(inList));
+    };
+    watch.addEventListener("click", () => {
+      const list = app.watchlists.lists[0]?.name || app.watchlists.create("Watchlist");
+      app.watchlists.toggle(list, symbol);
+      showWatch();
+    });
+    showWatch();
+    title.append(" ", watch);
     const facts = make(doc, "dl", "facts symbol-facts", undefined, { "aria-label": `${symbol} now` });
     const chartBox = make(doc, "div", "symbol-chart");
     const lists = make(doc, "div", "symbol-lists");
