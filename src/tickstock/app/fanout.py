@@ -32,7 +32,7 @@ import orjson
 
 from tickstock.app.pacing import Pacing
 from tickstock.app.plan_events import FRAME, PLAN, PlanEvents
-from tickstock.app.ring import RecoveryRing
+from tickstock.app.ring import RecoveryRing, conflate
 
 log = logging.getLogger(__name__)
 
@@ -136,6 +136,8 @@ class FanOut:
         self._events_out: dict[str, Any] = {}
         #: highest seq already sent to some client: the relay latency is measured once per event
         self._sent_upto = ring.last_seq
+        #: highest seq published with a conflation key: frames after it need no key check
+        self._last_keyed = 0
         self.plan_events = PlanEvents(ring, epoch)
 
     # --- producing ----------------------------------------------------------------------
@@ -147,8 +149,10 @@ class FanOut:
         *,
         received: float | None = None,
         backfilled: bool = False,
+        key: str | None = None,
     ) -> int:
-        """Number, encode and hold one event, then get the loop to send it; returns its seq."""
+        """Number, encode and hold one event, then get the loop to send it; returns its seq.
+        A ``key`` (``"bar:AAPL"``): a frame holding a later one leaves it out (conflation)."""
         seq = self.ring.last_seq + 1
         entry: dict[str, Any] = {
             "seq": seq,
@@ -159,7 +163,9 @@ class FanOut:
         if backfilled:
             entry["backfilled"] = True
         encoded = orjson.dumps(entry).decode()
-        self.ring.append(seq, self.clock() if received is None else received, encoded)
+        self.ring.append(seq, self.clock() if received is None else received, encoded, key)
+        if key is not None:
+            self._last_keyed = seq
         self.pacing.count()
         if self.metrics is not None:
             counter = self._events_out.get(event)
@@ -305,8 +311,7 @@ class FanOut:
 
     @property
     def frame_interval(self) -> float:
-        """G now (``pacing``): per-frame work, ~40 µs here and more in each client, is what
-        saturates the cores when many clients are busy."""
+        """G now (``pacing``)."""
         return self.pacing.interval(len(self.clients))
 
     def _next_slot(self, now: float) -> float:
@@ -353,8 +358,13 @@ class FanOut:
         events = self.ring.since(cursor, self.max_frame_events)
         if not events:
             return
-        pkt = self.transport.packet("frame", self._frame_prefix + ",".join(events) + "]}")
         new_cursor = cursor + len(events)  # the ring holds consecutive seqs after ``cursor``
+        end = "]}"
+        if self._last_keyed > cursor:
+            events, superseded = conflate(events, self.ring.keys_since(cursor, len(events)), cursor)
+            if superseded:
+                end = '],"superseded":' + orjson.dumps(superseded).decode() + "}"
+        pkt = self.transport.packet("frame", self._frame_prefix + ",".join(events) + end)
         for client, queue in members:
             queue.put_nowait(pkt)
             client.cursor = new_cursor

@@ -27,6 +27,8 @@ class RecoveryRing:
         self.max_age_seconds = max_age_seconds
         self._received: list[float] = []
         self._encoded: list[str] = []
+        #: conflation keys (None for most events), parallel to the texts
+        self._keys: list[str | None] = []
         self._head = 0
         self._last_seq = 0
 
@@ -43,12 +45,13 @@ class RecoveryRing:
         """Sequence number of the oldest held event (``last_seq + 1`` when empty)."""
         return self._last_seq - len(self) + 1
 
-    def append(self, seq: int, received: float, encoded: str) -> None:
+    def append(self, seq: int, received: float, encoded: str, key: str | None = None) -> None:
         """Hold the next event; ``seq`` must follow the previous one."""
         if seq != self._last_seq + 1:
             raise ValueError(f"sequence {seq} does not follow {self._last_seq}")
         self._received.append(received)
         self._encoded.append(encoded)
+        self._keys.append(key)
         self._last_seq = seq
         if len(self) > self.max_events:
             self._drop_to(self._head + len(self) - self.max_events)
@@ -82,6 +85,11 @@ class RecoveryRing:
         start = self._index(max(cursor + 1, self.first_seq))
         return self._encoded[start : start + limit]
 
+    def keys_since(self, cursor: int, limit: int) -> list[str | None]:
+        """The conflation keys of ``since(cursor, limit)``'s events, in the same order."""
+        start = self._index(max(cursor + 1, self.first_seq))
+        return self._keys[start : start + limit]
+
     def received_at(self, seq: int) -> float:
         """Monotonic receive time of the held event ``seq``."""
         if not self.first_seq <= seq <= self._last_seq:
@@ -110,4 +118,19 @@ class RecoveryRing:
         if self._head > 1024 and self._head * 2 > len(self._encoded):
             del self._received[: self._head]
             del self._encoded[: self._head]
+            del self._keys[: self._head]
             self._head = 0
+
+
+def conflate(events: list[str], keys: list[str | None], cursor: int) -> tuple[list[str], list[int]]:
+    """``events`` (seqs ``cursor + 1``…) without those whose key comes again later; and the
+    seqs left out. The last event is always kept: a frame still ends at its cursor."""
+    latest = {key: index for index, key in enumerate(keys) if key is not None}
+    kept: list[str] = []
+    superseded: list[int] = []
+    for index, (text, key) in enumerate(zip(events, keys, strict=True)):
+        if key is None or latest[key] == index:
+            kept.append(text)
+        else:
+            superseded.append(cursor + 1 + index)
+    return kept, superseded
