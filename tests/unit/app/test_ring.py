@@ -73,3 +73,12 @@ def test_dropped_events_are_released_at_once_not_at_the_next_compaction():
     ring = filled(1500, max_events=1000)  # 500 dropped: fewer than a compaction needs
     assert ring.first_seq == 501
     assert sum(1 for text in ring._encoded if text) == 1000
+
+
+def test_conflation_keys_stay_aligned_with_their_events_across_compaction():
+    ring = RecoveryRing(max_events=100, max_age_seconds=600.0)
+    for seq in range(1, 3001):
+        ring.append(seq, 0.0, f"e{seq}", key=f"k{seq % 3}" if seq % 2 else None)
+    events, keys = ring.since(2990, 10), ring.keys_since(2990, 10)
+    assert events == [f"e{seq}" for seq in range(2991, 3001)]
+    assert keys == [f"k{seq % 3}" if seq % 2 else None for seq in range(2991, 3001)]
