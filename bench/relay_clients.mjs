@@ -64,6 +64,11 @@ function connect(tally) {
     seen(tally, batch.first_seq, batch.seq);
     for (const detection of batch.detections) record(detection, now, tally);
   });
+  // plan protocol: the app's own events (metrics, app_status, …) are numbered too
+  const counted = new Set(["snapshot", "resumed", "frame", "streaming_pattern", "streaming_patterns_batch"]);
+  socket.onAny((event, data) => {
+    if (!counted.has(event) && data?.seq !== undefined) seen(tally, data.seq, data.seq);
+  });
   return new Promise((resolve, reject) => {
     socket.once("connect", () => resolve(socket));
     socket.once("connect_error", reject);
