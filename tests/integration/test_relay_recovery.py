@@ -188,7 +188,7 @@ class StalledClient:
         self.writer = writer
 
     @classmethod
-    async def connect(cls, url: str) -> StalledClient:
+    async def connect(cls, url: str, auth: dict | None = None) -> StalledClient:
         host, port = url.removeprefix("http://").split(":")
         sock = socket.socket()
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
@@ -205,7 +205,7 @@ class StalledClient:
         await reader.readuntil(b"\r\n\r\n")
         client = cls(reader, writer)
         assert (await client.recv()).startswith("0")
-        client.send("40")
+        client.send("40" + (orjson.dumps(auth).decode() if auth else ""))
         assert (await client.recv()).startswith("40")
         return client
 
