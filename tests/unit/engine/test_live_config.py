@@ -1,0 +1,45 @@
+"""A live feed's keys and symbols: from the environment or a key file, never logged."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tickstock.engine.live_config import live_feed_config
+from tickstock.errors import ConfigError
+from tickstock.settings import load_settings
+
+
+def test_a_missing_key_names_its_variable() -> None:
+    settings = load_settings(massive_api_key=None, feed_key_file=None)
+    with pytest.raises(ConfigError) as raised:
+        live_feed_config(settings, "massive", None, 10)
+    assert raised.value.variable == "MASSIVE_API_KEY"
+
+
+def test_keys_come_from_the_key_file_when_the_variables_are_unset(tmp_path: Path) -> None:
+    keys = tmp_path / "keys.env"
+    keys.write_text("# feed keys\nALPACA_API_KEY=id-1\nALPACA_SECRET_KEY='s-2'\n", encoding="utf-8")
+    settings = load_settings(alpaca_api_key=None, alpaca_secret_key=None, feed_key_file=str(keys))
+    live = live_feed_config(settings, "alpaca", None, 3)
+    assert live.api_key.get_secret_value() == "id-1"
+    assert live.secret_key is not None and live.secret_key.get_secret_value() == "s-2"
+    assert "id-1" not in repr(live) and "s-2" not in repr(live)
+    assert len(live.symbols) == 3
+
+
+def test_symbols_come_from_the_symbols_file(tmp_path: Path) -> None:
+    path = tmp_path / "symbols.txt"
+    path.write_text("aapl\n\nBRK.B  # Berkshire\nAAPL\n", encoding="utf-8")
+    settings = load_settings(massive_api_key="k")
+    live = live_feed_config(settings, "massive", path, 500)
+    assert live.symbols == ("AAPL", "BRK.B")
+    assert live.universe == "massive:symbols.txt"
+
+
+def test_a_bad_symbol_names_its_line(tmp_path: Path) -> None:
+    path = tmp_path / "symbols.txt"
+    path.write_text("AAPL\nnot a symbol\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match="line 2"):
+        live_feed_config(load_settings(massive_api_key="k"), "massive", path, 500)
