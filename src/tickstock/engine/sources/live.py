@@ -18,12 +18,12 @@ import contextlib
 import logging
 import time
 from collections.abc import AsyncIterator
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from datetime import time as time_of_day
 from typing import Protocol
 
 from tickstock.engine.bars import SECONDS_PER_MINUTE
-from tickstock.engine.clock import NEW_YORK, MarketCalendar, new_york_datetime
+from tickstock.engine.clock import NEW_YORK, MarketCalendar, TradingSession, new_york_datetime
 from tickstock.engine.config import EngineConfig, LiveFeedConfig
 from tickstock.engine.critical import FailureKind, subscription_refused, websocket_down
 from tickstock.engine.sources.base import (
@@ -74,6 +74,7 @@ class LiveSource:
             else MinuteBars(self.symbols, self.live.close_grace, self.counts)
         )
         self.calendar = MarketCalendar()
+        self._sessions: dict[date, TradingSession | None] = {}
         self.connected = False
         self.messages = 0
         self.ctx: SourceContext | None = None
@@ -151,7 +152,10 @@ class LiveSource:
         minutes of earlier days are judged by the calendar alone.
         """
         moment = datetime.fromtimestamp(minute, tz=UTC)
-        trading = self.calendar.session_on(moment.astimezone(NEW_YORK).date())
+        day = moment.astimezone(NEW_YORK).date()
+        if day not in self._sessions:  # exchange_calendars is pandas: ms a call, once a day
+            self._sessions[day] = self.calendar.session_on(day)
+        trading = self._sessions[day]
         if trading is None:
             return None
         if self.live.extended_hours:
