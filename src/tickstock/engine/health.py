@@ -7,6 +7,7 @@ in one place:
 condition                                              status      connection_status
 =====================================================  ==========  ===================
 feed lost (no tick for ``feed_lost_after`` seconds)    critical    disconnected
+a live feed's WebSocket disconnected                   critical    disconnected
 Redis publishing failing                               critical    degraded
 processing lag ≥ ``lag_critical_ms``                   critical
 database writes failing                                warning
@@ -54,6 +55,8 @@ class HealthFigures:
     cpu_percent: float = 0.0
     publish_backlog: int = 0
     write_backlog: int = 0
+    #: a live provider's WebSocket is up (always True for the synthetic feed and replays)
+    feed_connected: bool = True
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,6 +72,9 @@ def derive_health(figures: HealthFigures, thresholds: HealthThresholds) -> Healt
     warning: list[str] = []
     connection = "connected"
     quiet = figures.seconds_since_tick
+    if not figures.feed_connected:
+        critical.append("market data WebSocket disconnected; reconnecting")
+        connection = "disconnected"
     if figures.in_session and quiet is not None:
         if quiet >= thresholds.feed_lost_after:
             critical.append(f"market feed lost: no tick for {quiet:.0f} s")

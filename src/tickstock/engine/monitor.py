@@ -69,6 +69,8 @@ class Monitor:
         self.health_messages = 0
         #: extra figures a live feed adds to health (connection, message rate, lag)
         self.feed_issues: Callable[[], list[str]] | None = None
+        #: whether a live feed's WebSocket is up (None: not a live feed)
+        self.feed_connected: Callable[[], bool] | None = None
 
     def _session_id(self) -> str | None:
         session = self._session()
@@ -133,6 +135,7 @@ class Monitor:
             cpu_percent=cpu_percent,
             publish_backlog=self.publisher.backlog,
             write_backlog=self.writes.backlog_rows,
+            feed_connected=self.feed_connected() if self.feed_connected else True,
         )
 
     def publish_health(self) -> None:

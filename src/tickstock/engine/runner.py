@@ -133,6 +133,7 @@ class Engine:
             critical=self.monitor.critical,
         )
         self.monitor.feed_issues = getattr(self.source, "health_issues", None)
+        self.monitor.feed_connected = getattr(self.source, "feed_connected", None)
 
     def _now(self) -> datetime:
         return self.clock.now_datetime()

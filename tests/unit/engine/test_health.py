@@ -89,3 +89,10 @@ def test_components_are_tracked_separately() -> None:
     db = alerts.update(DATABASE_FAILING, True, 0, "connection refused")
     assert db is not None and db.severity == "error" and "connection refused" in db.message
     assert set(alerts.open) == {"market_feed", "database"}
+
+
+def test_a_live_feeds_lost_websocket_is_critical_and_disconnected() -> None:
+    verdict = derive_health(replace(FINE, feed_connected=False), THRESHOLDS)
+    assert verdict.status == "critical"
+    assert verdict.connection_status == "disconnected"
+    assert "market data WebSocket disconnected; reconnecting" in verdict.issues

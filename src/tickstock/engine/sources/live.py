@@ -130,10 +130,12 @@ class LiveSource:
         if self.ctx is not None:
             self.ctx.critical(kind, failing, detail)
 
+    def feed_connected(self) -> bool:
+        """For health: down only once a connection that worked was lost (not while starting)."""
+        return self.connected or self.messages == 0
+
     def health_issues(self) -> list[str]:
-        issues = []
-        if not self.connected:
-            issues.append(f"{self.live.provider} WebSocket not connected")
+        issues: list[str] = []
         c = self.counts
         dropped = c.late + c.bad + c.unknown_symbols
         if dropped:
