@@ -9,7 +9,10 @@ one recovery; refused keys are one clear error naming the setting.
 from __future__ import annotations
 
 import asyncio
+import os
+import sys
 from datetime import time as time_of_day
+from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
@@ -110,4 +113,42 @@ async def test_refused_keys_are_one_clear_error_naming_the_setting(redis_url: st
     finally:
         await server.close()
     assert raised.value.variable == "ALPACA_API_KEY"
+    assert server.auth_failures == 1
+
+
+async def test_the_command_exits_2_on_refused_keys_with_one_line(
+    redis_url: str, tmp_path: Path
+) -> None:
+    steps, _, _ = recorded_morning()
+    server = await AlpacaServer(steps, KEY, SECRET).start()
+    env = {
+        **os.environ,
+        "ALPACA_API_KEY": "wrong-id",
+        "ALPACA_SECRET_KEY": "wrong-secret",
+        "TICKSTOCK_ALPACA_URL": server.url,
+        "REDIS_URL": redis_url,
+        "DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path}/t.db",
+    }
+    try:
+        process = await asyncio.create_subprocess_exec(
+            sys.executable,
+            "-m",
+            "tickstock.cli",
+            "engine",
+            "--feed",
+            "alpaca",
+            "--symbols",
+            "3",
+            env=env,
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.PIPE,
+        )
+        out, err = await asyncio.wait_for(process.communicate(), 60)
+    finally:
+        await server.close()
+    text = (out + err).decode()
+    assert process.returncode == 2, text
+    assert "ALPACA_API_KEY: Alpaca refused the keys" in text
+    assert "Traceback" not in text
+    assert "wrong-id" not in text and "wrong-secret" not in text
     assert server.auth_failures == 1

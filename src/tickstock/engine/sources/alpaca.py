@@ -36,6 +36,17 @@ def _epoch(t: Any) -> float:
     return datetime.fromisoformat(text).timestamp()
 
 
+class _AfterRefusal(logging.Filter):
+    """Drops the client's log lines once the keys were refused (it would log a traceback)."""
+
+    def __init__(self, connection: AlpacaConnection) -> None:
+        super().__init__()
+        self.connection = connection
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return self.connection.refused_key is None
+
+
 class AlpacaConnection:
     """One Alpaca stock stream for the source's symbols (see the module doc)."""
 
@@ -101,7 +112,13 @@ class AlpacaConnection:
 
     async def run(self, feed: LiveSource) -> None:
         self.stream = self._build(feed)
-        await self.stream._run_forever()
+        client_log = logging.getLogger("alpaca.data.live.websocket")
+        quiet = _AfterRefusal(self)  # the client's own traceback of the refusal: said once, by us
+        client_log.addFilter(quiet)
+        try:
+            await self.stream._run_forever()
+        finally:
+            client_log.removeFilter(quiet)
         if self.refused_key is not None:
             raise ConfigError(
                 self.live.key_setting, f"Alpaca refused the keys ({self.refused_key})"
