@@ -30,6 +30,7 @@ from starlette.types import ASGIApp
 from tickstock.app.access_log import AccessLogMiddleware
 from tickstock.app.api import ApiDependencies, create_api_app
 from tickstock.app.auth import check_socket_auth
+from tickstock.app.client_errors import client_error_routes
 from tickstock.app.fanout import FanOut
 from tickstock.app.history import DatabaseHistory
 from tickstock.app.ingest import RedisSubscriber, Relay
@@ -259,7 +260,8 @@ def create_app(
         redis_ping=live.redis_ping,
         metrics=metrics,
     )
-    http = create_api_app(deps, extra_routes=static_routes(), lifespan=lifespan)
+    routes = [*client_error_routes(settings, metrics), *static_routes()]
+    http = create_api_app(deps, extra_routes=routes, lifespan=lifespan)
     http.state.live = live
     logged = AccessLogMiddleware(http) if settings.access_log else http
     return socketio.ASGIApp(live.sio, other_asgi_app=logged, socketio_path="socket.io")

@@ -65,6 +65,7 @@ class AppMetrics:
     ``frames``            Counter                     tickstock_frames_total
     ``redis_reconnects``  Counter                     tickstock_redis_reconnects_total
     ``feed_gaps``         Counter                     tickstock_feed_gaps_total
+    ``client_errors``     Counter    kind             tickstock_client_errors_total
     ``api_requests``      Counter    route, status    tickstock_api_requests_total
     ``api_latency``       Histogram  route            tickstock_api_latency_seconds
     ====================  =========  ===============  ================================
@@ -126,6 +127,12 @@ class AppMetrics:
         self.feed_gaps = Counter(
             "tickstock_feed_gaps",
             "Periods the Redis subscription was down (feed_gap events).",
+            registry=reg,
+        )
+        self.client_errors = Counter(
+            "tickstock_client_errors",
+            "Uncaught errors reported by dashboards (POST /api/client-errors), per kind.",
+            ["kind"],
             registry=reg,
         )
         self.api_requests = Counter(

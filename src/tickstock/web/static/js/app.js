@@ -5,6 +5,7 @@
  */
 import { createApi } from "./api.js";
 import { Emitter } from "./emitter.js";
+import { createDiagnostics, debugRequested } from "./diagnostics.js";
 import { emptyFilters } from "./filters.js";
 import { formatAlertType, setToday } from "./format.js";
 import { createWatchlists } from "./grid-model.js";
@@ -56,6 +57,16 @@ export function createApp(deps) {
     theme: createTheme({ root: doc.documentElement, storage, matchMedia: win.matchMedia ? (q) => win.matchMedia(q) : null }),
     sound: createSound({ AudioContext: deps.AudioContext, storage, now }),
     notifier: createNotifier({ Notification: deps.Notification, storage, now }),
+    diagnostics: createDiagnostics({
+      console: win.console,
+      fetch: deps.fetch,
+      getToken: () => app.token,
+      storage,
+      now,
+      notice: doc.getElementById("error-notice"),
+      page: () => `${win.location.pathname}${win.location.hash}`,
+      debug: debugRequested(win.location, storage),
+    }),
     /** @type {null|(() => Promise<void>)} set by the Live Streaming section */
     refreshNow: null,
     /** @type {ReturnType<typeof connect>|null} */
@@ -114,6 +125,7 @@ export function createApp(deps) {
     },
     /** Applies one relayed event and its side effects (sound, notification, announcement). */
     handleEvent(name, data) {
+      app.diagnostics.event(name, data);
       applyEvent(app.state, name, data);
       sideEffects(name, data);
       scheduler.schedule();
@@ -260,6 +272,11 @@ export function createApp(deps) {
 
   /** Binds the shell (header, banner, dialogs, keys), the router and the socket. */
   app.start = () => {
+    app.diagnostics.install(win);
+    const errorNotice = byId("error-notice");
+    errorNotice?.querySelector("[data-dismiss]")?.addEventListener("click", () => {
+      errorNotice.hidden = true;
+    });
     renderHelp(byId("help-list"));
     const themeSelect = /** @type {HTMLSelectElement} */ (byId("theme-select"));
     themeSelect.value = app.theme.preference;
@@ -300,6 +317,7 @@ export function createApp(deps) {
         onSnapshot: app.handleSnapshot,
         onEvent: app.handleEvent,
         onConnection(state, notice) {
+          app.diagnostics.connection(state, notice);
           setConnection(app.state, state, notice);
           app.schedule();
         },

@@ -1,6 +1,6 @@
 /**
- * Settings: theme, sounds per alert class, desktop notifications, panel layout (show,
- * hide, reorder; persisted), the access token, and the server's STREAMING_* settings.
+ * Settings: theme, sounds per alert class, desktop notifications, debug mode, panel layout
+ * (show, hide, reorder; persisted), the access token, and the server's STREAMING_* settings.
  */
 import { DEFAULT_ORDER, movePanel, PANEL_LABELS, setPanelVisible } from "../layout.js";
 import { make } from "../render/dom.js";
@@ -44,6 +44,11 @@ export function settingsSection(app) {
         input.checked = await app.notifier.setEnabled(on);
       });
     } else notes.append(make(doc, "p", "muted", "This browser does not support desktop notifications."));
+
+    const diagnostics = group("Diagnostics");
+    checkbox(diagnostics, "Debug mode: log connection changes and every received event to the browser console", app.diagnostics.debug, (on) => {
+      app.diagnostics.setDebug(on);
+    });
 
     const layout = group("Live Streaming panels");
     const list = make(doc, "ol", "layout-list");
