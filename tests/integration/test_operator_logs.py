@@ -7,8 +7,10 @@ import logging
 from typing import Any
 
 import httpx
+import orjson
 import pytest
 import redis.asyncio as aioredis
+import socketio
 from tests.integration.relay_harness import Listener, SqliteDatabase, app_settings, running_app
 from tests.servers import async_wait_until
 
@@ -76,6 +78,11 @@ async def test_every_kind_of_operator_line_appears_with_its_context(redis_url, d
             assert event.levelno == logging.DEBUG and event.fields["type"] == "streaming_health"
             reject = await appears(caplog, "rejected json", channel=HEALTH, reason="json")
             assert reject.levelno == logging.WARNING and reject.fields["detail"]
+            deviant = orjson.loads(SAMPLES[Channel.PATTERNS_STREAMING])
+            deviant["detection"]["symbol"] = "nvda"
+            await producer.publish(Channel.PATTERNS_STREAMING.value, orjson.dumps(deviant))
+            normalised = await appears(caplog, "normalised symbol_case", reason="symbol_case")
+            assert normalised.levelno == logging.INFO and normalised.fields["field"] == "symbol"
 
             summary = await appears(caplog, "ingest summary", channel=HEALTH)
             assert summary.levelno == logging.INFO
@@ -99,3 +106,16 @@ async def test_the_access_log_can_be_switched_off(redis_url, database, caplog):
         async with httpx.AsyncClient(base_url=app.url) as http:
             assert (await http.get("/api/streaming/status")).status_code == 200
     assert [r for r in caplog.records if r.name == "tickstock.access"] == []
+
+
+async def test_a_refused_client_is_logged_with_the_reason(redis_url, database, caplog):
+    caplog.set_level(logging.INFO)
+    settings = app_settings(
+        redis_url, database.engine.url.render_as_string(), auth_token="operator-logs-token"
+    )
+    async with running_app(settings, database) as app:
+        client = Listener()
+        with pytest.raises(socketio.exceptions.ConnectionError):
+            await client.connect(app.url)
+        refused = await appears(caplog, "client refused", reason="unauthorized")
+        assert refused.levelno == logging.INFO and refused.fields["client"] == "127.0.0.1"

@@ -57,7 +57,7 @@ def serve(args: argparse.Namespace) -> int:
         ssl_certfile=settings.tls_certfile if tls else None,
         ssl_keyfile=settings.tls_keyfile if tls else None,
         log_config=None,
-        access_log=False,
+        access_log=False,  # ours (app/access_log.py) writes the access log, with context fields
         lifespan="on",
         ws_max_size=64 * 1024,
         ws_per_message_deflate=settings.ws_compression,
