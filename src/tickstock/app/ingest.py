@@ -6,8 +6,8 @@ socket timeouts, so a Redis outage never blocks the event loop). When a subscrip
 was up comes back it reports the gap (from, to).
 
 ``Relay`` is what each message goes through: size limit, ``contract.read`` (tolerant or
-strict; a bad batch item drops itself), rejects and normalisations counted per channel and
-kind (logged once per kind per minute), ``LiveState.accept``
+strict; a bad batch item drops itself), rejects and normalisations counted and logged
+(``app.ingest_counts``), ``LiveState.accept``
 (de-duplication), ``FanOut.publish``. On a gap it announces ``feed_gap`` and backfills
 from the database by position: the rows stored after the newest ones it received
 (``app.recovery``), never by the events' own timestamps. It also publishes ``metrics``
@@ -32,20 +32,18 @@ from redis.exceptions import RedisError
 
 from tickstock.app.fanout import FanOut
 from tickstock.app.history import FeedHistory, channel_of_session
-from tickstock.app.logs import Throttle, ctx
+from tickstock.app.ingest_counts import IngestCounts
+from tickstock.app.logs import ctx
 from tickstock.app.recovery import ReceivedLog
 from tickstock.app.state import LiveState, Relayed
 from tickstock.contract import ALL_CHANNELS, MAX_MESSAGE_BYTES, Channel, CriticalAlertMessage
 from tickstock.contract.models import format_timestamp
-from tickstock.contract.normalise import Normalisation
 from tickstock.contract.parse import read
 from tickstock.errors import ContractError, StoreError
 from tickstock.store.positions import StreamPosition
 
 log = logging.getLogger(__name__)
 
-#: Seconds between two log lines for the same (channel, reject or normalisation kind).
-REJECT_LOG_INTERVAL = 60.0
 #: Rows read per table and page when backfilling a feed gap.
 BACKFILL_PAGE = 5000
 #: Seconds before each further look for rows the producer wrote after the first pass.
@@ -72,49 +70,40 @@ class Relay:
         self.history = history
         self.clock = clock
         self.tolerant = tolerant
-        #: per channel: messages, items relayed, rejects and normalisations (cumulative)
-        self.received: dict[str, dict[str, int]] = {}
-        self._log_throttle = Throttle(REJECT_LOG_INTERVAL, clock)
+        self.counts = IngestCounts(state, metrics, clock)
         self.sleep = sleep
         #: what this app received live, and the stored position it reached (app.recovery)
         self.heard = ReceivedLog()
         self.position = StreamPosition()
-        self._events_in: dict[str, Any] = {}
         self._last_metrics: dict[str, Any] | None = None
         self._last_status: dict[str, str] | None = None
 
     def handle(self, channel: str, raw: bytes | str, received: float | None = None) -> int:
         """Validate and relay one message; returns how many events went out. Never raises."""
         received = self.clock() if received is None else received
-        counts = self._counts(channel)
-        counts["messages"] += 1
-        if self.metrics is not None:
-            counter = self._events_in.get(channel)
-            if counter is None:  # ``labels`` costs more than the increment: once per channel
-                counter = self._events_in[channel] = self.metrics.events_in.labels(channel=channel)
-            counter.inc()
+        counts = self.counts.message(channel)
         try:
             if len(raw) > MAX_MESSAGE_BYTES:  # before decoding anything
                 raise ContractError(channel, "", f"message of {len(raw)} bytes", kind="too_large")
             parsed = read(channel, raw, tolerant=self.tolerant)
             for dropped in parsed.dropped:
-                self._reject(dropped)
+                self.counts.reject(dropped)
             for normalisation in parsed.normalised:
-                self._normalised(channel, normalisation)
+                self.counts.normalised(channel, normalisation)
             if parsed.message is None:
                 return 0
             self.heard.saw(parsed.message)
             duplicates = self.state.duplicates
             relayed = self.state.accept(Channel(channel), parsed.message)
         except ContractError as exc:
-            self._reject(exc)
+            self.counts.reject(exc)
             return 0
         except Exception:  # a bug must cost one message, never the listener
             log.exception(
                 "unexpected failure relaying a message",
                 extra=ctx(channel=channel, bytes=len(raw), head=repr(raw[:80])),
             )
-            self._reject(ContractError(channel, "", "internal error", kind="internal"))
+            self.counts.reject(ContractError(channel, "", "internal error", kind="internal"))
             return 0
         if self.metrics is not None and self.state.duplicates > duplicates:
             self.metrics.duplicates.inc(self.state.duplicates - duplicates)
@@ -128,61 +117,10 @@ class Relay:
             self.fanout.publish(event, data, received=received)
         return len(relayed)
 
-    def _counts(self, channel: str) -> dict[str, int]:
-        counts = self.received.get(channel)
-        if counts is None:
-            if channel not in ALL_CHANNELS:
-                channel = "(unknown)"  # bounded: a stray channel name cannot grow the table
-            counts = self.received.setdefault(
-                channel, {"messages": 0, "relayed": 0, "rejected": 0, "normalised": 0}
-            )
-        return counts
-
-    def _reject(self, exc: ContractError) -> None:
-        self.state.count_reject()
-        self._counts(exc.channel)["rejected"] += 1
-        if self.metrics is not None:
-            self.metrics.rejects.labels(channel=exc.channel, reason=exc.kind).inc()
-        held = self._log_throttle.due(("reject", exc.channel, exc.kind))
-        if held is not None:
-            log.warning(
-                "rejected %s on %s: field %r: %s",
-                exc.kind,
-                exc.channel,
-                exc.field,
-                exc.reason,
-                extra=ctx(
-                    channel=exc.channel,
-                    reason=exc.kind,
-                    field=exc.field,
-                    detail=exc.reason,
-                    held_back=held,
-                    next_log_in_s=REJECT_LOG_INTERVAL,
-                ),
-            )
-
-    def _normalised(self, channel: str, note: Normalisation) -> None:
-        self.state.count_normalised()
-        self._counts(channel)["normalised"] += 1
-        if self.metrics is not None:
-            self.metrics.normalisations.labels(channel=channel, reason=note.kind).inc()
-        held = self._log_throttle.due(("normalised", channel, note.kind))
-        if held is not None:
-            log.info(
-                "normalised %s on %s: %s %s -> %s",
-                note.kind,
-                channel,
-                note.field,
-                note.before,
-                note.after,
-                extra=ctx(
-                    channel=channel,
-                    reason=note.kind,
-                    field=note.field,
-                    held_back=held,
-                    next_log_in_s=REJECT_LOG_INTERVAL,
-                ),
-            )
+    @property
+    def received(self) -> dict[str, dict[str, int]]:
+        """Per channel: messages, items relayed, rejects, normalisations (cumulative)."""
+        return self.counts.received
 
     # --- status ---------------------------------------------------------------------------
 

@@ -167,7 +167,7 @@ def test_normalisations_are_relayed_counted_per_reason_and_logged_once_a_minute(
     relay, fanout, metrics = make_relay()
     now = [0.0]
     relay.clock = lambda: now[0]
-    relay._log_throttle.clock = relay.clock
+    relay.counts.throttle.clock = relay.clock
 
     def message(symbol: str) -> str:
         detection = _deviant_detection(symbol=symbol, timeframe="1m")
