@@ -31,11 +31,21 @@ def ctx(**fields: Any) -> dict[str, Any]:
 
 
 class Throttle:
-    """Allows one log line per key per ``interval`` seconds and counts what it held back."""
+    """Allows one log line per key per ``interval`` seconds and counts what it held back.
 
-    def __init__(self, interval: float = 60.0, clock: Callable[[], float] = time.monotonic) -> None:
+    At most ``max_keys`` keys are remembered (keys may come from outside, e.g. a browser's
+    error message): past that, keys whose interval is over are forgotten, then all.
+    """
+
+    def __init__(
+        self,
+        interval: float = 60.0,
+        clock: Callable[[], float] = time.monotonic,
+        max_keys: int = 1024,
+    ) -> None:
         self.interval = interval
         self.clock = clock
+        self.max_keys = max_keys
         self._last: dict[Hashable, float] = {}
         self._held: Counter[Hashable] = Counter()
 
@@ -46,8 +56,16 @@ class Throttle:
         if last is not None and now - last < self.interval:
             self._held[key] += 1
             return None
+        if last is None and len(self._last) >= self.max_keys:
+            self._forget(now)
         self._last[key] = now
         return self._held.pop(key, 0)
+
+    def _forget(self, now: float) -> None:
+        expired = [k for k, at in self._last.items() if now - at >= self.interval]
+        for k in expired if len(expired) * 2 >= len(self._last) else list(self._last):
+            del self._last[k]
+            self._held.pop(k, None)
 
 
 class RateLimitFilter(logging.Filter):

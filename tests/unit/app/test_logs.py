@@ -51,6 +51,17 @@ def test_throttle_lets_one_line_per_key_per_interval_and_counts_the_rest():
     assert throttle.due("a") == 2
 
 
+def test_throttle_memory_is_bounded_however_many_distinct_keys_come():
+    now = [0.0]
+    throttle = Throttle(60.0, clock=lambda: now[0], max_keys=100)
+    for i in range(10_000):
+        assert throttle.due(f"message {i}") == 0
+        assert len(throttle._last) <= 100
+    now[0] = 1.0
+    assert throttle.due("message 9999") is None  # the newest keys are still throttled
+    assert len(throttle._last) <= 100
+
+
 def test_the_rate_limit_caps_lines_per_logger_per_minute_and_reports_the_dropped():
     now = [0.0]
     limit = RateLimitFilter(per_minute=3, clock=lambda: now[0])
