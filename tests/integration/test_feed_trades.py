@@ -6,14 +6,19 @@ are the trades' OHLCV (open = earliest trade, close = latest, volume = the sum).
 
 from __future__ import annotations
 
+import asyncio
+from dataclasses import replace
 from datetime import datetime, timedelta
 from datetime import time as time_of_day
 
+import orjson
 import pytest
 import sqlalchemy as sa
 from pydantic import SecretStr
+from tests.integration.engine_support import Recorder
 from tests.integration.feed_support import DAY, live_config
 
+from tickstock.contract import Channel
 from tickstock.engine.clock import REGULAR_OPEN, new_york_datetime
 from tickstock.engine.config import LiveFeedConfig
 from tickstock.engine.feedserver.alpaca import AlpacaServer
@@ -102,3 +107,35 @@ async def test_trades_are_built_into_minute_bars(
         i = SYMBOLS.index(symbol)
         m = round(o - 99.0 - i)  # the minute's offset is in its prices
         assert (o, h, lo, c, v) == (99.0 + m + i, 103.0 + m + i, 99.0 + m + i, 101.0 + m + i, 12)
+
+
+async def test_live_trades_publish_forming_bars_between_the_closes(redis_url: str) -> None:
+    steps = [s if not isinstance(s, Pause) else Pause(0.15) for s in recording("massive")]
+    server = await MassiveServer(steps, api_key="k").start()
+    live = LiveFeedConfig(
+        provider="massive",
+        symbols=tuple(SYMBOLS),
+        api_key=SecretStr("k"),
+        host=server.host,
+        secure=False,
+        subscription="T",
+        close_grace=0.3,
+    )
+    config = replace(
+        live_config(redis_url, live, None, time_of_day(9, 30 + MINUTES)), forming_bars=True
+    )
+    try:
+        async with Recorder(redis_url) as recorder:
+            report = await run_engine(config)
+            await asyncio.sleep(0)
+    finally:
+        await server.close()
+    assert report.minutes == MINUTES
+    messages = [orjson.loads(m) for m in recorder.messages[Channel.BARS_STREAMING.value]]
+    forming = [m for m in messages if not m["closed"]]
+    closed = [m for m in messages if m["closed"]]
+    assert len(closed) == MINUTES
+    assert forming, "no forming bar was published while the minutes filled"
+    for message in forming:  # a forming bar is the minute so far: within its trades' range
+        for bar in message["bars"]:
+            assert 99.0 <= bar["low"] <= bar["close"] <= bar["high"]

@@ -29,6 +29,7 @@ from tickstock.engine.critical import FailureKind, subscription_refused, websock
 from tickstock.engine.sources.base import (
     MarketEvent,
     MinuteClosed,
+    MinuteForming,
     SessionClosed,
     SessionOpened,
     SourceContext,
@@ -198,6 +199,8 @@ class LiveSource:
                     yield self._closed(ctx, minute)
                     self.last_live = minute.bars.minute_start
                 if close is not None:
+                    if (forming := self._forming(ctx)) is not None:
+                        yield forming
                     ctx.check_feed(ctx.clock.now())
                     if ctx.clock.now() >= close.timestamp():
                         for minute in self.minutes.due(time.monotonic(), int(close.timestamp())):
@@ -241,6 +244,14 @@ class LiveSource:
         log.info("%s history: %d minutes before %s", live.provider, len(minutes), minute)
         for bars in minutes:
             yield MinuteClosed(bars, history=True)
+
+    def _forming(self, ctx: SourceContext) -> MinuteForming | None:
+        """Trades: the open minute's bars so far, when the runner wants them (once a second)."""
+        trades = self.minutes
+        if not isinstance(trades, MinuteTrades) or trades.newest < 0 or not ctx.forming_due():
+            return None
+        bars = trades.aggregator.forming(trades.newest)
+        return MinuteForming(bars) if bars is not None else None
 
     def _closed(self, ctx: SourceContext, minute: ClosedMinute) -> MinuteClosed:
         end = minute.bars.minute_start + SECONDS_PER_MINUTE
