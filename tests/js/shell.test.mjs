@@ -126,7 +126,7 @@ describe("layout", () => {
     assert.deepEqual(restored, layout);
     const container = doc.importNode(doc.getElementById("tpl-streaming").content, true).querySelector("[data-panels]");
     applyLayout(container, restored);
-    assert.deepEqual([...container.children].map((c) => c.dataset.panel), ["session", "metrics", "critical", "market", "patterns", "indicators", "health", "alerts"]);
+    assert.deepEqual([...container.children].map((c) => c.dataset.panel), ["session", "metrics", "critical", "market", "chart", "patterns", "indicators", "health", "alerts"]);
     assert.equal(container.querySelector('[data-panel="indicators"]').hidden, true);
   });
 

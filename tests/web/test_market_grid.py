@@ -100,3 +100,28 @@ def test_a_new_session_clears_the_live_lists_and_counts(
         expect(patterns.first).to_contain_text("TSLA")
     finally:
         second.close()
+
+
+def test_the_live_page_charts_the_symbol_of_the_row_clicked(
+    page: Page, live: ServedApp, feed: MarketFeed
+) -> None:
+    page.console_allow(r"status of 404 .*/api/streaming/(ohlcv|patterns)/")  # type: ignore[attr-defined]
+    open_dashboard(page, live)
+    feed.session_started(symbols=3)
+    feed.bars(1, {"AAPL": 101.0, "MSFT": 103.0, "NVDA": 102.0})
+    chart = page.locator('[data-panel="chart"]')
+    expect(chart.locator(".empty")).to_have_text(
+        "Select a row of the market grid to chart its symbol."
+    )
+    expect(cell(page, "AAPL", "last")).to_have_text("101.00", timeout=EVENT_TIMEOUT)
+    cell(page, "AAPL", "volume").click()
+    expect(chart.locator("h2")).to_have_text("Chart AAPL")
+    expect(chart.locator(".chart-host")).to_have_attribute(
+        "data-last-close", "101", timeout=EVENT_TIMEOUT
+    )
+    cell(page, "NVDA", "volume").click()
+    expect(chart.locator("h2")).to_have_text("Chart NVDA")
+    feed.bars(2, {"NVDA": 102.5}, closed=False)
+    expect(chart.locator(".chart-host")).to_have_attribute(
+        "data-last-close", "102.5", timeout=EVENT_TIMEOUT
+    )

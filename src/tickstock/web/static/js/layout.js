@@ -5,9 +5,9 @@
  */
 
 export const LAYOUT_KEY = "tickstock.layout";
-export const DEFAULT_ORDER = Object.freeze(["session", "metrics", "critical", "market", "patterns", "indicators", "alerts", "health"]);
+export const DEFAULT_ORDER = Object.freeze(["session", "metrics", "critical", "market", "chart", "patterns", "indicators", "alerts", "health"]);
 export const PANEL_LABELS = Object.freeze({
-  session: "Session", metrics: "Metrics", critical: "Critical alerts", market: "Market",
+  session: "Session", metrics: "Metrics", critical: "Critical alerts", market: "Market", chart: "Chart",
   patterns: "Pattern stream", indicators: "Indicators", alerts: "Indicator alerts", health: "System health",
 });
 

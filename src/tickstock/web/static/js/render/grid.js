@@ -47,7 +47,8 @@ const CELL = {
  * @param {HTMLElement} root  an empty element the grid fills
  * @param {{now: () => number, openChart: (symbol: string) => void, rerender: () => void,
  *   later: (fn: () => void, ms: number) => void, watchlists: ReturnType<typeof import("../grid-model.js").createWatchlists>,
- *   download?: (text: string, name: string) => void, label?: string}} ctx
+ *   download?: (text: string, name: string) => void, label?: string,
+ *   onSelect?: (symbol: string) => void}} ctx  `onSelect`: a click on a row outside its links
  */
 export function createGrid(root, ctx) {
   const doc = root.ownerDocument;
@@ -157,6 +158,8 @@ export function createGrid(root, ctx) {
     } else if (target.closest("[data-grid=open]")) {
       event.preventDefault();
       ctx.openChart(symbol);
+    } else {
+      ctx.onSelect?.(symbol);
     }
   });
   body.addEventListener("scroll", () => {

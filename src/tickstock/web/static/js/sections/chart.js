@@ -181,14 +181,19 @@ export function mountChart(app, loadCharts, container, scope, symbol) {
     describe();
 
     let live = 0;
+    /** What the chart shows last, for tests and assistive reading. */
+    const mark = () => {
+      host.setAttribute("data-live-bars", String(live));
+      if (book.size) host.setAttribute("data-last-close", String(book.list()[book.size - 1].close));
+    };
+    mark();
     const put = (bar) => {
       const change = book.put(bar);
       if (!change) return;
       if (change === "insert") drawAll();
       else drawLast();
       live++;
-      host.setAttribute("data-live-bars", String(live));
-      host.setAttribute("data-last-close", String(book.list()[book.size - 1].close));
+      mark();
     };
     scope.add(app.bus.on("bars", (data) => {
       for (const b of data?.bars ?? []) if (b?.symbol === symbol) put(b);

@@ -12,7 +12,7 @@ const CHARTS_URL = "/vendor/lightweight-charts/lightweight-charts.standalone.pro
 /** @param {any} app */
 export function sections(app) {
   return {
-    streaming: streamingSection(app),
+    streaming: streamingSection(app, () => import(CHARTS_URL)),
     market: marketSection(app),
     history: historySection(app),
     alerts: alertsSection(app),

@@ -89,6 +89,7 @@ export function sessionsSection(app) {
         requestRender: () => scheduler.schedule(false),
       });
       view.root.querySelector(".toolbar")?.remove();
+      view.root.querySelector('[data-panel="chart"]')?.remove();  // live only
       /** @type {HTMLElement} */ (view.root.querySelector("h1")).textContent = "Playback";
       const scheduler = createScheduler({
         requestFrame: (cb) => app.win.requestAnimationFrame(cb), now: app.now,

@@ -19,7 +19,8 @@ import { createSessionPanel } from "../render/session.js";
  * @param {{filters: () => import("../filters.js").Filters, autoScroll: () => boolean,
  *   now: () => number, openChart: (symbol: string) => void, showJson: (data: any) => void,
  *   requestRender: () => void, watchlists?: ReturnType<typeof createWatchlists>,
- *   onAcknowledge?: (component: string) => void, openSymbol?: (symbol: string) => void}} ctx  `requestRender`: a render not caused by an event
+ *   onAcknowledge?: (component: string) => void, openSymbol?: (symbol: string) => void,
+ *   onSelect?: (symbol: string) => void}} ctx  `requestRender`: a render not caused by an event
  */
 export function mountStreamingView(container, scope, ctx) {
   const doc = container.ownerDocument;
@@ -50,6 +51,7 @@ export function mountStreamingView(container, scope, ctx) {
       }, ms),
       watchlists: ctx.watchlists ?? createWatchlists(null),
       download: (text, name) => downloadCsv(doc, text, name),
+      onSelect: (symbol) => ctx.onSelect?.(symbol),
     }),
     metrics: createMetricsPanel(panelEl("metrics"), ctx),
     patterns: createPatternsPanel(panelEl("patterns"), listCtx("patterns")),

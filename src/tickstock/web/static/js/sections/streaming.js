@@ -11,13 +11,15 @@ import { applyLayout } from "../layout.js";
 import { ALERT_TYPES } from "../render/alerts.js";
 import { make, setText } from "../render/dom.js";
 import { acknowledgeCritical, applyStatus } from "../store.js";
+import { mountChart } from "./chart.js";
 import { mountStreamingView } from "./streaming-view.js";
 
 /**
  * @param {import("../app.js").App} app
+ * @param {() => Promise<any>} [loadCharts]  the chart library (the Chart panel)
  * @returns {import("../router.js").Section}
  */
-export function streamingSection(app) {
+export function streamingSection(app, loadCharts) {
   return (container, scope) => {
     const history = createFilterHistory({
       api: app.api,
@@ -40,12 +42,14 @@ export function streamingSection(app) {
       requestRender: app.rerender,
       watchlists: app.watchlists,
       openSymbol: app.openSymbol,
+      onSelect: (symbol) => chartPanel.show(symbol),
       onAcknowledge(component) {
         acknowledgeCritical(app.state, component);
         app.schedule();
       },
     });
     const root = view.root;
+    const chartPanel = liveChart(app, loadCharts, /** @type {HTMLElement} */ (root.querySelector('[data-panel="chart"]')), scope);
     const control = (name) => /** @type {HTMLElement} */ (root.querySelector(`[data-control="${name}"]`));
     const filterEl = (name) => /** @type {HTMLInputElement} */ (root.querySelector(`[data-filter="${name}"]`));
     applyLayout(view.panelsEl, app.layout);
@@ -158,5 +162,33 @@ export function streamingSection(app) {
     }));
     renderControls();
     app.schedule();
+  };
+}
+
+/**
+ * The Live page's Chart panel: the symbol whose grid row was clicked, remounted in a child
+ * scope when the selection changes. Nothing is charted before a click: a symbol with no
+ * stored bar answers 404, which a page should not provoke on its own.
+ * @param {import("../app.js").App} app @param {(() => Promise<any>)|undefined} loadCharts
+ * @param {HTMLElement} panel @param {import("../scope.js").Scope} scope
+ */
+function liveChart(app, loadCharts, panel, scope) {
+  const host = /** @type {HTMLElement} */ (panel.querySelector(".live-chart"));
+  const empty = /** @type {HTMLElement} */ (panel.querySelector(".empty"));
+  const title = /** @type {HTMLElement} */ (panel.querySelector("h2"));
+  let shown = "";
+  let child = scope.child();
+  return {
+    /** A symbol the reader chose. @param {string} symbol */
+    show(symbol) {
+      if (!symbol || symbol === shown || !loadCharts) return;
+      shown = symbol;
+      child.dispose();
+      child = scope.child();
+      host.replaceChildren();
+      empty.hidden = true;
+      setText(title, `Chart ${symbol}`);
+      mountChart(app, loadCharts, host, child, symbol);
+    },
   };
 }
