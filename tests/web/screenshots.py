@@ -83,6 +83,11 @@ def capture(page: Page, url: str, theme: str, demo: Demo) -> None:
     page.select_option("#theme-select", theme)
     page.goto(f"{url}/#/streaming")
     expect(page.locator('[data-panel="alerts"] ol.stream > li').first).to_be_visible(timeout=60_000)
+    # a row clicked: its symbol in the Chart panel beside the grid
+    page.locator('[data-panel="market"] .grid-body .grid-row .c-volume').first.click()
+    expect(page.locator('[data-panel="chart"] .chart-host canvas').first).to_be_visible(
+        timeout=15_000
+    )
     page.screenshot(path=OUT / f"streaming-{theme}.png", full_page=True)
     symbol = page.locator('[data-panel="patterns"] .sym').first.text_content()
     page.goto(f"{url}/#/market")
