@@ -16,7 +16,8 @@ import numpy as np
 from tickstock.contract import format_timestamp
 from tickstock.engine import wire
 from tickstock.engine.bars import ClosedBars
-from tickstock.engine.pipeline import Outgoing, bar_messages
+from tickstock.engine.messages import bar_messages
+from tickstock.engine.publisher import Outgoing
 
 
 class FormingBars:

@@ -33,8 +33,7 @@ from tickstock.engine.health import (
     build_health,
     derive_health,
 )
-from tickstock.engine.pipeline import Outgoing
-from tickstock.engine.publisher import Publisher
+from tickstock.engine.publisher import Outgoing, Publisher
 from tickstock.engine.session import StreamingSession
 from tickstock.engine.store_sink import StoreSink
 from tickstock.engine.write_queue import WriteQueue

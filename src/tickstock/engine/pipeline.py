@@ -24,11 +24,9 @@ from typing import Any
 import numpy as np
 
 from tickstock.contract import (
-    MAX_BARS_BATCH,
     MAX_BATCH,
     Channel,
     format_timestamp,
-    parse,
 )
 from tickstock.contract.limits import HIGH_CONFIDENCE
 from tickstock.engine import wire
@@ -36,18 +34,9 @@ from tickstock.engine.alerts import AlertRules, AlertThresholds, Crossings
 from tickstock.engine.bars import ClosedBars
 from tickstock.engine.clock import NEW_YORK
 from tickstock.engine.indicators import IndicatorBank, IndicatorSnapshot
+from tickstock.engine.messages import OHLC, TIMEFRAME, bar_messages, checked, pattern_messages
 from tickstock.engine.patterns import PatternDetector, PatternHits
-
-TIMEFRAME = "1min"
-
-
-@dataclass(frozen=True, slots=True)
-class Outgoing:
-    """One message for one channel; ``droppable`` False for messages a buffer must keep."""
-
-    channel: str
-    payload: bytes
-    droppable: bool = True
+from tickstock.engine.publisher import Outgoing
 
 
 @dataclass(frozen=True, slots=True)
@@ -310,7 +299,7 @@ class MinutePipeline:
                 formatted[id(array)] = wire.column(array)
             columns.append(formatted[id(array)])
         payloads = wire.batch_messages(_INDICATORS_HEAD, constants, columns, MAX_BATCH)
-        return _checked(Channel.INDICATORS_STREAMING, payloads)
+        return checked(Channel.INDICATORS_STREAMING, payloads)
 
     def _alert_messages(self, crossings: Sequence[Crossings], stamp: str) -> list[Outgoing]:
         payloads: list[bytes] = []
@@ -330,7 +319,7 @@ class MinutePipeline:
                 wire.column(x.threshold),
             )
             payloads.extend(wire.single_messages(_ALERT_HEAD, constants, columns))
-        return _checked(Channel.ALERTS_INDICATORS, payloads)
+        return checked(Channel.ALERTS_INDICATORS, payloads)
 
     def _pattern_messages(
         self, hits: Sequence[PatternHits], stamp: str
@@ -354,7 +343,7 @@ class MinutePipeline:
             self._symbol_column(index),
             [self._pattern_json[h.pattern_type] for h in hits for _ in range(len(h))],
             wire.column(confidence),
-            *(wire.column(np.concatenate([getattr(h, k) for h in hits])) for k in _OHLC),
+            *(wire.column(np.concatenate([getattr(h, k) for h in hits])) for k in OHLC),
             wire.column(np.rint(np.concatenate([h.volume for h in hits])).astype(np.int64)),
         )
         texts = wire.item_texts(constants, columns)
@@ -369,65 +358,3 @@ class MinutePipeline:
 
 _INDICATORS_HEAD = '{"type":"streaming_indicators_batch","calculations":'
 _ALERT_HEAD = '{"type":"indicator_alert","alert":'
-_OHLC = ("open", "high", "low", "close")
-
-
-def _checked(channel: Channel, payloads: list[bytes]) -> list[Outgoing]:
-    if payloads:
-        parse(channel, payloads[0])  # a shape error fails loudly, on the first minute
-    return [Outgoing(channel.value, payload) for payload in payloads]
-
-
-def bar_messages(
-    symbol_json: Sequence[str],
-    bars: ClosedBars,
-    selected: np.ndarray,
-    stamp: str,
-    *,
-    closed: bool,
-    previous: np.ndarray | None = None,
-) -> list[Outgoing]:
-    """``streaming_bars`` messages (≤ 250 bars each) for the ``selected`` symbols' bars."""
-    index = np.flatnonzero(selected)
-    if index.size == 0:
-        return []
-    known = np.zeros(index.size, dtype=np.bool_)
-    if previous is not None:
-        known = np.isfinite(previous[index])
-    texts: list[str] = []
-    for group, with_previous in ((index[~known], False), (index[known], True)):
-        if group.size == 0:
-            continue
-        constants = [
-            '{"symbol":',
-            f',"timestamp":"{stamp}","open":',
-            ',"high":',
-            ',"low":',
-            ',"close":',
-            ',"volume":',
-        ]
-        columns = [
-            [symbol_json[i] for i in group.tolist()],
-            *(wire.column(getattr(bars, k)[group]) for k in _OHLC),
-            wire.column(np.rint(bars.volume[group]).astype(np.int64)),
-        ]
-        if with_previous and previous is not None:
-            constants.append(',"previous_close":')
-            columns.append(wire.column(previous[group]))
-        constants.append("}")
-        texts.extend(wire.item_texts(constants, columns))
-    head = f'{{"type":"streaming_bars","timeframe":"{TIMEFRAME}","closed":{"true" if closed else "false"},"bars":'
-    return _checked(Channel.BARS_STREAMING, wire.batches_of_texts(head, texts, MAX_BARS_BATCH))
-
-
-def pattern_messages(channel: Channel, texts: Sequence[str]) -> list[Outgoing]:
-    """One ``streaming_pattern`` for a single detection, batches of ≤ 50 for several."""
-    if not texts:
-        return []
-    if len(texts) == 1:
-        payloads = [('{"type":"streaming_pattern","detection":' + texts[0] + "}").encode()]
-    else:
-        payloads = wire.batches_of_texts(
-            '{"type":"streaming_patterns_batch","detections":', texts, MAX_BATCH
-        )
-    return _checked(channel, payloads)

@@ -26,13 +26,13 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
 
 import redis.asyncio as aioredis
 from redis.asyncio.retry import Retry
 from redis.backoff import NoBackoff
 from redis.exceptions import RedisError
 
-from tickstock.engine.pipeline import Outgoing
 from tickstock.engine.resp import RespPublisher
 from tickstock.engine.retry_buffer import Entry, RetryBuffer, from_buffer
 
@@ -42,6 +42,15 @@ log = logging.getLogger(__name__)
 MAX_PIPELINE = 2000
 #: Seconds between two ``PUBSUB NUMSUB`` probes while waiting for a subscriber.
 SUBSCRIBER_POLL = 0.05
+
+
+@dataclass(frozen=True, slots=True)
+class Outgoing:
+    """One message for one channel; ``droppable`` False for messages a buffer must keep."""
+
+    channel: str
+    payload: bytes
+    droppable: bool = True
 
 
 class Publisher:

@@ -29,8 +29,8 @@ from tickstock.engine.config import EngineConfig
 from tickstock.engine.faults import FaultKind, FaultSchedule
 from tickstock.engine.forming import FormingBars
 from tickstock.engine.monitor import Monitor
-from tickstock.engine.pipeline import MinuteOutput, MinutePipeline, Outgoing
-from tickstock.engine.publisher import Publisher
+from tickstock.engine.pipeline import MinuteOutput, MinutePipeline
+from tickstock.engine.publisher import Outgoing, Publisher
 from tickstock.engine.report import EngineReport, SessionSummary
 from tickstock.engine.session import StreamingSession
 from tickstock.engine.sources import (

@@ -1,0 +1,81 @@
+"""Contract messages assembled as JSON text from numpy columns (``engine.wire``).
+
+The minute close's hot path builds its messages here without one Python object per item;
+the first message of each kind is parsed with the contract (``checked``) so a shape error
+fails loudly at once. Used by the pipeline (patterns, closed bars) and the forming bars.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+
+from tickstock.contract import MAX_BARS_BATCH, MAX_BATCH, Channel, parse
+from tickstock.engine import wire
+from tickstock.engine.bars import ClosedBars
+from tickstock.engine.publisher import Outgoing
+
+TIMEFRAME = "1min"
+OHLC = ("open", "high", "low", "close")
+
+
+def checked(channel: Channel, payloads: list[bytes]) -> list[Outgoing]:
+    if payloads:
+        parse(channel, payloads[0])  # a shape error fails loudly, on the first minute
+    return [Outgoing(channel.value, payload) for payload in payloads]
+
+
+def bar_messages(
+    symbol_json: Sequence[str],
+    bars: ClosedBars,
+    selected: np.ndarray,
+    stamp: str,
+    *,
+    closed: bool,
+    previous: np.ndarray | None = None,
+) -> list[Outgoing]:
+    """``streaming_bars`` messages (≤ 250 bars each) for the ``selected`` symbols' bars."""
+    index = np.flatnonzero(selected)
+    if index.size == 0:
+        return []
+    known = np.zeros(index.size, dtype=np.bool_)
+    if previous is not None:
+        known = np.isfinite(previous[index])
+    texts: list[str] = []
+    for group, with_previous in ((index[~known], False), (index[known], True)):
+        if group.size == 0:
+            continue
+        constants = [
+            '{"symbol":',
+            f',"timestamp":"{stamp}","open":',
+            ',"high":',
+            ',"low":',
+            ',"close":',
+            ',"volume":',
+        ]
+        columns = [
+            [symbol_json[i] for i in group.tolist()],
+            *(wire.column(getattr(bars, k)[group]) for k in OHLC),
+            wire.column(np.rint(bars.volume[group]).astype(np.int64)),
+        ]
+        if with_previous and previous is not None:
+            constants.append(',"previous_close":')
+            columns.append(wire.column(previous[group]))
+        constants.append("}")
+        texts.extend(wire.item_texts(constants, columns))
+    head = f'{{"type":"streaming_bars","timeframe":"{TIMEFRAME}","closed":{"true" if closed else "false"},"bars":'
+    return checked(Channel.BARS_STREAMING, wire.batches_of_texts(head, texts, MAX_BARS_BATCH))
+
+
+def pattern_messages(channel: Channel, texts: Sequence[str]) -> list[Outgoing]:
+    """One ``streaming_pattern`` for a single detection, batches of ≤ 50 for several."""
+    if not texts:
+        return []
+    if len(texts) == 1:
+        payloads = [('{"type":"streaming_pattern","detection":' + texts[0] + "}").encode()]
+    else:
+        payloads = wire.batches_of_texts(
+            '{"type":"streaming_patterns_batch","detections":', texts, MAX_BATCH
+        )
+    return checked(channel, payloads)
