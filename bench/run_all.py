@@ -26,6 +26,13 @@ def benchmarks(soak_minutes: int) -> dict[str, list[str]]:
         "relay": ["bench/relay.py", "--repeat", "2", "--sweep", "--json", str(OUT / "relay.json")],
         "load": ["bench/load.py", "--duration", "20", "--json", str(OUT / "load.json")],
         "browser": ["bench/browser.py", "--minutes", "2", "--json", str(OUT / "browser.json")],
+        "browser-grid": [
+            "bench/browser_grid.py",
+            "--minutes",
+            "10",
+            "--json",
+            str(OUT / "browser-grid.json"),
+        ],
         "soak": ["bench/soak.py", "--minutes", str(soak_minutes), "--json", str(OUT / "soak.json")],
     }
 
