@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 import pytest
 from tests.e2e.harness import LATENCIES
+from tests.e2e.outages import FAULT_MATRIX
 from tests.integration.relay_harness import RunningApp, running_app
 
 from tickstock.settings import load_settings
@@ -21,6 +22,7 @@ from tickstock.store.database import open_database
 from tickstock.store.migrations import upgrade
 
 RESULTS = Path(__file__).resolve().parents[2] / "bench" / "results" / "e2e_latency.json"
+FAULTS = RESULTS.parent / "fault_matrix.json"
 
 
 @pytest.fixture
@@ -69,6 +71,14 @@ def latency_summary() -> dict[str, Any]:
 
 
 def pytest_terminal_summary(terminalreporter: Any) -> None:
+    if FAULT_MATRIX:
+        FAULTS.parent.mkdir(parents=True, exist_ok=True)
+        FAULTS.write_text(json.dumps(FAULT_MATRIX, indent=2) + "\n")
+        for row in FAULT_MATRIX:
+            terminalreporter.write_line(
+                f"fault matrix: {row['scenario']} at {row['clock']}: stored {row['stored']},"
+                f" lost {row['lost']}, feed_gaps {row['feed_gaps']}, snapshots {row['snapshots']}"
+            )
     if not LATENCIES:
         return
     summary = latency_summary()

@@ -181,12 +181,15 @@ class Relay:
         except (StoreError, OSError) as exc:
             log.warning("could not read the stream position at start: %s", exc)
 
-    async def backfill_gap(self, start: datetime, end: datetime) -> dict[str, int]:
+    async def backfill_gap(
+        self, start: datetime, end: datetime, quiet: bool = False
+    ) -> dict[str, int]:
         """Announce ``feed_gap`` and relay what was stored after what the app received.
 
         By position (``app.recovery``): rows after the newest ones the app received live.
         The producer may write a row shortly after publishing it, so the backfill looks
         again after each of ``BACKFILL_PASSES``; de-duplication drops what came live.
+        ``quiet`` (the first subscription at start): no ``feed_gap`` unless rows were found.
         """
         counts = {"patterns": 0, "alerts": 0, "health": 0, "sessions": 0}
         relayed: list[Relayed] = []
@@ -201,10 +204,13 @@ class Relay:
             else:
                 self.set_database_status("ok")
         gap = {"from": format_timestamp(start), "to": format_timestamp(end), "backfilled": counts}
-        log.warning("feed gap %s .. %s; backfilled %s", gap["from"], gap["to"], counts)
-        if self.metrics is not None:
-            self.metrics.feed_gaps.inc()
-        self.fanout.publish("feed_gap", gap)
+        if quiet and not relayed:
+            log.debug("nothing stored between the restore and the first subscription")
+        else:
+            log.warning("feed gap %s .. %s; backfilled %s", gap["from"], gap["to"], counts)
+            if self.metrics is not None:
+                self.metrics.feed_gaps.inc()
+            self.fanout.publish("feed_gap", gap)
         for event, data in relayed:
             self.fanout.publish(event, data, backfilled=True)
         if self.history is not None:
@@ -274,7 +280,7 @@ class RedisSubscriber:
         *,
         on_message: Callable[[str, bytes, float], object],
         on_status: Callable[[str], None],
-        on_gap: Callable[[datetime, datetime], Awaitable[object]],
+        on_gap: Callable[[datetime, datetime, bool], Awaitable[object]],
         metrics: Any = None,
         backoff_initial: float = 0.1,
         backoff_max: float = 2.0,
@@ -379,10 +385,15 @@ class RedisSubscriber:
             self.metrics.redis_reconnects.inc()
         log.info("subscribed to %d redis channels at %s", len(ALL_CHANNELS), _safe_url(self.url))
         self.on_status("connected")
-        if self._gap_from is not None and (self._ever_connected or self._gap_needed_at_start()):
+        if self._gap_from is not None:
+            # Every subscription backfills what was stored while nobody listened, the first
+            # one too (rows written between the app's restore and now); that one is quiet
+            # unless it took more than a moment or found something.
+            quiet = not (self._ever_connected or self._gap_needed_at_start())
             start = datetime.fromtimestamp(self._gap_from, UTC)
             end = datetime.fromtimestamp(self.wall_clock(), UTC)
-            task = asyncio.create_task(_guarded(self.on_gap(start, end)), name="feed-gap")
+            gap = self.on_gap(start, end, quiet)
+            task = asyncio.create_task(_guarded(gap), name="feed-gap")
             self._gap_tasks.add(task)
             task.add_done_callback(self._gap_tasks.discard)
         self._gap_from = None
