@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import signal
 from typing import Any
 
 from tickstock.settings import load_settings
@@ -19,6 +20,10 @@ def register(subparsers: Any) -> None:
     parser.add_argument("--redis-url", help="Redis carrying the 8 channels (REDIS_URL)")
     parser.add_argument("--database-url", help="SQLAlchemy database URL (DATABASE_URL)")
     parser.set_defaults(handler=serve)
+
+
+#: Seconds open connections get to close on SIGTERM before the app stops anyway.
+SHUTDOWN_SECONDS = 5
 
 
 def serve(args: argparse.Namespace) -> int:
@@ -50,6 +55,10 @@ def serve(args: argparse.Namespace) -> int:
     scheme = "https" if tls else "http"
     shown_host = f"[{settings.host}]" if ":" in settings.host else settings.host
     print(f"TickStock Live on {scheme}://{shown_host}:{settings.port}/", flush=True)
+    # uvicorn stops gracefully on SIGTERM, then raises the signal again with the handler it
+    # found, which by default kills the process (exit -15). A service manager wants 0: the
+    # handler found is this no-op, so the re-raised signal ends nothing.
+    signal.signal(signal.SIGTERM, lambda signum, frame: None)
     uvicorn.run(
         create_app(settings, on_started=lambda _live: settle_after_start_up()),
         host=settings.host,
@@ -61,5 +70,7 @@ def serve(args: argparse.Namespace) -> int:
         lifespan="on",
         ws_max_size=64 * 1024,
         ws_per_message_deflate=settings.ws_compression,
+        # SIGTERM: open WebSockets must not hold the exit past a service manager's 10 s
+        timeout_graceful_shutdown=SHUTDOWN_SECONDS,
     )
     return 0

@@ -48,6 +48,10 @@ __all__ = ["Engine", "EngineConfig", "EngineReport", "SessionSummary", "open_sou
 
 log = logging.getLogger(__name__)
 
+#: Seconds to flush at shutdown: Redis, then the database; within a service manager's 10 s.
+SHUTDOWN_PUBLISH_SECONDS = 3.0
+SHUTDOWN_WRITE_SECONDS = 5.0
+
 #: Longest a database write waits for the publisher to finish the minute being published.
 PUBLISH_FIRST_SECONDS = 1.0
 
@@ -266,10 +270,26 @@ class Engine:
             self.stop.set()
             await asyncio.gather(health, return_exceptions=True)
             self.monitor.publish_health()
-            await self.publisher.close()
-            await self.writes.close()
+            await self.publisher.close(SHUTDOWN_PUBLISH_SECONDS)
+            await self.writes.close(SHUTDOWN_WRITE_SECONDS)
             self._fill_report()
+            self._log_shutdown()
         return self.report
+
+    def _log_shutdown(self) -> None:
+        """One line: everything flushed, or what was not (and so is lost)."""
+        r = self.report
+        lost = r.unpublished + r.dropped_messages + r.unwritten_rows + r.dropped_rows
+        (log.warning if lost else log.info)(
+            "engine stopped: %d messages published, %d rows written; lost: %d messages"
+            " unpublished, %d dropped, %d rows unwritten, %d dropped",
+            r.published,
+            sum(r.rows_written.values()),
+            r.unpublished,
+            r.dropped_messages,
+            r.unwritten_rows,
+            r.dropped_rows,
+        )
 
     def _fill_report(self) -> None:
         r = self.report
