@@ -68,18 +68,23 @@ def session_config(
 _STARTING = threading.Lock()
 
 
-def _start_servers(folder: Path, app_env: dict[str, str]) -> tuple[RedisServer, str, AppProcess]:
+def _start_servers(
+    folder: Path, database_url: str | None, app_env: dict[str, str]
+) -> tuple[RedisServer, str, AppProcess]:
     with _STARTING:
         folder.mkdir(parents=True, exist_ok=True)
         redis = RedisServer().start()
-        database_url = f"sqlite+aiosqlite:///{folder / 'tickstock.db'}"
+        database_url = database_url or f"sqlite+aiosqlite:///{folder / 'tickstock.db'}"
         upgrade(database_url)
         return redis, database_url, AppProcess(redis.url, database_url, folder, **app_env).start()
 
 
-async def open_stack(folder: Path, **app_env: str) -> Stack:
+async def open_stack(folder: Path, database_url: str | None = None, **app_env: str) -> Stack:
+    """A stack on ``database_url`` (default: a SQLite file in ``folder``)."""
     loop = asyncio.get_running_loop()
-    redis, database_url, app = await loop.run_in_executor(None, _start_servers, folder, app_env)
+    redis, database_url, app = await loop.run_in_executor(
+        None, _start_servers, folder, database_url, app_env
+    )
     client = StreamClient(reconnection=True)
     await client.connect(app.url)
     return Stack(redis, database_url, app, client)

@@ -7,10 +7,12 @@ received."""
 from __future__ import annotations
 
 import asyncio
+from dataclasses import replace
 from datetime import time as time_of_day
 from pathlib import Path
 
 import pytest
+from sqlalchemy import make_url
 from tests.e2e.outages import (
     Stack,
     check_nothing_lost,
@@ -21,6 +23,7 @@ from tests.e2e.outages import (
     until_simulated,
 )
 from tests.e2e.processes import EngineThread
+from tests.faultproxy import ThreadedFaultProxy
 from tests.servers import async_wait_until
 
 pytestmark = pytest.mark.timeout(400)
@@ -149,3 +152,38 @@ async def test_a_client_away_past_the_ring_gets_the_rest_from_the_database(
         assert row["unexpected"] == 0, row
     finally:
         await close_stack(stack)
+
+
+@pytest.mark.postgres
+async def test_the_database_down_60_s_the_engine_writes_everything_after(
+    tmp_path: Path, postgres_url: str
+) -> None:
+    """The engine's connections to PostgreSQL cut for 60 s (a proxy refuses and drops them)
+    while the stream goes on: the engine keeps its rows and writes them all once it is back;
+    the client, fed live, holds exactly what the database holds in the end."""
+    upstream = make_url(postgres_url)
+    with ThreadedFaultProxy("127.0.0.1", int(upstream.port or 5432)) as proxy:
+        stack = await open_stack(tmp_path, database_url=postgres_url)
+        try:
+            config = session_config(
+                stack, speed=60, start=time_of_day(9, 29), close=time_of_day(10, 45), symbols=50
+            )
+            engine_url = upstream.set(host="127.0.0.1", port=proxy.port)
+            config = replace(config, database_url=engine_url.render_as_string(hide_password=False))
+            stack.engine = EngineThread(config).start()
+            await until_simulated(stack.client, "2025-03-03T14:35:00Z", 60)
+            proxy.refuse_new(60)
+            proxy.drop_connections()
+            await asyncio.sleep(60)  # the outage itself
+            row = await check_nothing_lost(
+                stack, "database down 60 s", "60x", engine_timeout=180, must_have=KEPT
+            )
+            report = stack.engine.report
+            assert report is not None and report.dropped_rows == 0 and report.unwritten_rows == 0
+            critical = {e["data"]["alert"]["component"] for e in stack.client.of("critical_alert")}
+            assert "database" in critical, f"the outage was not raised: {critical}"
+            assert row["stored"]["detections"] > 0, row
+            assert {k: row["lost"][k] for k in KEPT} == {"detections": 0, "alerts": 0}, row
+            assert row["unexpected"] == 0, row
+        finally:
+            await close_stack(stack)
