@@ -36,7 +36,14 @@ from tickstock.app.ingest_counts import IngestCounts
 from tickstock.app.logs import ctx
 from tickstock.app.recovery import ReceivedLog
 from tickstock.app.state import LiveState, Relayed
-from tickstock.contract import ALL_CHANNELS, MAX_MESSAGE_BYTES, Channel, CriticalAlertMessage
+from tickstock.contract import (
+    ALL_CHANNELS,
+    MAX_MESSAGE_BYTES,
+    Channel,
+    CriticalAlertMessage,
+    Message,
+    SessionStoppedMessage,
+)
 from tickstock.contract.models import format_timestamp
 from tickstock.contract.parse import read
 from tickstock.errors import ContractError, StoreError
@@ -236,6 +243,14 @@ class Relay:
             for kind, count in late.items():
                 counts[kind] += count
 
+    def _session_concerns_view(self, message: Message) -> bool:
+        """A stored session belongs in the live view when it is active, or is the one shown
+        (its stop): a session that ended before (or while) the app was away stays in the
+        history, as at restore."""
+        if not isinstance(message, SessionStoppedMessage):
+            return True
+        return (self.state.session or {}).get("session_id") == message.session.session_id
+
     async def _backfill_after(
         self, position: StreamPosition, counts: dict[str, int]
     ) -> list[Relayed]:
@@ -245,6 +260,8 @@ class Relay:
         while True:
             found, reached = await self.history.after(position, BACKFILL_PAGE)
             for message in found.sessions:
+                if not self._session_concerns_view(message):
+                    continue
                 batch = self.state.accept(channel_of_session(message), message, live=False)
                 counts["sessions"] += len(batch)
                 relayed += batch
