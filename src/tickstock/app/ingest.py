@@ -1,9 +1,4 @@
-"""Redis in: one subscription to the 8 channels, each message validated on its own.
-
-``RedisSubscriber`` owns the connection: a supervised task that subscribes, reads, and on
-any connection failure reconnects with capped exponential backoff plus jitter (short
-socket timeouts, so a Redis outage never blocks the event loop). When a subscription that
-was up comes back it reports the gap (from, to).
+"""Redis in: each message of the subscription (``app.subscriber``) validated on its own.
 
 ``Relay`` is what each message goes through: size limit, ``contract.read`` (tolerant or
 strict; a bad batch item drops itself), rejects and normalisations counted and logged
@@ -19,16 +14,10 @@ from __future__ import annotations
 import asyncio
 import logging
 import math
-import random
 import time
 from collections.abc import Awaitable, Callable
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
-
-import redis.asyncio as aioredis
-from redis.asyncio.retry import Retry
-from redis.backoff import NoBackoff
-from redis.exceptions import RedisError
 
 from tickstock.app.fanout import FanOut
 from tickstock.app.history import FeedHistory, channel_of_session
@@ -37,7 +26,6 @@ from tickstock.app.logs import ctx
 from tickstock.app.recovery import ReceivedLog
 from tickstock.app.state import LiveState, Relayed
 from tickstock.contract import (
-    ALL_CHANNELS,
     MAX_MESSAGE_BYTES,
     Channel,
     CriticalAlertMessage,
@@ -220,7 +208,9 @@ class Relay:
             self.fanout.publish("feed_gap", gap)
         for event, data in relayed:
             self.fanout.publish(event, data, backfilled=True)
-        if self.history is not None:
+        if self.history is not None and not quiet:
+            # Not after the quiet one at start: with no gap, a late pass could only race
+            # the live stream for rows just written, and reorder what two apps relay.
             await self._backfill_late_rows(counts)
         return counts
 
@@ -286,163 +276,3 @@ class Relay:
             full = (len(found.patterns), len(found.alerts), len(found.health))
             if max(full) < BACKFILL_PAGE:
                 return relayed
-
-
-class RedisSubscriber:
-    """The one Redis subscription of this process, kept alive by a supervised task."""
-
-    def __init__(
-        self,
-        url: str,
-        *,
-        on_message: Callable[[str, bytes, float], object],
-        on_status: Callable[[str], None],
-        on_gap: Callable[[datetime, datetime, bool], Awaitable[object]],
-        metrics: Any = None,
-        backoff_initial: float = 0.1,
-        backoff_max: float = 2.0,
-        connect_timeout: float = 2.0,
-        read_timeout: float = 1.0,
-        rng: random.Random | None = None,
-        wall_clock: Callable[[], float] = time.time,
-    ) -> None:
-        self.url = url
-        self.on_message = on_message
-        self.on_status = on_status
-        self.on_gap = on_gap
-        self.metrics = metrics
-        self.backoff_initial = backoff_initial
-        self.backoff_max = backoff_max
-        self.connect_timeout = connect_timeout
-        self.read_timeout = read_timeout
-        self.rng = rng or random.Random()
-        self.wall_clock = wall_clock
-        self.connected = False
-        self._task: asyncio.Task[None] | None = None
-        self._gap_tasks: set[asyncio.Task[object]] = set()
-        self._alive_at: float | None = None
-        self._gap_from: float | None = None
-        self._ever_connected = False
-
-    def start(self) -> asyncio.Task[None]:
-        """Start the listener (the task is kept here, never left to the garbage collector)."""
-        if self._task is None or self._task.done():
-            self._gap_from = self.wall_clock()  # until subscribed, nothing is heard
-            self._task = asyncio.create_task(self.run(), name="redis-subscriber")
-        return self._task
-
-    async def stop(self) -> None:
-        tasks = [t for t in (self._task, *self._gap_tasks) if t is not None]
-        for task in tasks:
-            task.cancel()
-        await asyncio.gather(*tasks, return_exceptions=True)
-        self._task = None
-
-    async def run(self) -> None:
-        attempt = 0
-        while True:
-            try:
-                await self._listen_once()
-            except asyncio.CancelledError:
-                raise
-            except (RedisError, OSError) as exc:
-                self._lost(exc)
-            except Exception:
-                log.exception("redis listener failed unexpectedly; reconnecting")
-                self._lost(None)
-            if self.connected_recently():
-                attempt = 0
-            delay = min(self.backoff_max, self.backoff_initial * 2**attempt)
-            delay *= self.rng.uniform(0.5, 1.0)
-            attempt = min(attempt + 1, 30)
-            await asyncio.sleep(delay)
-
-    def connected_recently(self) -> bool:
-        return self._alive_at is not None and self.wall_clock() - self._alive_at < 1.0
-
-    def _lost(self, exc: BaseException | None) -> None:
-        if self.connected:
-            self.connected = False
-            self._gap_from = self._alive_at or self.wall_clock()
-            log.warning("redis subscription lost (%s); reconnecting", exc)
-            self.on_status("reconnecting")
-        else:
-            log.debug("redis still unreachable: %s", exc)
-
-    async def _listen_once(self) -> None:
-        client = aioredis.Redis.from_url(
-            self.url,
-            socket_connect_timeout=self.connect_timeout,
-            socket_timeout=self.connect_timeout,
-            retry=Retry(NoBackoff(), 0),
-            health_check_interval=5,
-        )
-        pubsub = client.pubsub(ignore_subscribe_messages=True)
-        try:
-            await pubsub.subscribe(*ALL_CHANNELS)
-            self._subscribed()
-            while True:
-                message = await pubsub.get_message(
-                    ignore_subscribe_messages=True, timeout=self.read_timeout
-                )
-                self._alive_at = self.wall_clock()
-                if message is None or message["type"] != "message":
-                    continue
-                channel = message["channel"]
-                if isinstance(channel, bytes):
-                    channel = channel.decode("utf-8", "replace")
-                self.on_message(channel, message["data"], time.monotonic())
-        finally:
-            await _close_quietly(pubsub, client)
-
-    def _subscribed(self) -> None:
-        self.connected = True
-        self._alive_at = self.wall_clock()
-        if self._ever_connected and self.metrics is not None:
-            self.metrics.redis_reconnects.inc()
-        log.info("subscribed to %d redis channels at %s", len(ALL_CHANNELS), _safe_url(self.url))
-        self.on_status("connected")
-        if self._gap_from is not None:
-            # Every subscription backfills what was stored while nobody listened, the first
-            # one too (rows written between the app's restore and now); that one is quiet
-            # unless it took more than a moment or found something.
-            quiet = not (self._ever_connected or self._gap_needed_at_start())
-            start = datetime.fromtimestamp(self._gap_from, UTC)
-            end = datetime.fromtimestamp(self.wall_clock(), UTC)
-            gap = self.on_gap(start, end, quiet)
-            task = asyncio.create_task(_guarded(gap), name="feed-gap")
-            self._gap_tasks.add(task)
-            task.add_done_callback(self._gap_tasks.discard)
-        self._gap_from = None
-        self._ever_connected = True
-
-    def _gap_needed_at_start(self) -> bool:
-        """A first subscription that took more than a moment missed what was published."""
-        return self._gap_from is not None and self.wall_clock() - self._gap_from > 1.0
-
-
-async def _guarded(awaitable: Awaitable[object]) -> None:
-    try:
-        await awaitable
-    except asyncio.CancelledError:
-        raise
-    except Exception:
-        log.exception("feed gap handling failed")
-
-
-async def _close_quietly(pubsub: Any, client: Any) -> None:
-    for closer in (pubsub.aclose, client.aclose):
-        try:
-            await asyncio.wait_for(closer(), timeout=1.0)
-        except asyncio.CancelledError:
-            raise
-        except Exception:
-            log.debug("closing a dead redis connection failed", exc_info=True)
-
-
-def _safe_url(url: str) -> str:
-    """The URL without its password, for logs."""
-    if "@" in url:
-        scheme, _, rest = url.partition("://")
-        return f"{scheme}://***@{rest.split('@', 1)[1]}"
-    return url

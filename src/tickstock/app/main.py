@@ -33,12 +33,13 @@ from tickstock.app.auth import check_socket_auth
 from tickstock.app.client_errors import client_error_routes
 from tickstock.app.fanout import FanOut
 from tickstock.app.history import DatabaseHistory
-from tickstock.app.ingest import RedisSubscriber, Relay
+from tickstock.app.ingest import Relay
 from tickstock.app.logs import MinuteSummaries
 from tickstock.app.metrics import AppMetrics
 from tickstock.app.ring import RecoveryRing
 from tickstock.app.socket_server import SocketGateway, create_socket_server
 from tickstock.app.state import LiveState
+from tickstock.app.subscriber import RedisSubscriber
 from tickstock.app.transport import SocketIOTransport
 from tickstock.errors import StoreError
 from tickstock.settings import Settings, get_settings

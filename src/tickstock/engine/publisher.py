@@ -31,7 +31,7 @@ from dataclasses import dataclass
 import redis.asyncio as aioredis
 from redis.asyncio.retry import Retry
 from redis.backoff import NoBackoff
-from redis.exceptions import RedisError
+from redis.exceptions import RedisError, ResponseError
 
 from tickstock.engine.resp import RespPublisher
 from tickstock.engine.retry_buffer import Entry, RetryBuffer, from_buffer
@@ -85,6 +85,7 @@ class Publisher:
         self._probe: aioredis.Redis | None = None
         #: republishes that went out with no subscriber after ``subscriber_wait``
         self.republished_unheard = 0
+        self._await_subscriber_first = False
         self._connection = RespPublisher(
             redis_url, timeout=socket_timeout, connect_timeout=socket_timeout
         )
@@ -132,6 +133,9 @@ class Publisher:
 
     def _failing(self, exc: BaseException) -> None:
         log.error("Redis publishing failing (%s); buffering", exc)
+        # Unreachable (a restart, a network fault): subscribers were cut off too. An error
+        # reply (an ACL refusal, say) leaves them subscribed: nothing to wait for.
+        self._await_subscriber_first = not isinstance(exc, ResponseError)
         self._changed(False)
 
     def _sent(self, batch: list[Entry[Outgoing]], restored: bool) -> None:
@@ -147,8 +151,9 @@ class Publisher:
         self._notify(batch[-1].seq)
 
     async def _send(self, batch: list[Outgoing]) -> None:
-        if not self._buffer.ok:  # a republish after an outage
-            await self._await_subscriber(batch[0].channel, len(batch))
+        if self._await_subscriber_first:  # the first republish after Redis was unreachable
+            await self._await_subscriber(batch[0].channel, len(batch))  # raises while down
+            self._await_subscriber_first = False
         await self._connection.publish(batch)
 
     async def _await_subscriber(self, channel: str, backlog: int) -> None:
