@@ -88,7 +88,7 @@ async def test_redis_killed_3_10_60_s_at_1x_loses_nothing(tmp_path: Path) -> Non
             speed=1,
             outage=outage,
             kill_at="2025-03-03T14:30:58Z",  # 09:30:58 New York, 2 s before the close
-            start=time_of_day(9, 29, 56),
+            start=time_of_day(9, 30, 50),  # the session opens at once
             close=time_of_day(9, 32),
             symbols=50,
         )
