@@ -54,7 +54,7 @@ from tickstock.contract.limits import (
     SYMBOL_PATTERN,
 )
 from tickstock.settings import Settings
-from tickstock.store import queries
+from tickstock.store import payloads, queries
 
 log = logging.getLogger(__name__)
 
@@ -327,7 +327,7 @@ def api_routes(deps: ApiDependencies) -> list[BaseRoute]:
         )
         await known_or_404(symbol, rows)
         items = [
-            {**queries.pattern_detection(row), "high_confidence": row["high_confidence"]}
+            {**payloads.pattern_detection(row), "high_confidence": row["high_confidence"]}
             for row in rows
         ]
         return JSONResponse({"symbol": symbol, "count": len(items), "patterns": items})
@@ -411,7 +411,7 @@ def api_routes(deps: ApiDependencies) -> list[BaseRoute]:
             lambda conn: queries.indicators_for_symbol(conn, symbol, indicator, limit, since, until)
         )
         await known_or_404(symbol, rows)
-        items = [queries.indicator_calculation(row) for row in rows]
+        items = [payloads.indicator_calculation(row) for row in rows]
         return JSONResponse({"symbol": symbol, "count": len(items), "indicators": items})
 
     async def sessions(request: Request) -> Response:
@@ -439,7 +439,7 @@ def api_routes(deps: ApiDependencies) -> list[BaseRoute]:
         if total == 0 and not await run(lambda conn: queries.session_known(conn, session_id)):
             raise ApiError(404, f"no such session: {session_id}", error="unknown_session")
         items = [
-            {**queries.pattern_detection(row), "high_confidence": row["high_confidence"]}
+            {**payloads.pattern_detection(row), "high_confidence": row["high_confidence"]}
             for row in rows
         ]
         return JSONResponse(page_body(request, items, total, page, per_page, session_id=session_id))

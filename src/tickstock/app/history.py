@@ -2,9 +2,9 @@
 
 Three uses: restore ``LiveState`` at start (a restart mid-session shows the session at
 once), backfill a feed gap (the Redis subscription was down), and the ``backfill`` of a
-snapshot for a client that resumed too late. Rows come through ``store.queries`` and are
-validated with the contract models again, so a row the contract would reject is skipped
-rather than relayed.
+snapshot for a client that resumed too late. Rows come through ``store.queries``, become
+events in ``store.payloads`` and are validated with the contract models again, so a row
+the contract would reject is skipped rather than relayed.
 """
 
 from __future__ import annotations
@@ -33,7 +33,7 @@ from tickstock.contract import (
 from tickstock.contract.models import IndicatorCalculation
 from tickstock.contract.parse import parse_object
 from tickstock.errors import ContractError, StoreUnavailable
-from tickstock.store import positions, queries
+from tickstock.store import payloads, positions, queries
 from tickstock.store.positions import StreamPosition
 
 if TYPE_CHECKING:
@@ -131,7 +131,7 @@ class DatabaseHistory:
     ) -> FeedBackfill:
         found = FeedBackfill()
         for record in sessions or ():
-            message = _validated(channel_of_record(record), queries.session_event(record))
+            message = _validated(channel_of_record(record), payloads.session_event(record))
             if message is not None:
                 found.sessions.append(message)  # type: ignore[arg-type]
         for record in patterns:
@@ -144,11 +144,11 @@ class DatabaseHistory:
                 if record["kind"] == "critical"
                 else Channel.ALERTS_INDICATORS
             )
-            alert = _validated(channel, queries.alert_event(record))
+            alert = _validated(channel, payloads.alert_event(record))
             if alert is not None:
                 found.alerts.append(alert)  # type: ignore[arg-type]
         for record in health:
-            message = _validated(Channel.HEALTH, queries.health_event(record))
+            message = _validated(Channel.HEALTH, payloads.health_event(record))
             if message is not None:
                 found.health.append(message)  # type: ignore[arg-type]
         return found
@@ -223,24 +223,25 @@ class DatabaseHistory:
             raise StoreUnavailable(f"database read failed: {exc}") from exc
         counts = session.get("counts") or {}
         state.restore(
-            session=_validated(channel_of_record(session), queries.session_event(session)),
+            session=_validated(channel_of_record(session), payloads.session_event(session)),
             patterns=[p for p in map(_pattern, patterns) if p is not None],
             alerts=[
                 a
                 for a in (
-                    _validated(Channel.ALERTS_INDICATORS, queries.alert_event(r)) for r in alerts
+                    _validated(Channel.ALERTS_INDICATORS, payloads.alert_event(r)) for r in alerts
                 )
                 if isinstance(a, IndicatorAlertMessage)
             ],
             health=(
-                _validated(Channel.HEALTH, queries.health_event(health))  # type: ignore[arg-type]
+                _validated(Channel.HEALTH, payloads.health_event(health))  # type: ignore[arg-type]
                 if health
                 else None
             ),
             open_alerts=[
                 a
                 for a in (
-                    _validated(Channel.ALERTS_CRITICAL, queries.alert_event(r)) for r in open_alerts
+                    _validated(Channel.ALERTS_CRITICAL, payloads.alert_event(r))
+                    for r in open_alerts
                 )
                 if isinstance(a, CriticalAlertMessage)
             ],
@@ -267,7 +268,7 @@ def _pattern_events(records: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 def _alert_events(records: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Stored indicator alerts as ``indicator_alert`` data, each validated by the contract."""
-    alerts = (_validated(Channel.ALERTS_INDICATORS, queries.alert_event(r)) for r in records)
+    alerts = (_validated(Channel.ALERTS_INDICATORS, payloads.alert_event(r)) for r in records)
     return [a.model_dump(mode="json", exclude_none=True) for a in alerts if a is not None]
 
 
@@ -284,7 +285,7 @@ def _validated(channel: Channel, data: dict[str, Any]) -> Message | None:
 
 
 def _pattern(record: dict[str, Any]) -> tuple[PatternDetection, list[str]] | None:
-    event = queries.pattern_event(record)
+    event = payloads.pattern_event(record)
     try:
         detection = PatternDetection.model_validate(event["detection"])
     except ValueError as exc:
@@ -295,7 +296,7 @@ def _pattern(record: dict[str, Any]) -> tuple[PatternDetection, list[str]] | Non
 
 def _calculation(record: dict[str, Any]) -> IndicatorCalculation | None:
     try:
-        return IndicatorCalculation.model_validate(queries.indicator_calculation(record))
+        return IndicatorCalculation.model_validate(payloads.indicator_calculation(record))
     except ValueError as exc:
         log.warning("skipping a stored indicator the contract rejects: %s", exc)
         return None

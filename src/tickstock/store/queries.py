@@ -1,10 +1,9 @@
 """Read-only queries of the app: the REST API's pages and the snapshot/backfill rows.
 
 Every function takes an open ``AsyncConnection`` and returns *records*: flat dicts keyed by
-column name with JSON-ready values (timestamps as ISO-8601 ``Z`` strings). The
-``*_event(record)`` converters turn a record into exactly the payload the matching socket
-event carries (docs/socket-protocol.md), so a row read back from the database and an event
-relayed live look the same to the browser.
+column name with JSON-ready values (timestamps as ISO-8601 ``Z`` strings). Rows become
+socket events in ``store.payloads``; the alert queries live in ``store.alert_queries``. Both
+are re-exported here, so ``queries.alert_event`` and ``queries.alerts_page`` keep working.
 
 Ordering: pages (``patterns_for_symbol``, ``alerts_page``, ``list_sessions``, indicators)
 are newest first, except ``session_patterns_page`` (a session's detections, oldest first,
@@ -15,16 +14,38 @@ filter on ``symbol`` + a ``timestamp`` range, which the ``(symbol, timestamp)`` 
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, Table, and_, func, literal, or_, select, union_all
+from sqlalchemy import Table, and_, func, literal, or_, select, union_all
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from tickstock.contract import format_timestamp
-from tickstock.contract.channels import Channel
+from tickstock.store.alert_queries import (
+    ALERT_COLUMNS,
+    ALERT_KINDS,
+    AlertFilter,
+    alerts_between,
+    alerts_chunk,
+    alerts_page,
+    open_critical_alerts,
+    recent_alerts,
+)
+from tickstock.store.bounds import _bind, _time_range
+from tickstock.store.payloads import (
+    Record,
+    _record,
+    alert_event,
+    as_utc,
+    critical_alert_event,
+    health_event,
+    indicator_alert_event,
+    indicator_calculation,
+    indicator_event,
+    pattern_detection,
+    pattern_event,
+    session_event,
+    session_fields,
+)
 from tickstock.store.tables import (
     intraday_indicators,
     intraday_patterns,
@@ -34,193 +55,42 @@ from tickstock.store.tables import (
     streaming_sessions,
 )
 
-Record = dict[str, Any]
-
-ALERT_KINDS = ("indicator", "critical")
-#: Columns of an alert record, in CSV order.
-ALERT_COLUMNS = (
-    "id",
-    "kind",
-    "timestamp",
-    "symbol",
-    "alert_type",
-    "indicator",
-    "value",
-    "threshold",
-    "severity",
-    "message",
-    "component",
-    "action_required",
-    "resolved",
-    "session_id",
-)
-
-
-# --- records --------------------------------------------------------------------------
-
-
-def as_utc(value: datetime) -> datetime:
-    """SQLite returns naive datetimes (stored as UTC); PostgreSQL aware ones."""
-    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
-
-
-def _bind(value: datetime) -> datetime:
-    # Bind in UTC: SQLite's DateTime drops the zone, so a non-UTC offset would shift times.
-    return as_utc(value)
-
-
-def _record(row: Any, columns: Sequence[str] | None = None) -> Record:
-    mapping = row._mapping if hasattr(row, "_mapping") else row
-    keys = columns if columns is not None else list(mapping.keys())
-    return {key: _json_value(mapping[key]) for key in keys}
-
-
-def _json_value(value: Any) -> Any:
-    if isinstance(value, datetime):
-        return format_timestamp(as_utc(value))
-    return value
-
-
-def _timestamp(value: Any) -> Any:
-    return format_timestamp(as_utc(value)) if isinstance(value, datetime) else value
-
-
-# --- socket event shapes --------------------------------------------------------------
-
-
-def pattern_detection(record: Mapping[str, Any]) -> Record:
-    """The plan's ``detection`` object of a pattern record."""
-    return {
-        "symbol": record["symbol"],
-        "pattern_type": record["pattern_type"],
-        "confidence": record["confidence"],
-        "timestamp": _timestamp(record["timestamp"]),
-        "timeframe": record["timeframe"],
-        "bar_data": {
-            "open": record["open"],
-            "high": record["high"],
-            "low": record["low"],
-            "close": record["close"],
-            "volume": record["volume"],
-        },
-    }
-
-
-def pattern_event(record: Mapping[str, Any]) -> Record:
-    """``streaming_pattern`` data; ``channels`` is inferred from the high-confidence flag."""
-    high = bool(record["high_confidence"])
-    channels = [Channel.PATTERNS_STREAMING.value]
-    if high:
-        channels.append(Channel.PATTERNS_DETECTED.value)
-    return {
-        "type": "streaming_pattern",
-        "detection": pattern_detection(record),
-        "high_confidence": high,
-        "channels": channels,
-    }
-
-
-def indicator_calculation(record: Mapping[str, Any]) -> Record:
-    """The plan's ``calculation`` object; ``values``/``metadata`` only when stored."""
-    calculation: Record = {
-        "symbol": record["symbol"],
-        "indicator": record["indicator"],
-        "value": record["value"],
-        "timestamp": _timestamp(record["timestamp"]),
-        "timeframe": record["timeframe"],
-    }
-    if record.get("values"):
-        calculation["values"] = record["values"]
-    if record.get("metadata"):
-        calculation["metadata"] = record["metadata"]
-    return calculation
-
-
-def indicator_event(record: Mapping[str, Any]) -> Record:
-    return {"type": "streaming_indicator", "calculation": indicator_calculation(record)}
-
-
-def indicator_alert_event(record: Mapping[str, Any]) -> Record:
-    data: Record = {"indicator": record["indicator"], "value": record["value"]}
-    if record.get("threshold") is not None:
-        data["threshold"] = record["threshold"]
-    return {
-        "type": "indicator_alert",
-        "alert": {
-            "symbol": record["symbol"],
-            "alert_type": record["alert_type"],
-            "timestamp": _timestamp(record["timestamp"]),
-            "data": data,
-        },
-    }
-
-
-def critical_alert_event(record: Mapping[str, Any]) -> Record:
-    alert: Record = {
-        "severity": record["severity"],
-        "message": record["message"],
-        "timestamp": _timestamp(record["timestamp"]),
-        "component": record["component"],
-        "resolved": bool(record["resolved"]),
-    }
-    if record.get("action_required") is not None:
-        alert["action_required"] = record["action_required"]
-    return {"type": "critical_alert", "alert": alert}
-
-
-def alert_event(record: Mapping[str, Any]) -> Record:
-    """``indicator_alert`` or ``critical_alert`` data, by the record's ``kind``."""
-    if record["kind"] == "critical":
-        return critical_alert_event(record)
-    return indicator_alert_event(record)
-
-
-def health_event(record: Mapping[str, Any]) -> Record:
-    return {
-        "type": "streaming_health",
-        "health": {
-            "status": record["status"],
-            "timestamp": _timestamp(record["timestamp"]),
-            "active_symbols": record["active_symbols"],
-            "connection_status": record["connection_status"],
-            "data_flow": {
-                "ticks_per_second": record["ticks_per_second"],
-                "bars_per_minute": record["bars_per_minute"],
-                "processing_lag_ms": record["processing_lag_ms"],
-            },
-            "resource_usage": {
-                "cpu_percent": record["cpu_percent"],
-                "memory_mb": record["memory_mb"],
-                "threads_active": record["threads_active"],
-            },
-            "issues": list(record.get("issues") or []),
-        },
-    }
-
-
-def session_fields(record: Mapping[str, Any]) -> Record:
-    """Every plan session field plus ``status`` (the snapshot's ``session``)."""
-    return {
-        "session_id": record["session_id"],
-        "universe": record["universe"],
-        "started_at": _timestamp(record["started_at"]),
-        "symbol_count": record["symbol_count"],
-        "status": record["status"],
-        "stopped_at": _timestamp(record.get("stopped_at")),
-        "duration_seconds": record.get("duration_seconds"),
-        "total_patterns": record.get("total_patterns"),
-        "total_indicators": record.get("total_indicators"),
-    }
-
-
-def session_event(record: Mapping[str, Any]) -> Record:
-    """``streaming_session_started`` for an active session, ``..._stopped`` once stopped."""
-    fields = session_fields(record)
-    if record["status"] == "stopped":
-        return {"type": "streaming_session_stopped", "session": fields}
-    started = {key: fields[key] for key in ("session_id", "universe", "started_at")}
-    started.update(symbol_count=fields["symbol_count"], status="active")
-    return {"type": "streaming_session_started", "session": started}
+__all__ = [
+    "ALERT_COLUMNS",
+    "ALERT_KINDS",
+    "AlertFilter",
+    "Record",
+    "alert_event",
+    "alerts_between",
+    "alerts_chunk",
+    "alerts_page",
+    "as_utc",
+    "critical_alert_event",
+    "current_session",
+    "health_between",
+    "health_event",
+    "indicator_alert_event",
+    "indicator_calculation",
+    "indicator_event",
+    "indicators_for_symbol",
+    "latest_health",
+    "latest_indicators",
+    "list_sessions",
+    "ohlcv_for_symbol",
+    "open_critical_alerts",
+    "pattern_detection",
+    "pattern_event",
+    "patterns_between",
+    "patterns_for_symbol",
+    "recent_alerts",
+    "recent_patterns",
+    "session_event",
+    "session_fields",
+    "session_known",
+    "session_patterns_page",
+    "sessions_between",
+    "symbol_known",
+]
 
 
 # --- sessions -------------------------------------------------------------------------
@@ -292,15 +162,6 @@ async def sessions_between(
 
 
 # --- patterns -------------------------------------------------------------------------
-
-
-def _time_range(column: Any, since: datetime | None, until: datetime | None) -> list[Any]:
-    conditions = []
-    if since is not None:
-        conditions.append(column >= _bind(since))
-    if until is not None:
-        conditions.append(column < _bind(until))
-    return conditions
 
 
 async def patterns_for_symbol(
@@ -396,130 +257,6 @@ async def session_known(conn: AsyncConnection, session_id: str) -> bool:
     ]
     row = (await conn.execute(union_all(*probes).limit(1))).first()
     return row is not None
-
-
-# --- alerts ---------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class AlertFilter:
-    """The filters shared by the alerts page and its CSV export."""
-
-    kind: str | None = None
-    alert_type: str | None = None
-    symbol: str | None = None
-    severity: str | None = None
-    since: datetime | None = None
-    session_id: str | None = None
-
-    def conditions(self) -> list[Any]:
-        c = streaming_alerts.c
-        conditions: list[Any] = []
-        if self.kind is not None:
-            conditions.append(c.kind == self.kind)
-        if self.alert_type is not None:
-            conditions.append(c.alert_type == self.alert_type)
-        if self.symbol is not None:
-            conditions.append(c.symbol == self.symbol)
-        if self.severity is not None:
-            conditions.append(c.severity == self.severity)
-        if self.since is not None:
-            conditions.append(c.timestamp >= _bind(self.since))
-        if self.session_id is not None:
-            conditions.append(c.session_id == self.session_id)
-        return conditions
-
-
-def _alert_select(filters: AlertFilter) -> Select[Any]:
-    c = streaming_alerts.c
-    return (
-        select(*(c[name] for name in ALERT_COLUMNS))
-        .where(*filters.conditions())
-        .order_by(c.timestamp.desc(), c.id.desc())
-    )
-
-
-async def alerts_page(
-    conn: AsyncConnection,
-    page: int = 1,
-    per_page: int = 50,
-    kind: str | None = None,
-    alert_type: str | None = None,
-    symbol: str | None = None,
-    severity: str | None = None,
-    since: datetime | None = None,
-    session_id: str | None = None,
-) -> tuple[list[Record], int]:
-    """One page of alerts newest first, and how many match in all."""
-    filters = AlertFilter(kind, alert_type, symbol, severity, since, session_id)
-    total = (
-        await conn.execute(
-            select(func.count()).select_from(streaming_alerts).where(*filters.conditions())
-        )
-    ).scalar_one()
-    query = _alert_select(filters).limit(per_page).offset((page - 1) * per_page)
-    rows = (await conn.execute(query)).all()
-    return [_record(row, ALERT_COLUMNS) for row in rows], int(total)
-
-
-async def alerts_chunk(
-    conn: AsyncConnection,
-    filters: AlertFilter,
-    after: tuple[datetime, int] | None = None,
-    limit: int = 1000,
-) -> tuple[list[Record], tuple[datetime, int] | None]:
-    """Keyset page for exports: the rows after ``after`` (newest first) and the next key."""
-    c = streaming_alerts.c
-    query = _alert_select(filters)
-    if after is not None:
-        at, row_id = _bind(after[0]), after[1]
-        query = query.where(or_(c.timestamp < at, and_(c.timestamp == at, c.id < row_id)))
-    rows = (await conn.execute(query.limit(limit))).all()
-    if not rows:
-        return [], None
-    last = rows[-1]._mapping
-    return [_record(row, ALERT_COLUMNS) for row in rows], (as_utc(last["timestamp"]), last["id"])
-
-
-async def recent_alerts(
-    conn: AsyncConnection, limit: int = 30, session_id: str | None = None
-) -> list[Record]:
-    """The newest ``limit`` indicator alerts (of one session when given), newest last."""
-    query = _alert_select(AlertFilter(kind="indicator", session_id=session_id)).limit(limit)
-    return [_record(row, ALERT_COLUMNS) for row in reversed((await conn.execute(query)).all())]
-
-
-async def alerts_between(
-    conn: AsyncConnection, start: datetime, end: datetime, limit: int = 1000
-) -> list[Record]:
-    """Alerts of both kinds in ``[start, end)``, oldest first (the newest ``limit``)."""
-    c = streaming_alerts.c
-    query = (
-        select(*(c[name] for name in ALERT_COLUMNS))
-        .where(*_time_range(c.timestamp, start, end))
-        .order_by(c.timestamp.desc(), c.id.desc())
-        .limit(limit)
-    )
-    return [_record(row, ALERT_COLUMNS) for row in reversed((await conn.execute(query)).all())]
-
-
-async def open_critical_alerts(
-    conn: AsyncConnection, session_id: str | None = None
-) -> list[Record]:
-    """Per component, its latest critical alert (by position) when that one is not a
-    recovery; of one session when given."""
-    c = streaming_alerts.c
-    rank = func.row_number().over(partition_by=c.component, order_by=c.id.desc()).label("rank")
-    critical = select(*(c[name] for name in ALERT_COLUMNS), rank).where(c.kind == "critical")
-    if session_id is not None:
-        critical = critical.where(c.session_id == session_id)
-    latest = critical.subquery()
-    query = (
-        select(*(latest.c[name] for name in ALERT_COLUMNS))
-        .where(latest.c.rank == 1, latest.c.resolved == literal(False))
-        .order_by(latest.c.timestamp, latest.c.id)
-    )
-    return [_record(row, ALERT_COLUMNS) for row in (await conn.execute(query)).all()]
 
 
 # --- indicators, health, bars ---------------------------------------------------------
