@@ -31,6 +31,7 @@ from tickstock.app.access_log import AccessLogMiddleware
 from tickstock.app.api import ApiDependencies, create_api_app
 from tickstock.app.auth import check_socket_auth
 from tickstock.app.client_errors import client_error_routes
+from tickstock.app.dashboard_settings import dashboard_settings
 from tickstock.app.fanout import FanOut
 from tickstock.app.history import DatabaseHistory
 from tickstock.app.ingest import Relay
@@ -108,15 +109,7 @@ class LiveApp:
         return (self.state.session or {}).get("session_id")
 
     def snapshot_settings(self) -> dict[str, Any]:
-        s = self.settings
-        return {
-            "refresh_interval": s.streaming_refresh_interval,
-            "max_pattern_events": s.streaming_max_pattern_events,
-            "max_alert_events": s.streaming_max_alert_events,
-            "auto_scroll": s.streaming_auto_scroll,
-            "sound_alerts": s.streaming_sound_alerts,
-            "health_interval": s.health_interval,
-        }
+        return dashboard_settings(self.settings)
 
     def build_snapshot(self, reason: str, seq: int, backfill: Any) -> dict[str, Any]:
         return self.state.snapshot(
