@@ -4,7 +4,8 @@ Pure (no I/O, clocks injected): the current session, the plan's four metrics, th
 health and the engine state it implies, open critical alerts, bounded recent lists, and
 the de-duplication that makes a detection seen on both pattern channels ONE event.
 ``accept`` turns a message into the Socket.IO events to relay (``Relayed``); ``snapshot``
-builds the ``snapshot`` payload of docs/socket-protocol.md.
+builds the ``snapshot`` payload of docs/socket-protocol.md. Its bounded windows (the
+de-duplication keys, the events/s rate, the symbols seen) are in ``app.windows``.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from sys import intern
 from typing import Any
 
 from tickstock.app.bars import BarBook
+from tickstock.app.windows import MAX_TRACKED_SYMBOLS, EventRate, RecentKeys, SymbolsSeen
 from tickstock.contract import (
     HIGH_CONFIDENCE,
     BarsMessage,
@@ -39,60 +41,10 @@ Relayed = tuple[str, dict[str, Any]]
 
 #: Window for "distinct symbols seen" when no health tells the active symbol count.
 ACTIVE_SYMBOLS_WINDOW = 60.0
-#: Most symbols remembered for the fallback active-symbols count.
-MAX_TRACKED_SYMBOLS = 50_000
 #: Detections (and other events) remembered for de-duplication. A copy on the other pattern
 #: channel comes within milliseconds, and a gap backfill overlaps what was relayed by only
 #: a couple of seconds: 30,000 is 5 minutes at the plan's peak, 15 s at 2,000 events/s.
 DEDUPE_WINDOW = 30_000
-
-
-class RecentKeys:
-    """An LRU of keys (with an optional value), bounded: the de-duplication window."""
-
-    def __init__(self, capacity: int) -> None:
-        self.capacity = capacity
-        self._items: OrderedDict[Hashable, Any] = OrderedDict()
-
-    def __contains__(self, key: Hashable) -> bool:
-        return key in self._items
-
-    def __len__(self) -> int:
-        return len(self._items)
-
-    def get(self, key: Hashable) -> Any:
-        return self._items.get(key)
-
-    def add(self, key: Hashable, value: Any = None) -> None:
-        self._items[key] = value
-        self._items.move_to_end(key)
-        while len(self._items) > self.capacity:
-            self._items.popitem(last=False)
-
-
-class EventRate:
-    """Events per second over a sliding window, counted in one-second buckets."""
-
-    def __init__(self, window_seconds: float) -> None:
-        self.window = window_seconds
-        self._buckets: deque[list[float]] = deque()
-
-    def add(self, now: float, count: int = 1) -> None:
-        second = float(int(now))
-        if self._buckets and self._buckets[-1][0] == second:
-            self._buckets[-1][1] += count
-        else:
-            self._buckets.append([second, float(count)])
-        self._trim(now)
-
-    def per_second(self, now: float) -> float:
-        self._trim(now)
-        return sum(count for _, count in self._buckets) / self.window
-
-    def _trim(self, now: float) -> None:
-        horizon = now - self.window
-        while self._buckets and self._buckets[0][0] + 1 <= horizon:
-            self._buckets.popleft()
 
 
 class LiveState:
@@ -132,7 +84,7 @@ class LiveState:
         self._detections = RecentKeys(dedupe_window)
         self._other_keys = RecentKeys(dedupe_window)
         self._rate = EventRate(rate_window)
-        self._symbols_seen: OrderedDict[str, float] = OrderedDict()
+        self._symbols_seen = SymbolsSeen(MAX_TRACKED_SYMBOLS)
         self._last_heard: float | None = None
         self._health_heard: float | None = None
 
@@ -326,13 +278,8 @@ class LiveState:
         return True
 
     def _saw_symbol(self, symbol: str, live: bool) -> None:
-        if not live:
-            return
-        seen = self._symbols_seen
-        seen[symbol] = self.clock()
-        seen.move_to_end(symbol)
-        if len(seen) > MAX_TRACKED_SYMBOLS:
-            seen.popitem(last=False)
+        if live:
+            self._symbols_seen.add(symbol, self.clock())
 
     # --- derived views ----------------------------------------------------------------
 
@@ -353,14 +300,7 @@ class LiveState:
     def active_symbols(self) -> int:
         if self.health is not None:
             return int(self.health["health"]["active_symbols"])
-        horizon = self.clock() - ACTIVE_SYMBOLS_WINDOW
-        seen = self._symbols_seen
-        while seen:
-            symbol, at = next(iter(seen.items()))
-            if at >= horizon:
-                break
-            del seen[symbol]
-        return len(seen)
+        return self._symbols_seen.count_since(self.clock() - ACTIVE_SYMBOLS_WINDOW)
 
     def metrics(self) -> dict[str, Any]:
         return {
