@@ -9,7 +9,8 @@ from pathlib import Path
 
 from pydantic import AliasChoices, SecretStr
 
-from tickstock.settings import Settings, load_settings, settings_table_markdown
+from tickstock.settings import Settings, load_settings
+from tickstock.settings_docs import settings_table_markdown
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:

@@ -3,8 +3,8 @@
 The plan's ``STREAMING_*`` variables keep their names; the project's own knobs are
 ``TICKSTOCK_*``; ``REDIS_URL`` and ``DATABASE_URL`` point at real deployments. A bad value
 stops the program at start with a message that names the variable.
-``docs/configuration.md`` is generated from this module (``tickstock config docs``) and a
-test fails when the two drift apart.
+``docs/configuration.md`` is generated from this module (``tickstock config docs``, the
+generator is in ``settings_docs``) and a test fails when the two drift apart.
 """
 
 from __future__ import annotations
@@ -13,14 +13,12 @@ import re
 from functools import lru_cache
 from typing import Literal
 
-from pydantic import AliasChoices, Field, SecretStr, ValidationError
+from pydantic import Field, SecretStr, ValidationError
 from pydantic_settings import BaseSettings, SettingsConfigDict, SettingsError
 
+from tickstock.env_names import env as _env
+from tickstock.env_names import variable_of
 from tickstock.errors import ConfigError
-
-
-def _env(name: str) -> AliasChoices:
-    return AliasChoices(name)
 
 
 class Settings(BaseSettings):
@@ -385,42 +383,16 @@ def load_settings(**overrides: object) -> Settings:
     except ValidationError as exc:
         first = exc.errors(include_url=False)[0]
         name = str(first["loc"][0]) if first["loc"] else "settings"
-        raise ConfigError(_variable_of(name), first["msg"]) from None
+        raise ConfigError(variable_of(Settings, name), first["msg"]) from None
     except SettingsError as exc:  # e.g. a list setting whose value is not JSON
         found = re.search(r'field "([^"]+)"', str(exc))
         reason = f'cannot read its value ({exc.__cause__ or exc}); lists are JSON, e.g. ["a"]'
-        raise ConfigError(_variable_of(found.group(1) if found else "settings"), reason) from None
+        raise ConfigError(
+            variable_of(Settings, found.group(1) if found else "settings"), reason
+        ) from None
 
 
 @lru_cache(maxsize=1)
 def get_settings() -> Settings:
     """The process-wide settings (read on first use)."""
     return load_settings()
-
-
-def _variable_of(name: str) -> str:
-    field = Settings.model_fields.get(name)
-    if field is not None and isinstance(field.validation_alias, AliasChoices):
-        return str(field.validation_alias.choices[0])
-    return name
-
-
-def settings_table_markdown() -> str:
-    """The Markdown table of every setting, its default and meaning (docs/configuration.md)."""
-    lines = [
-        "# Configuration",
-        "",
-        "Generated from `src/tickstock/settings.py` by `tickstock config docs`; do not edit by hand.",
-        "Every setting is read from the environment first, then from `.env`, then this default.",
-        "A bad value stops the program at start with a message naming the variable.",
-        "",
-        "| variable | default | meaning |",
-        "|---|---|---|",
-    ]
-    for name, field in Settings.model_fields.items():
-        default = field.get_default(call_default_factory=True)
-        shown = "(unset)" if default is None else f"`{default}`"
-        if isinstance(default, bool):
-            shown = f"`{str(default).lower()}`"
-        lines.append(f"| `{_variable_of(name)}` | {shown} | {field.description or ''} |")
-    return "\n".join(lines) + "\n"

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from tickstock.cli import build_parser
-from tickstock.settings import settings_table_markdown
+from tickstock.settings_docs import settings_table_markdown
 
 TICKSTOCK = Path(sys.executable).with_name("tickstock")
 

@@ -8,7 +8,8 @@ import pytest
 from pydantic import AliasChoices
 
 from tickstock.errors import ConfigError
-from tickstock.settings import Settings, load_settings, settings_table_markdown
+from tickstock.settings import Settings, load_settings
+from tickstock.settings_docs import settings_table_markdown
 
 REPO = Path(__file__).resolve().parents[2]
 VARIABLES = [
