@@ -40,6 +40,25 @@ def wait_exit(process: subprocess.Popen[bytes], what: str) -> tuple[int, float]:
     return code, time.monotonic() - started
 
 
+def start_engine(
+    redis_url: str, database_url: str, log_path: Path, symbols: int
+) -> subprocess.Popen[bytes]:
+    """``tickstock engine`` at 60x on a 2025 morning, its output (INFO) in ``log_path``."""
+    env = {**os.environ, "REDIS_URL": redis_url, "DATABASE_URL": database_url}
+    env["TICKSTOCK_LOG_LEVEL"] = "INFO"
+    with log_path.open("wb") as log:
+        return subprocess.Popen(
+            [
+                *(sys.executable, "-m", "tickstock.cli", "engine"),
+                *("--speed", "60", "--symbols", str(symbols), "--start", "09:29"),
+                *("--date", "2025-03-03", "--health-interval", "0.5"),
+            ],
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+
+
 async def test_serve_exits_0_on_sigterm_with_a_client_connected(
     redis_url: str, database_url: str, tmp_path: Path
 ) -> None:
@@ -75,19 +94,7 @@ async def test_engine_flushes_and_exits_0_on_sigterm_losing_nothing(
 
     reader = asyncio.create_task(listen())
     log_path = tmp_path / "engine.log"
-    env = {**os.environ, "REDIS_URL": redis_url, "DATABASE_URL": database_url}
-    env["TICKSTOCK_LOG_LEVEL"] = "INFO"
-    with log_path.open("wb") as log:
-        engine = subprocess.Popen(  # noqa: ASYNC220 - started once, not awaited
-            [
-                *(sys.executable, "-m", "tickstock.cli", "engine"),
-                *("--speed", "60", "--symbols", "50", "--start", "09:29"),
-                *("--date", "2025-03-03", "--health-interval", "0.5"),
-            ],
-            env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
+    engine = start_engine(redis_url, database_url, log_path, symbols=50)
     try:
         await async_wait_until(
             lambda: len(received) >= 5, 60, lambda: f"patterns published:\n{log_path.read_text()}"
@@ -133,18 +140,7 @@ async def test_engine_stopped_during_a_redis_outage_says_what_it_could_not_publi
     fresh_redis, database_url: str, tmp_path: Path
 ) -> None:
     log_path = tmp_path / "engine.log"
-    env = {**os.environ, "REDIS_URL": fresh_redis.url, "DATABASE_URL": database_url}
-    with log_path.open("wb") as log:
-        engine = subprocess.Popen(  # noqa: ASYNC220 - started once, not awaited
-            [
-                *(sys.executable, "-m", "tickstock.cli", "engine"),
-                *("--speed", "60", "--symbols", "20", "--start", "09:29"),
-                *("--date", "2025-03-03", "--health-interval", "0.5"),
-            ],
-            env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
+    engine = start_engine(fresh_redis.url, database_url, log_path, symbols=20)
     try:
         await async_wait_until(
             lambda: "session" in log_path.read_text() or fresh_redis.ping(), 30, "a started engine"

@@ -86,6 +86,17 @@ async def count(database: Database, table, session_id: str) -> int:  # type: ign
         return int((await conn.execute(query)).scalar_one())
 
 
+async def first_snapshot(redis_url: str, database: Database) -> dict:
+    """What a page opened on an app just started on ``database`` gets first."""
+    url = database.engine.url.render_as_string(hide_password=False)
+    async with running_app(app_settings(redis_url, url), database) as app:
+        client = Listener()
+        await client.connect(app.url)
+        [snapshot] = client.snapshots
+        await client.disconnect()
+    return snapshot
+
+
 async def test_a_second_run_of_the_same_day_stores_its_own_rows(database: Database) -> None:
     writer = StoreWriter(database)
     await run_of_the_day(writer, "run-1", stop=True)
@@ -102,12 +113,7 @@ async def test_the_app_restores_the_latest_run_only(redis_url: str, database: Da
     await run_of_the_day(writer, "run-3", stop=False)  # same started_at as the others
     await writer.write_patterns([detection("ZZZ", 4)], "run-2")  # a late write of an old run
 
-    url = database.engine.url.render_as_string(hide_password=False)
-    async with running_app(app_settings(redis_url, url), database) as app:
-        client = Listener()
-        await client.connect(app.url)
-        [snapshot] = client.snapshots
-        await client.disconnect()
+    snapshot = await first_snapshot(redis_url, database)
     assert snapshot["session"]["session_id"] == "run-3"
     assert snapshot["session"]["status"] == "active"
     symbols = [p["detection"]["symbol"] for p in snapshot["recent_patterns"]]
@@ -122,12 +128,7 @@ async def test_after_a_stopped_run_the_app_starts_clean_as_on_an_empty_database(
     writer = StoreWriter(database)
     await run_of_the_day(writer, "run-1", stop=True)
 
-    url = database.engine.url.render_as_string(hide_password=False)
-    async with running_app(app_settings(redis_url, url), database) as app:
-        client = Listener()
-        await client.connect(app.url)
-        [snapshot] = client.snapshots
-        await client.disconnect()
+    snapshot = await first_snapshot(redis_url, database)
     assert snapshot["session"] is None
     assert snapshot["recent_patterns"] == [] and snapshot["recent_alerts"] == []
     assert snapshot["metrics"]["patterns_detected"] == 0
