@@ -327,20 +327,10 @@ async def test_health_and_ohlcv(populated: AsyncEngine) -> None:
     assert [b["volume"] for b in bars] == [107, 108, 109]
 
 
-async def test_between_queries_return_oldest_first(populated: AsyncEngine) -> None:
+async def test_recent_queries_return_newest_last(populated: AsyncEngine) -> None:
     async with populated.connect() as conn:
-        patterns = await queries.patterns_between(conn, minute(8), minute(20))
-        alerts = await queries.alerts_between(conn, minute(3), minute(5))
-        health = await queries.health_between(conn, minute(0), minute(5))
-        sessions = await queries.sessions_between(conn, minute(-1), minute(1))
         recent = await queries.recent_patterns(conn, limit=2)
         recent_alerts = await queries.recent_alerts(conn, limit=2)
-    assert [p["timestamp"] for p in patterns] == ["2025-10-05T13:38:00Z", "2025-10-05T13:39:00Z"]
-    assert [a["timestamp"] for a in alerts] == ["2025-10-05T13:33:00Z"] * 2 + [
-        "2025-10-05T13:34:00Z"
-    ] * 2
-    assert [h["status"] for h in health] == ["healthy", "warning"]
-    assert [s["session_id"] for s in sessions] == ["s2"]
     assert recent[-1]["timestamp"] == "2025-10-05T13:39:00Z"
     assert [a["symbol"] for a in recent_alerts] == ["AAPL", "MSFT"]
 

@@ -13,7 +13,6 @@ import logging
 from collections.abc import Callable
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass, field
-from datetime import datetime
 from typing import TYPE_CHECKING, Any, Protocol
 
 from sqlalchemy.exc import SQLAlchemyError
@@ -78,9 +77,8 @@ def channel_of_session(message: Message) -> Channel:
 class DatabaseHistory:
     """Reads through a read-only connection factory (``engine.connect``)."""
 
-    def __init__(self, connect: Connect, *, limit: int = 1000) -> None:
+    def __init__(self, connect: Connect) -> None:
         self.connect = connect
-        self.limit = limit
 
     async def latest_position(self) -> StreamPosition:
         """Where the stored stream ends now (the baseline of a first backfill)."""
@@ -120,17 +118,17 @@ class DatabaseHistory:
             alerts=max((r["id"] for r in alerts), default=0),
             health=max((r["id"] for r in health), default=0),
         )
-        return self._validated(session and [session], patterns, alerts, health), reached
+        return self._validated([session] if session else [], patterns, alerts, health), reached
 
     def _validated(
         self,
-        sessions: list[dict[str, Any]] | None,
+        sessions: list[dict[str, Any]],
         patterns: list[dict[str, Any]],
         alerts: list[dict[str, Any]],
         health: list[dict[str, Any]],
     ) -> FeedBackfill:
         found = FeedBackfill()
-        for record in sessions or ():
+        for record in sessions:
             message = _validated(channel_of_record(record), payloads.session_event(record))
             if message is not None:
                 found.sessions.append(message)  # type: ignore[arg-type]
@@ -152,18 +150,6 @@ class DatabaseHistory:
             if message is not None:
                 found.health.append(message)  # type: ignore[arg-type]
         return found
-
-    async def between(self, start: datetime, end: datetime) -> FeedBackfill:
-        """Sessions, patterns, alerts and health stored in ``[start, end)``."""
-        try:
-            async with self.connect() as conn:
-                sessions = await queries.sessions_between(conn, start, end)
-                patterns = await queries.patterns_between(conn, start, end, limit=self.limit)
-                alerts = await queries.alerts_between(conn, start, end, limit=self.limit)
-                health = await queries.health_between(conn, start, end)
-        except (SQLAlchemyError, OSError) as exc:
-            raise StoreUnavailable(f"database read failed: {exc}") from exc
-        return self._validated(sessions, patterns, alerts, health)
 
     async def client_backfill(
         self, position: ClientPosition, session_id: str | None, limit: int = CLIENT_BACKFILL_LIMIT

@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import Select, and_, func, literal, or_, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from tickstock.store.bounds import _bind, _time_range
+from tickstock.store.bounds import _bind
 from tickstock.store.payloads import Record, _record, as_utc
 from tickstock.store.tables import streaming_alerts
 
@@ -119,20 +119,6 @@ async def recent_alerts(
 ) -> list[Record]:
     """The newest ``limit`` indicator alerts (of one session when given), newest last."""
     query = _alert_select(AlertFilter(kind="indicator", session_id=session_id)).limit(limit)
-    return [_record(row, ALERT_COLUMNS) for row in reversed((await conn.execute(query)).all())]
-
-
-async def alerts_between(
-    conn: AsyncConnection, start: datetime, end: datetime, limit: int = 1000
-) -> list[Record]:
-    """Alerts of both kinds in ``[start, end)``, oldest first (the newest ``limit``)."""
-    c = streaming_alerts.c
-    query = (
-        select(*(c[name] for name in ALERT_COLUMNS))
-        .where(*_time_range(c.timestamp, start, end))
-        .order_by(c.timestamp.desc(), c.id.desc())
-        .limit(limit)
-    )
     return [_record(row, ALERT_COLUMNS) for row in reversed((await conn.execute(query)).all())]
 
 

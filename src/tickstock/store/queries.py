@@ -7,8 +7,9 @@ are re-exported here, so ``queries.alert_event`` and ``queries.alerts_page`` kee
 
 Ordering: pages (``patterns_for_symbol``, ``alerts_page``, ``list_sessions``, indicators)
 are newest first, except ``session_patterns_page`` (a session's detections, oldest first,
-for playback); ``recent_*`` and ``*_between`` are oldest first ("newest last", the
-snapshot's order) and keep the newest ``limit`` rows when there are more. Symbol queries
+for playback); ``recent_*`` are oldest first ("newest last", the snapshot's order) and
+keep the newest ``limit`` rows when there are more. What was stored *after* a row (a feed
+gap, a resuming client) is read by position in ``store.positions``. Symbol queries
 filter on ``symbol`` + a ``timestamp`` range, which the ``(symbol, timestamp)`` indexes serve.
 """
 
@@ -17,14 +18,13 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Table, and_, func, literal, or_, select, union_all
+from sqlalchemy import Table, and_, func, literal, select, union_all
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from tickstock.store.alert_queries import (
     ALERT_COLUMNS,
     ALERT_KINDS,
     AlertFilter,
-    alerts_between,
     alerts_chunk,
     alerts_page,
     open_critical_alerts,
@@ -61,13 +61,11 @@ __all__ = [
     "AlertFilter",
     "Record",
     "alert_event",
-    "alerts_between",
     "alerts_chunk",
     "alerts_page",
     "as_utc",
     "critical_alert_event",
     "current_session",
-    "health_between",
     "health_event",
     "indicator_alert_event",
     "indicator_calculation",
@@ -80,7 +78,6 @@ __all__ = [
     "open_critical_alerts",
     "pattern_detection",
     "pattern_event",
-    "patterns_between",
     "patterns_for_symbol",
     "recent_alerts",
     "recent_patterns",
@@ -88,7 +85,6 @@ __all__ = [
     "session_fields",
     "session_known",
     "session_patterns_page",
-    "sessions_between",
     "symbol_known",
 ]
 
@@ -147,20 +143,6 @@ async def list_sessions(
     return [session_fields(_record(row)) for row in rows]
 
 
-async def sessions_between(
-    conn: AsyncConnection, start: datetime, end: datetime, limit: int = 100
-) -> list[Record]:
-    """Sessions started or stopped in ``[start, end)``, oldest first."""
-    c = streaming_sessions.c
-    in_range = or_(
-        and_(c.started_at >= _bind(start), c.started_at < _bind(end)),
-        and_(c.stopped_at >= _bind(start), c.stopped_at < _bind(end)),
-    )
-    query = select(streaming_sessions).where(in_range).order_by(c.started_at.desc()).limit(limit)
-    rows = (await conn.execute(query)).all()
-    return [session_fields(_record(row)) for row in reversed(rows)]
-
-
 # --- patterns -------------------------------------------------------------------------
 
 
@@ -197,20 +179,6 @@ async def recent_patterns(
     query = select(intraday_patterns).order_by(c.timestamp.desc(), c.id.desc()).limit(limit)
     if session_id is not None:
         query = query.where(c.session_id == session_id)
-    return [_record(row) for row in reversed((await conn.execute(query)).all())]
-
-
-async def patterns_between(
-    conn: AsyncConnection, start: datetime, end: datetime, limit: int = 1000
-) -> list[Record]:
-    """Detections in ``[start, end)``, oldest first (the newest ``limit`` of them)."""
-    c = intraday_patterns.c
-    query = (
-        select(intraday_patterns)
-        .where(*_time_range(c.timestamp, start, end))
-        .order_by(c.timestamp.desc(), c.id.desc())
-        .limit(limit)
-    )
     return [_record(row) for row in reversed((await conn.execute(query)).all())]
 
 
@@ -322,20 +290,6 @@ async def latest_health(conn: AsyncConnection, session_id: str | None = None) ->
         query = query.where(c.session_id == session_id)
     row = (await conn.execute(query)).first()
     return _record(row) if row is not None else None
-
-
-async def health_between(
-    conn: AsyncConnection, start: datetime, end: datetime, limit: int = 100
-) -> list[Record]:
-    """Health rows in ``[start, end)``, oldest first (the newest ``limit``)."""
-    c = streaming_health_metrics.c
-    query = (
-        select(streaming_health_metrics)
-        .where(*_time_range(c.timestamp, start, end))
-        .order_by(c.timestamp.desc())
-        .limit(limit)
-    )
-    return [_record(row) for row in reversed((await conn.execute(query)).all())]
 
 
 async def ohlcv_for_symbol(
