@@ -188,7 +188,6 @@ class Relay:
         """
         counts = {"patterns": 0, "alerts": 0, "health": 0, "sessions": 0}
         relayed: list[Relayed] = []
-        position: StreamPosition | None = None
         if self.history is not None:
             try:
                 position = await self.history.position_of(self.heard, self.position)
@@ -244,7 +243,8 @@ class Relay:
     async def _backfill_after(
         self, position: StreamPosition, counts: dict[str, int]
     ) -> list[Relayed]:
-        """Accept every row stored after ``position`` (page by page); advance the position."""
+        """Accept every row stored after ``position``, page by page until one brings nothing
+        new; advance the position."""
         assert self.history is not None
         relayed: list[Relayed] = []
         while True:
@@ -272,7 +272,6 @@ class Relay:
                 batch = self.state.accept(Channel.HEALTH, health, live=False)
                 counts["health"] += len(batch)
                 relayed += batch
-            self.position = position = reached.advanced(**vars(self.position))
-            full = (len(found.patterns), len(found.alerts), len(found.health))
-            if max(full) < BACKFILL_PAGE:
+            if reached == position:  # a page with nothing new: all read
                 return relayed
+            self.position = position = reached.advanced(**vars(self.position))
