@@ -1,7 +1,7 @@
 // Filters that find: the session's history from the API merged with the live matches.
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { countMatches, createFilterHistory, historyQuery, mergeMatches, patternItemOf, QUERY_DELAY_MS } from "../../src/tickstock/web/static/js/filter-history.js";
+import { countMatches, createFilterHistory, historyQuery, mergeMatches, NOT_STORED, patternItemOf, QUERY_DELAY_MS, sessionLookup } from "../../src/tickstock/web/static/js/filter-history.js";
 import { emptyFilters, normaliseFilters } from "../../src/tickstock/web/static/js/filters.js";
 import { detection, minute } from "./fixtures.mjs";
 
@@ -38,6 +38,7 @@ test("the controller asks once the filter settles, reads the newest page, and dr
   const api = {
     async get(path, params) {
       calls.push([path, params]);
+      if (path === "/api/streaming/sessions") return { count: 1, sessions: [{ session_id: "s1" }] };
       if (path.endsWith("/patterns")) {
         const page = params.page;
         return { total: 450, pages: 3, items: page === 3 ? [detection({ symbol: "AMD", timestamp: minute(9) })] : [detection({ symbol: "AMD", timestamp: minute(page) })] };
@@ -63,4 +64,57 @@ test("the controller asks once the filter settles, reads the newest page, and dr
   assert.ok(changes >= 1);
   h.want(null);
   assert.equal(h.current, null);
+});
+
+/** A controller whose timers the test runs, against `answer(path, params)`. */
+function controller(answer) {
+  const calls = [];
+  const timers = [];
+  let changes = 0;
+  const api = { async get(path, params) { calls.push([path, params]); return answer(path, params); } };
+  const h = createFilterHistory({ api, later: (fn) => timers.push(fn), cancel: () => {}, onChange: () => changes++ });
+  const settle = async () => {
+    while (timers.length) timers.shift()();
+    for (let i = 0; i < 5; i++) await new Promise((resolve) => setImmediate(resolve));
+  };
+  return { h, calls, settle, changes: () => changes };
+}
+
+test("a session the database does not hold: its history is never asked (no 404), live matches only", async () => {
+  const c = controller((path) => (path === "/api/streaming/sessions" ? { count: 1, sessions: [{ session_id: "older" }] } : assert.fail(`asked ${path}`)));
+  c.h.want(historyQuery(normaliseFilters({ symbol: "NVDA" }), "live-only", [], "2025-10-05T13:30:00Z"));
+  await c.settle();
+  assert.deepEqual(c.calls, [["/api/streaming/sessions", { limit: 50, before: "2025-10-05T13:31:00.000Z" }]]);
+  assert.equal(c.h.pending, false);
+  assert.equal(c.h.current.notStored, true);
+  assert.equal(c.h.current.error, "");
+  assert.deepEqual([c.h.current.patterns, c.h.current.alerts], [[], []]);
+  assert.ok(c.changes() >= 1);
+  assert.equal(NOT_STORED, "history not available for this session");
+});
+
+test("a session found stored is looked up once; one not found is looked up again with the next filter", async () => {
+  let listed = [];
+  const c = controller((path) => {
+    if (path === "/api/streaming/sessions") return { sessions: listed.map((session_id) => ({ session_id })) };
+    return { total: 0, pages: 1, items: [] };
+  });
+  c.h.want(historyQuery(normaliseFilters({ symbol: "NVDA" }), "s1"));
+  await c.settle();
+  assert.equal(c.h.current.notStored, true);
+  listed = ["s1"];  // the engine wrote its session row since
+  c.h.want(historyQuery(normaliseFilters({ symbol: "AMD" }), "s1"));
+  await c.settle();
+  assert.equal(c.h.current.notStored, false);
+  c.h.want(historyQuery(normaliseFilters({ symbol: "AAPL" }), "s1"));
+  await c.settle();
+  const lookups = c.calls.filter(([p]) => p === "/api/streaming/sessions").length;
+  assert.equal(lookups, 2);
+  assert.equal(c.calls.filter(([p]) => p.endsWith("/s1/patterns")).length, 2);
+});
+
+test("the lookup lists the sessions started before the live one's start (plus a minute), or the newest without a start", () => {
+  assert.deepEqual(sessionLookup("2025-10-05T13:30:00Z"), { limit: 50, before: "2025-10-05T13:31:00.000Z" });
+  assert.deepEqual(sessionLookup(undefined), { limit: 50 });
+  assert.deepEqual(sessionLookup("not a time"), { limit: 50 });
 });

@@ -154,3 +154,23 @@ test("watchlists: create, rename, add/remove, saved in the browser, exported as 
   assert.deepEqual(createWatchlists(storage).lists, []);
   assert.deepEqual(normaliseWatchlists([{ name: "A", symbols: ["aapl", "AAPL", "bad sym"] }, { name: "A" }, { name: "" }]), [{ name: "A", symbols: ["AAPL"] }]);
 });
+
+test("watchlists: a symbol link's star adds to the first list (made on demand) and removes again; every change is told", () => {
+  const storage = new MemoryStorage();
+  const w = createWatchlists(storage);
+  const told = [];
+  const stop = w.subscribe(() => told.push(w.version));
+  assert.equal(w.first, "");
+  assert.equal(w.inFirst("NVDA"), false);
+  assert.equal(w.toggleInFirst("NVDA"), true);  // makes "Watchlist", adds NVDA
+  assert.deepEqual(w.lists, [{ name: "Watchlist", symbols: ["NVDA"] }]);
+  assert.equal(w.inFirst("NVDA"), true);
+  assert.equal(w.toggleInFirst("NVDA"), false);
+  assert.equal(w.inFirst("NVDA"), false);
+  assert.equal(w.toggleInFirst("<img>"), false);  // not a symbol: nothing made, nothing told
+  assert.deepEqual(told, [1, 2, 3]);  // create, add, remove
+  stop();
+  w.toggleInFirst("AAPL");
+  assert.equal(told.length, 3);
+  assert.deepEqual(createWatchlists(storage).lists, [{ name: "Watchlist", symbols: ["AAPL"] }]);  // saved
+});

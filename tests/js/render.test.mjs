@@ -10,16 +10,17 @@ import { PATTERN_ROWS_PER_FRAME } from "../../src/tickstock/web/static/js/render
 import { acknowledgeCritical, applyEvent, applySnapshot, createState, setPaused } from "../../src/tickstock/web/static/js/store.js";
 import { mountStreamingView } from "../../src/tickstock/web/static/js/sections/streaming-view.js";
 import { Scope } from "../../src/tickstock/web/static/js/scope.js";
+import { createWatchlists } from "../../src/tickstock/web/static/js/grid-model.js";
 import { alert, critical, dom, health, indicator, minute, pattern, started, stopped, XSS } from "./fixtures.mjs";
 
-function mount(settings) {
+function mount(settings, watchlists) {
   const { window } = dom();
   const doc = window.document;
   const opened = [];
   const state = createState(settings);
   const ctx = { filters: () => ctx.f, f: emptyFilters(), autoScroll: () => true, now: () => Date.parse("2025-10-05T14:00:00Z"),
     openChart: (s) => opened.push(["chart", s]), showJson: (d) => opened.push(["json", d]),
-    renderRequests: 0, requestRender: () => ctx.renderRequests++ };
+    renderRequests: 0, requestRender: () => ctx.renderRequests++, watchlists };
   const view = mountStreamingView(doc.getElementById("main"), new Scope(), ctx);
   const render = () => {
     view.render(state, true);
@@ -358,5 +359,45 @@ describe("renderers", () => {
     panel.render(state);
     assert.equal(f("state").textContent, "Reconnecting…");
     assert.equal(f("notice").textContent, "Feed gap 10:02–10:05 ET backfilled (3 events)");
+  });
+});
+
+describe("watchlist stars beside every symbol link of the Live rows", () => {
+  test("a pattern, indicator or alert row's star adds its symbol to the watchlist and removes it; every star and the grid follow", () => {
+    const watchlists = createWatchlists(null);
+    const { doc, state, render, opened } = mount(undefined, watchlists);
+    applyEvent(state, "streaming_pattern", pattern({ symbol: "NVDA", timestamp: minute(1) }));
+    applyEvent(state, "streaming_indicator", indicator({ symbol: "NVDA", indicator: "RSI", value: 55 }));
+    applyEvent(state, "indicator_alert", alert({ symbol: "NVDA", timestamp: minute(2) }));
+    applyEvent(state, "indicator_alert", alert({ symbol: "AAPL", timestamp: minute(3), alert_type: "RSI_OVERSOLD" }));
+    render();
+    const star = (panel, symbol) => [...doc.querySelectorAll(`[data-panel="${panel}"] ol.stream > li`)]
+      .find((li) => li.querySelector(".sym").textContent === symbol).querySelector("[data-action=watch]");
+    const patternStar = star("patterns", "NVDA");
+    assert.equal(patternStar.tagName, "BUTTON");  // focusable, Enter and Space click it
+    assert.equal(patternStar.getAttribute("aria-label"), "NVDA in the watchlist");
+    assert.deepEqual([patternStar.textContent, patternStar.getAttribute("aria-pressed")], ["☆", "false"]);
+    patternStar.click();
+    assert.deepEqual(watchlists.lists, [{ name: "Watchlist", symbols: ["NVDA"] }]);
+    assert.equal(opened.length, 0);  // the star opens nothing
+    render();
+    for (const panel of ["patterns", "indicators", "alerts"]) {
+      assert.deepEqual([star(panel, "NVDA").textContent, star(panel, "NVDA").getAttribute("aria-pressed")], ["★", "true"]);
+    }
+    assert.equal(star("alerts", "AAPL").getAttribute("aria-pressed"), "false");
+    const gridStar = doc.querySelector('[data-panel="market"] [data-symbol="NVDA"] [data-grid=star]');
+    assert.equal(gridStar.textContent, "★");
+    assert.match(doc.querySelector('[data-panel="market"] [data-grid=watchlist]').textContent, /Watchlist \(1\)/);
+    star("alerts", "AAPL").click();
+    star("alerts", "NVDA").click();  // removes it, from the pattern row's star too
+    render();
+    assert.deepEqual(watchlists.lists, [{ name: "Watchlist", symbols: ["AAPL"] }]);
+    assert.equal(star("patterns", "NVDA").getAttribute("aria-pressed"), "false");
+    assert.equal(star("indicators", "NVDA").textContent, "☆");
+    assert.equal(star("alerts", "AAPL").textContent, "★");
+    // The grid's own star is the same list: the rows follow it.
+    doc.querySelector('[data-panel="market"] [data-symbol="NVDA"] [data-grid=star]').click();
+    render();
+    assert.equal(star("patterns", "NVDA").textContent, "★");
   });
 });

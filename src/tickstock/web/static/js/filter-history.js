@@ -3,6 +3,11 @@
  * history (the stored patterns and alerts, paginated) and then keeps the live matches, so a
  * symbol with no pattern among the newest 50 still lists its session's patterns. The pure
  * parts (query, merge, count) are unit-tested; `createFilterHistory` does the fetching.
+ *
+ * A session the database does not hold (a producer that writes no rows) has no history:
+ * its patterns endpoint answers 404, which a browser logs as an error. So the controller
+ * first looks the session up in the stored sessions list (a 200 either way), and for a
+ * session not stored it asks nothing more and says so: live matches only.
  */
 import { isActive } from "./filters.js";
 import { alertKey, patternKey } from "./store.js";
@@ -12,6 +17,12 @@ const SYMBOL = /^[A-Z][A-Z0-9.-]{0,9}$/;
 export const HISTORY_LIMIT = 200;
 /** Milliseconds a filter must stay unchanged before the API is asked (typing). */
 export const QUERY_DELAY_MS = 300;
+/** What the count says when the session is not in the database. */
+export const NOT_STORED = "history not available for this session";
+/** Sessions listed up to the live one's start when looking it up (newest first; runs of one replayed day share a start). */
+const SESSIONS_LOOKUP = 50;
+/** Slack after the live start for the stored one (the producer stamps both; a little skew is fine). */
+const STARTED_SLACK_MS = 60_000;
 
 /**
  * The API queries of a filter in a session, or null when there is nothing to ask.
@@ -20,8 +31,9 @@ export const QUERY_DELAY_MS = 300;
  * @param {import("./filters.js").Filters} f
  * @param {string|null|undefined} sessionId
  * @param {Iterable<string>} knownPatternTypes
+ * @param {string} [startedAt]  the session's start (ISO), to look it up among the stored ones
  */
-export function historyQuery(f, sessionId, knownPatternTypes = []) {
+export function historyQuery(f, sessionId, knownPatternTypes = [], startedAt = "") {
   if (!sessionId || !isActive(f)) return null;
   const patterns = { per_page: HISTORY_LIMIT };
   const alerts = { kind: "indicator", session_id: sessionId, per_page: 100 };
@@ -42,7 +54,19 @@ export function historyQuery(f, sessionId, knownPatternTypes = []) {
     patterns: symbolExact && (!f.patternType || "pattern_type" in patterns),
     alerts: symbolExact,
   };
-  return { sessionId, patterns, alerts, exact, key: JSON.stringify([sessionId, patterns, alerts, f]) };
+  return { sessionId, startedAt, patterns, alerts, exact, key: JSON.stringify([sessionId, patterns, alerts, f]) };
+}
+
+/**
+ * The stored-sessions query that finds a session: those started before its start (plus a
+ * minute of slack), newest first, so newer sessions cannot push it off the page.
+ * @param {string} [startedAt]
+ */
+export function sessionLookup(startedAt) {
+  const t = Date.parse(String(startedAt ?? ""));
+  const params = { limit: SESSIONS_LOOKUP };
+  if (Number.isFinite(t)) params.before = new Date(t + STARTED_SLACK_MS).toISOString();
+  return params;
 }
 
 /** A stored detection (API) as a store item. @param {any} d */
@@ -98,8 +122,18 @@ export function countMatches(total, historyKeys, live) {
 export function createFilterHistory(deps) {
   let wanted = "";
   let timer = null;
-  /** @type {null|{key: string, exact: {patterns: boolean, alerts: boolean}, patterns: any[], alerts: any[], patternTotal: number, alertTotal: number, patternKeys: Set<string>, alertKeys: Set<string>, error: string}} */
+  /** @type {null|{key: string, exact: {patterns: boolean, alerts: boolean}, patterns: any[], alerts: any[], patternTotal: number, alertTotal: number, patternKeys: Set<string>, alertKeys: Set<string>, error: string, notStored: boolean}} `notStored`: the database holds no such session */
   let current = null;
+  /** Sessions found stored (a session not found is looked up again with the next query). */
+  const stored = new Set();
+
+  async function isStored(query) {
+    if (stored.has(query.sessionId)) return true;
+    const body = await deps.api.get("/api/streaming/sessions", sessionLookup(query.startedAt));
+    const found = (body?.sessions ?? []).some((s) => s?.session_id === query.sessionId);
+    if (found) stored.add(query.sessionId);
+    return found;
+  }
 
   async function fetchPatterns(query) {
     const path = `/api/streaming/sessions/${encodeURIComponent(query.sessionId)}/patterns`;
@@ -118,8 +152,19 @@ export function createFilterHistory(deps) {
     return { items: items.map(patternItemOf), total: first?.total ?? items.length };
   }
 
+  /** @returns {NonNullable<typeof current>} */
+  const nothing = (query, error, notStored) => ({ key: query.key, exact: { patterns: false, alerts: false },
+    patterns: [], alerts: [], patternTotal: 0, alertTotal: 0, patternKeys: new Set(), alertKeys: new Set(),
+    error, notStored });
+
   async function run(query) {
     try {
+      if (!(await isStored(query))) {
+        if (query.key !== wanted) return;
+        current = nothing(query, "", true);
+        deps.onChange();
+        return;
+      }
       const [patterns, alerts] = await Promise.all([
         fetchPatterns(query),
         deps.api.get("/api/streaming/alerts", query.alerts)
@@ -128,12 +173,10 @@ export function createFilterHistory(deps) {
       if (query.key !== wanted) return;
       current = { key: query.key, exact: query.exact, patterns: patterns.items, alerts: alerts.items,
         patternTotal: patterns.total, alertTotal: alerts.total, patternKeys: new Set(patterns.items.map((p) => p.key)),
-        alertKeys: new Set(alerts.items.map((a) => a.key)), error: "" };
+        alertKeys: new Set(alerts.items.map((a) => a.key)), error: "", notStored: false };
     } catch (err) {
       if (query.key !== wanted) return;
-      current = { key: query.key, exact: { patterns: false, alerts: false }, patterns: [], alerts: [],
-        patternTotal: 0, alertTotal: 0,
-        patternKeys: new Set(), alertKeys: new Set(), error: String(err?.message ?? err) };
+      current = nothing(query, String(err?.message ?? err), false);
     }
     deps.onChange();
   }

@@ -138,15 +138,33 @@ export function createWatchlists(storage) {
   } catch {
     lists = [];
   }
+  /** @type {Set<() => void>} told after every change (the grid and every star follow) */
+  const listeners = new Set();
+  let version = 0;
   const save = () => {
+    version++;
     try {
       storage?.setItem(WATCHLISTS_KEY, JSON.stringify(lists));
     } catch {
       // not persisted; the lists still work on this page
     }
+    for (const fn of [...listeners]) fn();
   };
   const find = (name) => lists.find((l) => l.name === name) ?? null;
-  return {
+  const model = {
+    /** Counts changes: a view compares it to know whether its stars are current. */
+    get version() {
+      return version;
+    },
+    /** The list a star outside the grid adds to: the first one ("" when none). */
+    get first() {
+      return lists[0]?.name ?? "";
+    },
+    /** @param {() => void} fn @returns {() => void} unsubscribe */
+    subscribe(fn) {
+      listeners.add(fn);
+      return () => listeners.delete(fn);
+    },
     get lists() {
       return lists.map((l) => ({ name: l.name, symbols: [...l.symbols] }));
     },
@@ -191,10 +209,24 @@ export function createWatchlists(storage) {
       save();
       return at < 0;
     },
+    /**
+     * A symbol link's star: adds `symbol` to (or removes it from) the first list, made on
+     * demand as "Watchlist"; returns whether it is now in that list. @param {string} symbol
+     */
+    toggleInFirst(symbol) {
+      if (!SYMBOL.test(symbol)) return false;
+      const name = lists[0]?.name || model.create("Watchlist");
+      return model.toggle(name, symbol);
+    },
+    /** @param {string} symbol */
+    inFirst(symbol) {
+      return Boolean(lists[0]?.symbols.includes(symbol));
+    },
     /** The list as text, one symbol a line, for a file. @param {string} name */
     exportText(name) {
       const list = find(name);
       return list ? `${list.symbols.join("\n")}\n` : "";
     },
   };
+  return model;
 }

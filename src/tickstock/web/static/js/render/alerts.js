@@ -6,6 +6,7 @@ import { HISTORY_LIMIT, mergeMatches } from "../filter-history.js";
 import { matchesAlert, take } from "../filters.js";
 import { formatAlertType, formatFixed, setTime } from "../format.js";
 import { KeyedList, make, ScrollWindow, setLabel, setText } from "./dom.js";
+import { createStars, makeStar } from "./watch-star.js";
 
 /** alert_type → direction and priority. */
 export const ALERT_STYLE = Object.freeze({
@@ -32,7 +33,8 @@ export function alertDetail(data) {
 /**
  * @param {HTMLElement} root
  * @param {{filters: () => import("../filters.js").Filters, autoScroll: () => boolean,
- *   rerender: () => void}} ctx
+ *   rerender: () => void, history?: () => any,
+ *   watchlists: import("./watch-star.js").Watchlists}} ctx  each symbol link has a watchlist star
  */
 export function createAlertsPanel(root, ctx) {
   const doc = root.ownerDocument;
@@ -41,6 +43,7 @@ export function createAlertsPanel(root, ctx) {
   const note = /** @type {HTMLElement} */ (root.querySelector(".more"));
   const shown = new ScrollWindow(list, note, ctx.rerender);
   let lastTopKey = "";
+  const stars = createStars(list, ctx.watchlists);
 
   const rows = new KeyedList(list, {
     key: (item) => item.key,
@@ -50,6 +53,7 @@ export function createAlertsPanel(root, ctx) {
         make(doc, "span", "mark", "", { "aria-hidden": "true" }),
         make(doc, "time", "t"),
         make(doc, "button", "sym link", "", { type: "button", "data-action": "chart" }),
+        makeStar(doc),
         make(doc, "span", "atype"),
         make(doc, "span", "adetail"),
         make(doc, "span", "prio"),
@@ -61,11 +65,12 @@ export function createAlertsPanel(root, ctx) {
       const style = ALERT_STYLE[item.alert_type] ?? OTHER;
       const className = `row alert-row alert--${item.alert_type.toLowerCase().replaceAll("_", "-")} dir-${style.direction} prio-${style.priority}`;
       if (li.className !== className) li.className = className;
-      const [mark, time, sym, type, detail, prio, json] = /** @type {HTMLElement[]} */ (/** @type {unknown} */ (li.children));
+      const [mark, time, sym, star, type, detail, prio, json] = /** @type {HTMLElement[]} */ (/** @type {unknown} */ (li.children));
       setText(mark, style.mark);
       setTime(time, item.timestamp);
       setText(sym, item.symbol);
       setLabel(sym, `Open chart of ${item.symbol}`);
+      stars.paint(star, item.symbol);
       setLabel(json, `Raw JSON of ${item.symbol} ${item.alert_type}`);
       setText(type, formatAlertType(item.alert_type));
       setText(detail, alertDetail(item.data));
@@ -84,6 +89,7 @@ export function createAlertsPanel(root, ctx) {
         return history ? mergeMatches(live, history.alerts.filter((a) => matchesAlert(a, f)), HISTORY_LIMIT) : live;
       });
       const complete = rows.render(shown.take(items), ALERT_ROWS_PER_FRAME);
+      stars.refresh((node) => rows.itemAt(node));
       if (state.paused) return complete ? undefined : false;
       empty.hidden = items.length > 0;
       if (!items.length) {

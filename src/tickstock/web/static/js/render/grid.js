@@ -95,6 +95,8 @@ export function createGrid(root, ctx) {
   let flashing = [];
   let flashTimer = false;
   let resortTimer = false;
+  /** The watchlists' version the toolbar and stars show (a star outside the grid changes it). */
+  let listsAt = -1;
 
   function fillLists() {
     const lists = ctx.watchlists.lists;
@@ -262,6 +264,11 @@ export function createGrid(root, ctx) {
     render(state) {
       const market = state.market;
       const now = ctx.now();
+      if (listsAt !== ctx.watchlists.version) {
+        listsAt = ctx.watchlists.version;
+        fillLists();
+        viewChanged = true;
+      }
       const symbols = view.list === ALL ? null : ctx.watchlists.symbols(view.list);
       if (viewChanged || (market.changed.size && now - sortedAt >= RESORT_MS) || order.length === 0) {
         order = gridView(market.rows, { sort: view.sort, text: view.text, symbols });

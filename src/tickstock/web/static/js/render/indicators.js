@@ -5,6 +5,7 @@
 import { matchesIndicator } from "../filters.js";
 import { formatFixed, setTime } from "../format.js";
 import { KeyedList, make, ScrollWindow, setLabel, setText } from "./dom.js";
+import { createStars, makeStar } from "./watch-star.js";
 
 /** Rows shown at most (the store keeps more; the filter finds them). */
 export const MAX_INDICATOR_ROWS = 40;
@@ -38,7 +39,8 @@ export function indicatorParams(item) {
 
 /**
  * @param {HTMLElement} root
- * @param {{filters: () => import("../filters.js").Filters, rerender: () => void}} ctx
+ * @param {{filters: () => import("../filters.js").Filters, rerender: () => void,
+ *   watchlists: import("./watch-star.js").Watchlists}} ctx  each symbol link has a watchlist star
  */
 export function createIndicatorsPanel(root, ctx) {
   const doc = root.ownerDocument;
@@ -46,6 +48,7 @@ export function createIndicatorsPanel(root, ctx) {
   const empty = /** @type {HTMLElement} */ (root.querySelector(".empty"));
   const note = /** @type {HTMLElement} */ (root.querySelector(".more"));
   const shown = new ScrollWindow(list, note, ctx.rerender);
+  const stars = createStars(list, ctx.watchlists);
 
   const rows = new KeyedList(list, {
     key: (item) => item.key,
@@ -54,6 +57,7 @@ export function createIndicatorsPanel(root, ctx) {
       li.append(
         make(doc, "time", "t"),
         make(doc, "button", "sym link", "", { type: "button", "data-action": "chart" }),
+        makeStar(doc),
         make(doc, "span", "iname"),
         make(doc, "span", "iparams muted"),
         make(doc, "span", "ivalue"),
@@ -62,10 +66,11 @@ export function createIndicatorsPanel(root, ctx) {
       return li;
     },
     update(li, item) {
-      const [time, sym, name, params, value, json] = /** @type {HTMLElement[]} */ (/** @type {unknown} */ (li.children));
+      const [time, sym, star, name, params, value, json] = /** @type {HTMLElement[]} */ (/** @type {unknown} */ (li.children));
       setTime(time, item.timestamp);
       setText(sym, item.symbol);
       setLabel(sym, `Open chart of ${item.symbol}`);
+      stars.paint(star, item.symbol);
       setLabel(json, `Raw JSON of ${item.symbol} ${item.indicator}`);
       setText(name, item.indicator);
       setText(params, indicatorParams(item));
@@ -84,6 +89,7 @@ export function createIndicatorsPanel(root, ctx) {
         if (matchesIndicator(all[i], f)) items.push(all[i]);
       }
       const complete = rows.render(shown.take(items), INDICATOR_ROWS_PER_FRAME);
+      stars.refresh((node) => rows.itemAt(node));
       empty.hidden = items.length > 0;
       if (!items.length) {
         setText(empty, all.length ? "No indicator matches the symbol filter."

@@ -6,6 +6,7 @@ import { HISTORY_LIMIT, mergeMatches } from "../filter-history.js";
 import { matchesPattern, take } from "../filters.js";
 import { formatConfidence, formatFixed, formatNumber, setTime } from "../format.js";
 import { KeyedList, make, ScrollWindow, setClass, setText } from "./dom.js";
+import { createStars, makeStar } from "./watch-star.js";
 
 const BAR_FIELDS = [["open", "Open"], ["high", "High"], ["low", "Low"], ["close", "Close"], ["volume", "Volume"]];
 
@@ -19,7 +20,8 @@ export const PATTERN_ROWS_PER_FRAME = 15;
 /**
  * @param {HTMLElement} root  the panel (contains `ol.stream` and `p.empty`)
  * @param {{filters: () => import("../filters.js").Filters, autoScroll: () => boolean,
- *   rerender: () => void, history?: () => any}} ctx
+ *   rerender: () => void, history?: () => any,
+ *   watchlists: import("./watch-star.js").Watchlists}} ctx  each symbol link has a watchlist star
  */
 export function createPatternsPanel(root, ctx) {
   const doc = root.ownerDocument;
@@ -28,6 +30,7 @@ export function createPatternsPanel(root, ctx) {
   const note = /** @type {HTMLElement} */ (root.querySelector(".more"));
   const shown = new ScrollWindow(list, note, ctx.rerender);
   let lastTopKey = "";
+  const stars = createStars(list, ctx.watchlists);
 
   /** @type {WeakMap<HTMLElement, Record<string, any>>} a row's parts, found once */
   const parts = new WeakMap();
@@ -43,6 +46,7 @@ export function createPatternsPanel(root, ctx) {
       summary.append(
         make(doc, "time", "t"),
         make(doc, "button", "sym link", "", { type: "button", "data-action": "chart" }),
+        makeStar(doc),
         make(doc, "span", "ptype"),
         make(doc, "span", "tf muted"),
         bar,
@@ -54,8 +58,8 @@ export function createPatternsPanel(root, ctx) {
       for (const [, label] of BAR_FIELDS) dl.append(make(doc, "dt", "", label), make(doc, "dd"));
       details.append(summary, dl);
       li.append(details);
-      const [time, sym, type, tf, , conf, badge, json] = /** @type {HTMLElement[]} */ ([...summary.childNodes]);
-      parts.set(li, { details, time, sym, type, tf, fill: bar.firstChild, conf, badge, json, dds: [...dl.querySelectorAll("dd")], symbol: null, label: null });
+      const [time, sym, star, type, tf, , conf, badge, json] = /** @type {HTMLElement[]} */ ([...summary.childNodes]);
+      parts.set(li, { details, time, sym, star, type, tf, fill: bar.firstChild, conf, badge, json, dds: [...dl.querySelectorAll("dd")], symbol: null, label: null });
       return li;
     },
     update(li, item, fresh) {
@@ -63,6 +67,7 @@ export function createPatternsPanel(root, ctx) {
       if (fresh) p.details.open = false;
       setTime(p.time, item.timestamp);
       setText(p.sym, item.symbol);
+      stars.paint(p.star, item.symbol);
       if (p.symbol !== item.symbol) {
         p.symbol = item.symbol;
         p.sym.setAttribute("aria-label", `Open chart of ${item.symbol}`);
@@ -101,6 +106,7 @@ export function createPatternsPanel(root, ctx) {
         return mergeMatches(live, history.patterns.filter((p) => matchesPattern(p, f)), HISTORY_LIMIT);
       });
       const complete = rows.render(shown.take(items), PATTERN_ROWS_PER_FRAME);
+      stars.refresh((node) => rows.itemAt(node));
       if (state.paused) return complete ? undefined : false;
       empty.hidden = items.length > 0;
       if (!items.length) setText(empty, emptyReason(state, state.patterns.size > 0));

@@ -86,7 +86,7 @@ export function sessionsSection(app) {
       const filters = emptyFilters();
       const view = mountStreamingView(parent, s, {
         filters: () => filters, autoScroll: () => true, now: app.now, openChart: app.openChart, showJson: app.showJson,
-        requestRender: () => scheduler.schedule(false),
+        requestRender: () => scheduler.schedule(false), watchlists: app.watchlists,  // the stars are the reader's lists
       });
       view.root.querySelector(".toolbar")?.remove();
       view.root.querySelector('[data-panel="chart"]')?.remove();  // live only

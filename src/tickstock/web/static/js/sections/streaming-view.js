@@ -31,8 +31,10 @@ export function mountStreamingView(container, scope, ctx) {
   /** Panels to render again though no event changed them (a list's window was scrolled). */
   const again = new Set();
   /** @param {string} name */
+  const watchlists = ctx.watchlists ?? createWatchlists(null);
   const listCtx = (name) => ({
     ...ctx,
+    watchlists,
     rerender() {
       again.add(name);
       ctx.requestRender();
@@ -49,7 +51,7 @@ export function mountStreamingView(container, scope, ctx) {
       later: (fn, ms) => win.setTimeout(() => {
         if (!scope.disposed) fn();
       }, ms),
-      watchlists: ctx.watchlists ?? createWatchlists(null),
+      watchlists,
       download: (text, name) => downloadCsv(doc, text, name),
       onSelect: (symbol) => ctx.onSelect?.(symbol),
     }),
@@ -71,9 +73,17 @@ export function mountStreamingView(container, scope, ctx) {
     const item = listPanel?.rows.itemAt(button);
     if (!item) return;
     event.preventDefault();
-    if (button.getAttribute("data-action") === "chart") ctx.openChart(item.symbol);
+    const action = button.getAttribute("data-action");
+    if (action === "chart") ctx.openChart(item.symbol);
+    else if (action === "watch") watchlists.toggleInFirst(item.symbol);
     else ctx.showJson(item.raw);
   });
+  // A star anywhere on the page (a row's, the grid's) changed a list: every panel
+  // with stars paints them again, the grid its lists and rows.
+  scope.add(watchlists.subscribe(() => {
+    for (const name of ["market", "patterns", "indicators", "alerts"]) again.add(name);
+    ctx.requestRender();
+  }));
 
   return {
     root,

@@ -4,7 +4,7 @@
  */
 import { withLoading } from "../api.js";
 import { alertsToCsv, downloadCsv } from "../csv.js";
-import { countMatches, createFilterHistory, historyQuery } from "../filter-history.js";
+import { countMatches, createFilterHistory, historyQuery, NOT_STORED } from "../filter-history.js";
 import { isActive, matchesAlert, matchesPattern, normaliseFilters } from "../filters.js";
 import { formatAlertType, formatNyTime } from "../format.js";
 import { applyLayout } from "../layout.js";
@@ -78,7 +78,8 @@ export function streamingSection(app, loadCharts) {
       const types = new Set();
       for (const p of app.state.patterns.toArray()) types.add(p.pattern_type);
       for (const row of app.state.market.rows.values()) if (row.pattern) types.add(row.pattern);
-      history.want(historyQuery(app.filters, app.state.session?.session_id, types));
+      const session = app.state.session;
+      history.want(historyQuery(app.filters, session?.session_id, types, session?.started_at));
     };
     const renderCount = () => {
       const f = app.filters;
@@ -87,7 +88,9 @@ export function streamingSection(app, loadCharts) {
       const h = history.current;
       const livePatterns = app.state.patterns.toArray().filter((p) => matchesPattern(p, f));
       const liveAlerts = app.state.alerts.toArray().filter((a) => matchesAlert(a, f));
-      if (!h) return setText(matchCount, `${livePatterns.length} patterns, ${liveAlerts.length} alerts match (live only)`);
+      const liveOnly = `${livePatterns.length} patterns, ${liveAlerts.length} alerts match (live only)`;
+      if (!h) return setText(matchCount, liveOnly);
+      if (h.notStored) return setText(matchCount, `${liveOnly}: ${NOT_STORED}`);
       if (h.error) return setText(matchCount, `Live matches only: the session's history could not be searched (${h.error})`);
       const patterns = countMatches(h.patternTotal, h.patternKeys, livePatterns);
       const alerts = countMatches(h.alertTotal, h.alertKeys, liveAlerts);
