@@ -12,13 +12,14 @@ import { createWatchlists } from "./grid-model.js";
 import { actionFor, renderHelp } from "./keys.js";
 import { loadLayout, saveLayout } from "./layout.js";
 import { createNotifier } from "./notify.js";
+import { acknowledgeCritical, applyEvent, applySnapshot, setConnection, setPaused } from "./reducer.js";
 import { createBanner } from "./render/banner.js";
 import { createConnectionPanel } from "./render/connection.js";
 import { createRouter, hrefFor } from "./router.js";
 import { createScheduler } from "./scheduler.js";
 import { connect } from "./socket.js";
 import { createSound, soundClassOf } from "./sound.js";
-import { acknowledgeCritical, applyEvent, applySnapshot, createState, setConnection, setPaused } from "./store.js";
+import { createState } from "./state.js";
 import { createTheme } from "./theme.js";
 
 const TOKEN_KEY = "tickstock.token";
@@ -26,7 +27,7 @@ const AUTOSCROLL_KEY = "tickstock.autoscroll";
 const ANNOUNCE_GAP_MS = 3000;
 
 /**
- * @typedef {{render: (state: import("./store.js").State) => string[]|void}} View
+ * @typedef {{render: (state: import("./state.js").State) => string[]|void}} View
  * @typedef {ReturnType<typeof createApp>} App
  */
 

@@ -10,7 +10,7 @@
  * session not stored it asks nothing more and says so: live matches only.
  */
 import { isActive } from "./filters.js";
-import { alertKey, patternKey } from "./store.js";
+import { alertKey, patternKey } from "./state.js";
 
 const SYMBOL = /^[A-Z][A-Z0-9.-]{0,9}$/;
 /** Most history matches fetched per list (the newest of the session). */

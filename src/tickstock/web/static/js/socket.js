@@ -1,7 +1,7 @@
 /**
  * The Socket.IO connection: sends the resume `auth` payload at every (re)connect, feeds
  * `snapshot`, `resumed` and `frame` through the resume tracker, and reports the
- * connection state. Thin on purpose: the bookkeeping is in resume.js, the state in store.js.
+ * connection state. Thin on purpose: the bookkeeping is in resume.js, the state in state.js and reducer.js.
  */
 import { acceptFrame, acceptResumed, acceptSnapshot, authPayload, createResumeTracker, dispatchEntries } from "./resume.js";
 

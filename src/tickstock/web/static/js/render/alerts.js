@@ -80,7 +80,7 @@ export function createAlertsPanel(root, ctx) {
 
   return {
     rows,
-    /** @param {import("../store.js").State} state */
+    /** @param {import("../state.js").State} state */
     render(state) {
       const items = shown.items(state.paused, () => {
         const f = ctx.filters();

@@ -3,7 +3,7 @@
  * severity, with an Acknowledge button; a recovery (`resolved: true`, same component)
  * removes it.
  */
-import { openCriticals } from "../store.js";
+import { openCriticals } from "../selectors.js";
 import { setText } from "./dom.js";
 import { fieldsOf } from "./fields.js";
 import { setTime } from "../format.js";
@@ -14,7 +14,7 @@ export function createBanner(root) {
   return {
     /** @returns {string|null} the component the banner shows, for the Acknowledge button */
     component: /** @type {string|null} */ (null),
-    /** @param {import("../store.js").State} state */
+    /** @param {import("../state.js").State} state */
     render(state) {
       const open = openCriticals(state).filter((c) => !c.acknowledged);
       const top = open[0];

@@ -37,7 +37,7 @@ export function noticeText(notice) {
 export function createConnectionPanel(root) {
   const f = fieldsOf(root);
   return {
-    /** @param {import("../store.js").State} state */
+    /** @param {import("../state.js").State} state */
     render(state) {
       const c = state.connection;
       f.dot.className = `dot conn-${c.state}`;

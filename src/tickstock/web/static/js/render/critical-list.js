@@ -45,7 +45,7 @@ export function createCriticalListPanel(root, ctx) {
   }
 
   return {
-    /** @param {import("../store.js").State} state */
+    /** @param {import("../state.js").State} state */
     render(state) {
       const log = state.criticalLog;
       if (log.version === version) return;

@@ -260,7 +260,7 @@ export function createGrid(root, ctx) {
     get order() {
       return order.map((r) => r.symbol);
     },
-    /** @param {import("../store.js").State} state */
+    /** @param {import("../state.js").State} state */
     render(state) {
       const market = state.market;
       const now = ctx.now();

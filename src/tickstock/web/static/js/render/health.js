@@ -3,7 +3,7 @@
  * "Waiting for streaming data", "Session Stopped", "Stale" (no health for 3 intervals).
  * Below the status, the app's own ingest line: messages rejected and values normalised.
  */
-import { healthState } from "../store.js";
+import { healthState } from "../selectors.js";
 import { formatNumber, setTime } from "../format.js";
 import { make, setClass, setText } from "./dom.js";
 import { fieldsOf } from "./fields.js";
@@ -19,7 +19,7 @@ export function createHealthPanel(root) {
   const doc = root.ownerDocument;
   const f = fieldsOf(root);
   return {
-    /** @param {import("../store.js").State} state */
+    /** @param {import("../state.js").State} state */
     render(state) {
       const view = healthState(state);
       const h = state.health;

@@ -80,7 +80,7 @@ export function createIndicatorsPanel(root, ctx) {
 
   return {
     rows,
-    /** @param {import("../store.js").State} state */
+    /** @param {import("../state.js").State} state */
     render(state) {
       const f = ctx.filters();
       const all = [...state.indicators.map.values()];

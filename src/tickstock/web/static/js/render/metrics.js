@@ -2,7 +2,7 @@
  * The plan's four metrics (active symbols, events/s, patterns detected, indicator alerts),
  * debounced: at most one text update per `minIntervalMs`, however fast events arrive.
  */
-import { displayMetrics } from "../store.js";
+import { displayMetrics } from "../selectors.js";
 import { formatNumber } from "../format.js";
 import { setText } from "./dom.js";
 import { fieldsOf } from "./fields.js";
@@ -16,7 +16,7 @@ export function createMetricsPanel(root, ctx) {
   let last = -Infinity;
   return {
     /**
-     * @param {import("../store.js").State} state
+     * @param {import("../state.js").State} state
      * @returns {boolean|void} false when debounced (the caller keeps the panel dirty)
      */
     render(state) {

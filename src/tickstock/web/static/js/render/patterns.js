@@ -95,7 +95,7 @@ export function createPatternsPanel(root, ctx) {
 
   return {
     rows,
-    /** @param {import("../store.js").State} state */
+    /** @param {import("../state.js").State} state */
     render(state) {
       const items = shown.items(state.paused, () => {
         const f = ctx.filters();
@@ -122,7 +122,7 @@ export function createPatternsPanel(root, ctx) {
   };
 }
 
-/** @param {import("../store.js").State} state @param {boolean} filtered */
+/** @param {import("../state.js").State} state @param {boolean} filtered */
 function emptyReason(state, filtered) {
   if (filtered) return "No pattern matches the current filters.";
   if (!state.session) return "No patterns yet: no streaming session has started.";

@@ -3,7 +3,8 @@
  * stopped; universe, start time, live duration, and the final counts at the close.
  */
 import { formatDuration, formatNumber, setTime } from "../format.js";
-import { createStreamClock, sessionSeconds } from "../store.js";
+import { sessionSeconds } from "../selectors.js";
+import { createStreamClock } from "../stream-clock.js";
 import { setClass, setText } from "./dom.js";
 import { fieldsOf } from "./fields.js";
 
@@ -12,7 +13,7 @@ export function createSessionPanel(root, ctx) {
   const f = fieldsOf(root);
   const clock = createStreamClock();
   return {
-    /** @param {import("../store.js").State} state */
+    /** @param {import("../state.js").State} state */
     render(state) {
       const s = state.session;
       const status = !s ? "none" : s.status === "stopped" ? "stopped" : "active";

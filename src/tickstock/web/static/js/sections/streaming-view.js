@@ -91,7 +91,7 @@ export function mountStreamingView(container, scope, ctx) {
     panels,
     /**
      * Renders the dirty panels; returns the names that asked to stay dirty (debounced).
-     * @param {import("../store.js").State} state
+     * @param {import("../state.js").State} state
      * @param {boolean} [all]
      */
     render(state, all = false) {

@@ -10,7 +10,7 @@ import { formatAlertType, formatNyTime } from "../format.js";
 import { applyLayout } from "../layout.js";
 import { ALERT_TYPES } from "../render/alerts.js";
 import { make, setText } from "../render/dom.js";
-import { acknowledgeCritical, applyStatus } from "../store.js";
+import { acknowledgeCritical, applyStatus } from "../reducer.js";
 import { mountChart } from "./chart.js";
 import { mountStreamingView } from "./streaming-view.js";
 
