@@ -5,8 +5,9 @@
 import { HISTORY_LIMIT, mergeMatches } from "../filter-history.js";
 import { matchesAlert, take } from "../filters.js";
 import { formatAlertType, formatFixed, setTime } from "../format.js";
-import { KeyedList, make, ScrollWindow, setLabel, setText } from "./dom.js";
-import { createStars, makeStar } from "./watch-star.js";
+import { make, setLabel, setText } from "./dom.js";
+import { createStreamList } from "./list.js";
+import { makeStar } from "./watch-star.js";
 
 /** alert_type → direction and priority. */
 export const ALERT_STYLE = Object.freeze({
@@ -38,14 +39,8 @@ export function alertDetail(data) {
  */
 export function createAlertsPanel(root, ctx) {
   const doc = root.ownerDocument;
-  const list = /** @type {HTMLElement} */ (root.querySelector("ol.stream"));
-  const empty = /** @type {HTMLElement} */ (root.querySelector(".empty"));
-  const note = /** @type {HTMLElement} */ (root.querySelector(".more"));
-  const shown = new ScrollWindow(list, note, ctx.rerender);
-  let lastTopKey = "";
-  const stars = createStars(list, ctx.watchlists);
 
-  const rows = new KeyedList(list, {
+  const stream = createStreamList(root, ctx, {
     key: (item) => item.key,
     create() {
       const li = make(doc, "li", "row alert-row");
@@ -70,41 +65,27 @@ export function createAlertsPanel(root, ctx) {
       setTime(time, item.timestamp);
       setText(sym, item.symbol);
       setLabel(sym, `Open chart of ${item.symbol}`);
-      stars.paint(star, item.symbol);
+      stream.stars.paint(star, item.symbol);
       setLabel(json, `Raw JSON of ${item.symbol} ${item.alert_type}`);
       setText(type, formatAlertType(item.alert_type));
       setText(detail, alertDetail(item.data));
       setText(prio, `${style.priority} priority`);
     },
-  });
+  }, ALERT_ROWS_PER_FRAME);
 
   return {
-    rows,
+    rows: stream.rows,
     /** @param {import("../state.js").State} state */
     render(state) {
-      const items = shown.items(state.paused, () => {
+      return stream.render(state, () => {
         const f = ctx.filters();
         const live = take(state.alerts.toArray(), (a) => matchesAlert(a, f), state.settings.max_alert_events);
         const history = ctx.history?.();
         return history ? mergeMatches(live, history.alerts.filter((a) => matchesAlert(a, f)), HISTORY_LIMIT) : live;
-      });
-      const complete = rows.render(shown.take(items), ALERT_ROWS_PER_FRAME);
-      stars.refresh((node) => rows.itemAt(node));
-      if (state.paused) return complete ? undefined : false;
-      empty.hidden = items.length > 0;
-      if (!items.length) {
-        setText(empty, state.alerts.size > 0
-          ? "No alert matches the current filters."
-          : state.session ? "No indicator alerts yet: no threshold has been crossed in this session."
-            : "No indicator alerts yet: no streaming session has started.");
-      }
-      const top = items[0]?.key ?? "";
-      if (top !== lastTopKey && shown.scrolledAway && ctx.autoScroll()) {
-        list.scrollTop = 0;
-        shown.scrolledAway = false;
-      }
-      lastTopKey = top;
-      if (!complete) return false;
+      }, () => state.alerts.size > 0
+        ? "No alert matches the current filters."
+        : state.session ? "No indicator alerts yet: no threshold has been crossed in this session."
+          : "No indicator alerts yet: no streaming session has started.");
     },
   };
 }

@@ -5,8 +5,9 @@
 import { HISTORY_LIMIT, mergeMatches } from "../filter-history.js";
 import { matchesPattern, take } from "../filters.js";
 import { formatConfidence, formatFixed, formatNumber, setTime } from "../format.js";
-import { KeyedList, make, ScrollWindow, setClass, setText } from "./dom.js";
-import { createStars, makeStar } from "./watch-star.js";
+import { make, setClass, setText } from "./dom.js";
+import { createStreamList } from "./list.js";
+import { makeStar } from "./watch-star.js";
 
 const BAR_FIELDS = [["open", "Open"], ["high", "High"], ["low", "Low"], ["close", "Close"], ["volume", "Volume"]];
 
@@ -25,16 +26,10 @@ export const PATTERN_ROWS_PER_FRAME = 15;
  */
 export function createPatternsPanel(root, ctx) {
   const doc = root.ownerDocument;
-  const list = /** @type {HTMLElement} */ (root.querySelector("ol.stream"));
-  const empty = /** @type {HTMLElement} */ (root.querySelector(".empty"));
-  const note = /** @type {HTMLElement} */ (root.querySelector(".more"));
-  const shown = new ScrollWindow(list, note, ctx.rerender);
-  let lastTopKey = "";
-  const stars = createStars(list, ctx.watchlists);
 
   /** @type {WeakMap<HTMLElement, Record<string, any>>} a row's parts, found once */
   const parts = new WeakMap();
-  const rows = new KeyedList(list, {
+  const stream = createStreamList(root, ctx, {
     key: (item) => item.key,
     version: (item) => item.high_confidence,
     create() {
@@ -67,7 +62,7 @@ export function createPatternsPanel(root, ctx) {
       if (fresh) p.details.open = false;
       setTime(p.time, item.timestamp);
       setText(p.sym, item.symbol);
-      stars.paint(p.star, item.symbol);
+      stream.stars.paint(p.star, item.symbol);
       if (p.symbol !== item.symbol) {
         p.symbol = item.symbol;
         p.sym.setAttribute("aria-label", `Open chart of ${item.symbol}`);
@@ -91,33 +86,20 @@ export function createPatternsPanel(root, ctx) {
         setText(p.dds[i], name === "volume" ? formatNumber(v, 0) : formatFixed(v, 2));
       }
     },
-  });
+  }, PATTERN_ROWS_PER_FRAME);
 
   return {
-    rows,
+    rows: stream.rows,
     /** @param {import("../state.js").State} state */
     render(state) {
-      const items = shown.items(state.paused, () => {
+      return stream.render(state, () => {
         const f = ctx.filters();
         const live = take(state.patterns.toArray(), (p) => matchesPattern(p, f), state.settings.max_pattern_events);
         const history = ctx.history?.();
         if (!history) return live;
         // the session's stored matches, then the live ones (see filter-history.js)
         return mergeMatches(live, history.patterns.filter((p) => matchesPattern(p, f)), HISTORY_LIMIT);
-      });
-      const complete = rows.render(shown.take(items), PATTERN_ROWS_PER_FRAME);
-      stars.refresh((node) => rows.itemAt(node));
-      if (state.paused) return complete ? undefined : false;
-      empty.hidden = items.length > 0;
-      if (!items.length) setText(empty, emptyReason(state, state.patterns.size > 0));
-      const top = items[0]?.key ?? "";
-      if (top !== lastTopKey && shown.scrolledAway && ctx.autoScroll()) {
-        list.scrollTop = 0;
-        shown.scrolledAway = false;
-      }
-      lastTopKey = top;
-      // Rows left for the next frame: stay dirty (re-rendered without counting as an event).
-      if (!complete) return false;
+      }, () => emptyReason(state, state.patterns.size > 0));
     },
   };
 }
