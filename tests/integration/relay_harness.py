@@ -79,6 +79,8 @@ class Listener:
         self.snapshots: list[dict[str, Any]] = []
         self.resumed: list[dict[str, Any]] = []
         self.entries: list[dict[str, Any]] = []
+        #: seqs the server left out of frames as superseded latest values (no hole)
+        self.superseded: list[int] = []
         self.epoch: str | None = None
         self.sio.on("snapshot", self._snapshot)
         self.sio.on("resumed", self.resumed.append)
@@ -91,11 +93,15 @@ class Listener:
     async def _frame(self, data: dict[str, Any]) -> None:
         self.epoch = data["epoch"]
         self.entries.extend(data["events"])
+        self.superseded.extend(data.get("superseded", ()))
 
     @property
     def last_seq(self) -> int:
-        if self.entries:
-            return self.entries[-1]["seq"]
+        """The seq a resume starts after: the frames' end (an entry or a superseded seq)."""
+        seen = [self.entries[-1]["seq"]] if self.entries else []
+        seen += self.superseded[-1:]
+        if seen:
+            return max(seen)
         return self.snapshots[-1]["seq"] if self.snapshots else 0
 
     def of(self, *events: str) -> list[dict[str, Any]]:

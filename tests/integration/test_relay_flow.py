@@ -67,9 +67,83 @@ def calculations(start: int, count: int) -> bytes:
 
 
 def assert_gapless(listener: Listener) -> None:
-    seqs = [e["seq"] for e in listener.entries]
+    """Every seq after the first snapshot once: as an entry, or left out as superseded."""
+    seqs = sorted([e["seq"] for e in listener.entries] + listener.superseded)
     first = listener.snapshots[0]["seq"] + 1 if listener.snapshots else seqs[0]
     assert seqs == list(range(first, first + len(seqs))), "sequence has a hole or a repeat"
+
+
+def bars(prices: dict[str, float], *, closed: bool, minute: int) -> bytes:
+    return orjson.dumps(
+        {
+            "type": "streaming_bars",
+            "timeframe": "1min",
+            "closed": closed,
+            "bars": [
+                {
+                    "symbol": s,
+                    "timestamp": f"2025-10-05T10:{minute:02d}:00Z",
+                    "open": p,
+                    "high": p,
+                    "low": p,
+                    "close": p,
+                    "volume": 10,
+                }
+                for s, p in prices.items()
+            ],
+        }
+    )
+
+
+def bars_seen(entries: list[dict]) -> list[tuple[bool, int, str, float]]:
+    return [
+        (e["data"]["closed"], int(b["timestamp"][14:16]), b["symbol"], b["close"])
+        for e in entries
+        if e["event"] == "streaming_bars"
+        for b in e["data"]["bars"]
+    ]
+
+
+async def test_a_client_that_was_away_resumes_with_the_latest_forming_bars_and_every_closed_one(
+    redis_url, database, publisher
+):
+    settings = app_settings(redis_url, database.engine.url.render_as_string())
+    async with running_app(settings, database) as app:
+        await subscribed(app)
+        app.live.state.bars.interval = 0.0  # every forming message relayed: a backlog quickly
+        staying, away = Listener(), Listener()
+        await staying.connect(app.url)
+        await away.connect(app.url)
+        channel = Channel.BARS_STREAMING.value
+        await publisher.publish(channel, bars({"AAPL": 1, "MSFT": 1}, closed=False, minute=15))
+        await async_wait_until(lambda: staying.of("streaming_bars") and away.of("streaming_bars"), 5, "the first forming bars")  # fmt: skip
+        await away.disconnect()
+        resume_after = away.last_seq
+        for message in (
+            bars({"AAPL": 2}, closed=False, minute=15),
+            bars({"AAPL": 3, "MSFT": 3}, closed=True, minute=15),
+            bars({"AAPL": 4}, closed=False, minute=16),
+            bars({"AAPL": 5, "MSFT": 5}, closed=False, minute=16),
+        ):
+            await publisher.publish(channel, message)
+        latest = (False, 16, "MSFT", 5.0)
+        await async_wait_until(lambda: latest in bars_seen(staying.entries), 5, "the last bars")
+
+        back = Listener()
+        await back.connect(app.url, auth={"epoch": away.epoch, "last_seq": resume_after})
+        await async_wait_until(lambda: back.last_seq == staying.last_seq, 5, "the resumed frame")
+        assert back.resumed and not back.snapshots, "resumed by seq, not a snapshot"
+        assert bars_seen(back.entries) == [
+            (True, 15, "AAPL", 3.0),  # every closed bar
+            (True, 15, "MSFT", 3.0),
+            (False, 16, "AAPL", 5.0),  # only the latest forming bars
+            (False, 16, "MSFT", 5.0),
+        ]
+        resumed = sorted([e["seq"] for e in back.entries] + back.superseded)
+        assert resumed == list(range(resume_after + 1, back.last_seq + 1)), "no hole"
+        assert bars_seen(staying.entries)[-4:] == bars_seen(back.entries)
+        assert_gapless(staying)
+        await asyncio.gather(staying.disconnect(), back.disconnect())
 
 
 async def test_every_channels_sample_reaches_ten_clients_in_order_each_once(

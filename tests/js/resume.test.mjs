@@ -77,6 +77,27 @@ test("a hole in the sequence is detected and counted", () => {
   assert.equal(t.missed, 3);
 });
 
+test("superseded seqs (conflated latest values) are no hole, and the frame may end with one", () => {
+  const t = createResumeTracker();
+  acceptSnapshot(t, { epoch: "e1", seq: 10 });
+  const { entries, gap } = acceptFrame(t, { epoch: "e1", events: [entry(12), entry(14)], superseded: [11, 13, 15] });
+  assert.deepEqual(entries.map((e) => e.seq), [12, 14]);
+  assert.equal(gap, null);
+  assert.equal(t.gaps, 0);
+  assert.equal(t.lastSeq, 15, "where the server's cursor is: a resume asks for 16 on");
+  assert.equal(authPayload(t, null).last_seq, 15);
+  acceptFrame(t, { epoch: "e1", events: [], superseded: [16] });
+  assert.equal(t.lastSeq, 16, "a frame of superseded seqs only still moves the cursor");
+});
+
+test("a real hole beside superseded seqs still counts only the missing ones", () => {
+  const t = createResumeTracker();
+  acceptSnapshot(t, { epoch: "e1", seq: 10 });
+  const { gap } = acceptFrame(t, { epoch: "e1", events: [entry(12), entry(16)], superseded: [11, 13] });
+  assert.deepEqual(gap, { after: 13, next: 16, missed: 2 });
+  assert.equal(t.missed, 2);
+});
+
 test("a frame of a new epoch restarts the sequence instead of dropping everything", () => {
   const t = createResumeTracker();
   acceptSnapshot(t, { epoch: "e1", seq: 500 });

@@ -1,11 +1,25 @@
 """``BarBook``: the latest bar per symbol, and forming bars conflated before they are relayed.
 
 Closed bars (``closed: true``) are final and relayed as they come: one event per message.
-Forming bars are the open minute so far; only the latest per symbol matters, so they are
-held here and relayed together at most once per ``interval`` as one ``streaming_bars``
-event with the latest forming bar of each symbol that changed: a client never gets a
-backlog of stale forming bars, however fast a producer sends them. The snapshot carries
-the latest bar of every symbol (forming or closed), so a page opened mid-minute has prices.
+Forming bars are the open minute so far; only the latest per symbol matters. They are held
+here and relayed at most once per ``interval`` (when one changed) as one ``streaming_bars``
+event holding the latest forming bar of *every* symbol of the open minute, published with
+the conflation key ``FORMING_KEY`` (``FanOut.publish(key=...)``). Each such event contains
+everything the previous one did, updated, so the fan-out may leave out every forming event
+a later one supersedes: a client that falls behind (paced, slow, resuming) gets only the
+newest forming bars, never a backlog of stale ones, and every closed bar.
+
+Why one key per batch with full contents, not one per symbol: per symbol, 5,000 symbols
+would be 5,000 relayed events a second — the replay ring (50,000 events) would then hold 10
+seconds instead of minutes of the other channels, and each bar would cost the server a
+publish and the page a dispatched entry (measured in docs/fanout.md, "Conflation"). One
+batch is one ring entry, one encoding shared by every client; a superseded batch's text is
+released from the ring at once. The price: a client that keeps up gets the whole open
+minute's forming bars each second, not only those that changed — the same at a busy market,
+where every symbol trades within a second.
+
+The snapshot carries the latest bar of every symbol (forming or closed), so a page opened
+mid-minute has prices.
 """
 
 from __future__ import annotations
@@ -22,16 +36,30 @@ Relayed = tuple[str, dict[str, Any]]
 MAX_SYMBOLS = 20_000
 #: Seconds between two relays of forming bars.
 FORMING_INTERVAL = 1.0
+#: The conflation key of forming-bar events (per timeframe): the latest supersedes the rest.
+FORMING_KEY = "bars:forming:"
+
+
+def conflation_key(event: str, data: dict[str, Any]) -> str | None:
+    """The fan-out key of a relayed event: forming bars have one, nothing else does."""
+    if event != "streaming_bars" or data.get("closed", True):
+        return None
+    return FORMING_KEY + str(data.get("timeframe"))
 
 
 class BarBook:
-    """Latest bars by symbol; forming bars pending until the next relay."""
+    """Latest bars by symbol; the open minute's forming bars, relayed whole when changed."""
 
     def __init__(self, max_symbols: int = MAX_SYMBOLS, interval: float = FORMING_INTERVAL) -> None:
         self.max_symbols = max_symbols
         self.interval = interval
         self.latest: OrderedDict[str, dict[str, Any]] = OrderedDict()
-        self._pending: dict[str, dict[str, Any]] = {}
+        #: the latest forming bar of each symbol whose minute has not closed
+        self._forming: dict[str, dict[str, Any]] = {}
+        #: symbols whose forming bar changed since the last relay
+        self._changed: set[str] = set()
+        #: the newest forming minute seen: bars of an earlier one are stale
+        self._newest = ""
         self._timeframe = "1min"
         self._relayed_at = float("-inf")
         #: forming bars received, and forming bars superseded before being relayed
@@ -43,36 +71,49 @@ class BarBook:
         bars = [_bar_wire(bar) for bar in message.bars]
         if message.closed:
             for bar in bars:
-                # a forming bar of a minute now closed is stale: drop it from the pending set
-                pending = self._pending.get(bar["symbol"])
-                if pending is not None and pending["timestamp"] <= bar["timestamp"]:
-                    del self._pending[bar["symbol"]]
+                # a forming bar of a minute now closed is stale: no forming event carries it
+                forming = self._forming.get(bar["symbol"])
+                if forming is not None and forming["timestamp"] <= bar["timestamp"]:
+                    del self._forming[bar["symbol"]]
                 self._keep({**bar, "closed": True})
             event = {"type": "streaming_bars", "timeframe": message.timeframe, "closed": True}
             return [("streaming_bars", {**event, "bars": bars})]
         self._timeframe = message.timeframe
         for bar in bars:
             self.forming_in += 1
-            if bar["symbol"] in self._pending:
-                self.conflated += 1
-            self._pending[bar["symbol"]] = bar
+            if bar["timestamp"] < self._newest:
+                continue  # a late copy of an older minute
+            self._newest = bar["timestamp"]
+            if bar["symbol"] in self._changed:
+                self.conflated += 1  # replaced before it was relayed
+            self._forming[bar["symbol"]] = bar
+            self._changed.add(bar["symbol"])
             self._keep({**bar, "closed": False})
         return self.due(now)
 
     def due(self, now: float) -> list[Relayed]:
-        """The pending forming bars as one event, if any and the interval is up."""
-        if not self._pending or now - self._relayed_at < self.interval:
+        """The open minute's forming bars as one event, if one changed and the interval is up.
+
+        Bars of a minute older than the newest forming one are left out (and forgotten): a
+        symbol whose closed bar never came must not show that minute as forming forever."""
+        if not self._changed or now - self._relayed_at < self.interval:
             return []
         self._relayed_at = now
-        bars = list(self._pending.values())
-        self._pending.clear()
+        self._changed.clear()
+        stale = [s for s, bar in self._forming.items() if bar["timestamp"] < self._newest]
+        for symbol in stale:
+            del self._forming[symbol]
+        if not self._forming:
+            return []
         data = {"type": "streaming_bars", "timeframe": self._timeframe, "closed": False}
-        return [("streaming_bars", {**data, "bars": bars})]
+        return [("streaming_bars", {**data, "bars": list(self._forming.values())})]
 
     def clear(self) -> None:
         """A new session: yesterday's prices are not today's."""
         self.latest.clear()
-        self._pending.clear()
+        self._forming.clear()
+        self._changed.clear()
+        self._newest = ""
 
     def snapshot(self) -> list[dict[str, Any]]:
         """The latest bar of every symbol (``closed`` says whether it is final)."""

@@ -32,7 +32,7 @@ import orjson
 
 from tickstock.app.pacing import Pacing
 from tickstock.app.plan_events import FRAME, PLAN, PlanEvents
-from tickstock.app.ring import RecoveryRing, conflate
+from tickstock.app.ring import RecoveryRing
 
 log = logging.getLogger(__name__)
 
@@ -136,8 +136,6 @@ class FanOut:
         self._events_out: dict[str, Any] = {}
         #: highest seq already sent to some client: the relay latency is measured once per event
         self._sent_upto = ring.last_seq
-        #: highest seq published with a conflation key: frames after it need no key check
-        self._last_keyed = 0
         self.plan_events = PlanEvents(ring, epoch)
 
     # --- producing ----------------------------------------------------------------------
@@ -152,7 +150,7 @@ class FanOut:
         key: str | None = None,
     ) -> int:
         """Number, encode and hold one event, then get the loop to send it; returns its seq.
-        A ``key`` (``"bar:AAPL"``): a frame holding a later one leaves it out (conflation)."""
+        A ``key``: once a later event has the same key, no frame carries it (conflation)."""
         seq = self.ring.last_seq + 1
         entry: dict[str, Any] = {
             "seq": seq,
@@ -164,8 +162,6 @@ class FanOut:
             entry["backfilled"] = True
         encoded = orjson.dumps(entry).decode()
         self.ring.append(seq, self.clock() if received is None else received, encoded, key)
-        if key is not None:
-            self._last_keyed = seq
         self.pacing.count()
         if self.metrics is not None:
             counter = self._events_out.get(event)
@@ -355,15 +351,12 @@ class FanOut:
             client.cursor = seq
 
     def _send_frame(self, cursor: int, members: list[tuple[Client, SendQueue]], now: float) -> None:
-        events = self.ring.since(cursor, self.max_frame_events)
-        if not events:
+        events, superseded, new_cursor = self.ring.frame_since(cursor, self.max_frame_events)
+        if new_cursor == cursor:
             return
-        new_cursor = cursor + len(events)  # the ring holds consecutive seqs after ``cursor``
         end = "]}"
-        if self._last_keyed > cursor:
-            events, superseded = conflate(events, self.ring.keys_since(cursor, len(events)), cursor)
-            if superseded:
-                end = '],"superseded":' + orjson.dumps(superseded).decode() + "}"
+        if superseded:  # their seqs are no hole: the client's seq moves past them
+            end = '],"superseded":' + orjson.dumps(superseded).decode() + "}"
         pkt = self.transport.packet("frame", self._frame_prefix + ",".join(events) + end)
         for client, queue in members:
             queue.put_nowait(pkt)

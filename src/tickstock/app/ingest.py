@@ -19,6 +19,7 @@ from collections.abc import Awaitable, Callable
 from datetime import datetime
 from typing import Any
 
+from tickstock.app.bars import conflation_key
 from tickstock.app.fanout import FanOut
 from tickstock.app.history import FeedHistory, channel_of_session
 from tickstock.app.ingest_counts import IngestCounts
@@ -109,7 +110,7 @@ class Relay:
                 extra=ctx(channel=channel, type=parsed.message.type, relayed=len(relayed)),
             )
         for event, data in relayed:
-            self.fanout.publish(event, data, received=received)
+            self.fanout.publish(event, data, received=received, key=conflation_key(event, data))
         return len(relayed)
 
     @property
@@ -161,9 +162,10 @@ class Relay:
                 log.exception("publishing metrics failed; continuing")
 
     def relay_forming_bars(self) -> None:
-        """Forming bars held back by the conflation (``BarBook``) once their second is up."""
+        """Forming bars held back by the conflation (``BarBook``) once their second is up;
+        keyed, so that a client that fell behind gets only the latest (``FanOut``)."""
         for event, data in self.state.bars.due(self.clock()):
-            self.fanout.publish(event, data)
+            self.fanout.publish(event, data, key=conflation_key(event, data))
 
     # --- gaps -----------------------------------------------------------------------------
 

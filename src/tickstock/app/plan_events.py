@@ -66,6 +66,9 @@ class PlanEvents:
         seq = cursor + 1
         last = self.ring.last_seq
         while seq <= last and len(units) < limit:
+            if self.ring.is_superseded(seq):  # conflated away: its seq is no hole
+                seq += 1
+                continue
             unit = self._units.get(seq)
             if unit is None:
                 unit = self._build(seq, last)
@@ -81,7 +84,7 @@ class PlanEvents:
             received = self.ring.received_at(first)
             seq = first + 1
             while seq <= last and len(batch) < MAX_BATCH_DETECTIONS:
-                if self.ring.received_at(seq) != received:
+                if self.ring.received_at(seq) != received or self.ring.is_superseded(seq):
                     break
                 following = orjson.loads(self.ring.encoded_at(seq))
                 if following["event"] != PATTERN:

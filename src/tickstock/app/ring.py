@@ -12,6 +12,8 @@ nothing to a full collection (whose pauses were the relay's p99 under load).
 
 from __future__ import annotations
 
+from bisect import bisect_right
+
 
 class RecoveryRing:
     """Events with consecutive sequence numbers, oldest dropped first.
@@ -29,6 +31,10 @@ class RecoveryRing:
         self._encoded: list[str] = []
         #: conflation keys (None for most events), parallel to the texts
         self._keys: list[str | None] = []
+        #: per key, the seq of its latest event: the only one of that key still worth sending
+        self._latest: dict[str, int] = {}
+        #: seqs of the keyed events, ascending (a frame checks only these)
+        self._keyed: list[int] = []
         self._head = 0
         self._last_seq = 0
 
@@ -53,6 +59,8 @@ class RecoveryRing:
         self._encoded.append(encoded)
         self._keys.append(key)
         self._last_seq = seq
+        if key is not None:
+            self._supersede(key, seq)
         if len(self) > self.max_events:
             self._drop_to(self._head + len(self) - self.max_events)
 
@@ -90,6 +98,29 @@ class RecoveryRing:
         start = self._index(max(cursor + 1, self.first_seq))
         return self._keys[start : start + limit]
 
+    def frame_since(self, cursor: int, limit: int) -> tuple[list[str], list[int], int]:
+        """What a frame after ``cursor`` (held) carries: up to ``limit`` events, less the keyed
+        ones a later event of the same key supersedes (anywhere in the ring, not only in this
+        frame: a client catching up on a long backlog skips every stale one); the seqs left
+        out; and the frame's end, the client's new cursor (a left-out seq may be the last)."""
+        events = self.since(cursor, limit)
+        end = cursor + len(events)
+        keyed = self._keyed
+        first = bisect_right(keyed, cursor)
+        if first == len(keyed) or keyed[first] > end:
+            return events, [], end  # no keyed event in this frame: nothing to check
+        superseded = [
+            seq for seq in keyed[first : bisect_right(keyed, end)] if self.is_superseded(seq)
+        ]
+        for seq in reversed(superseded):
+            del events[seq - cursor - 1]
+        return events, superseded, end
+
+    def is_superseded(self, seq: int) -> bool:
+        """True when the held event ``seq`` has a key and a later event has the same key."""
+        key = self._keys[self._index(seq)]
+        return key is not None and self._latest[key] != seq
+
     def received_at(self, seq: int) -> float:
         """Monotonic receive time of the held event ``seq``."""
         if not self.first_seq <= seq <= self._last_seq:
@@ -105,6 +136,16 @@ class RecoveryRing:
     def _index(self, seq: int) -> int:
         return self._head + seq - self.first_seq
 
+    def _supersede(self, key: str, seq: int) -> None:
+        """``seq`` is now ``key``'s latest: the previous one is never sent again, so its text
+        is released at once (a forming-bars batch of 5,000 symbols is ~600 KB; the ring
+        would otherwise hold one per second for its whole age)."""
+        previous = self._latest.get(key)
+        self._latest[key] = seq
+        self._keyed.append(seq)
+        if previous is not None and previous >= self.first_seq:
+            self._encoded[self._index(previous)] = ""
+
     def _drop_to(self, head: int) -> None:
         """Forget the events before ``head``: their texts are released now (the slots stay
         until the next compaction), so the ring never holds twice its bound in memory."""
@@ -116,21 +157,8 @@ class RecoveryRing:
 
     def _compact(self) -> None:
         if self._head > 1024 and self._head * 2 > len(self._encoded):
+            del self._keyed[: bisect_right(self._keyed, self.first_seq - 1)]
             del self._received[: self._head]
             del self._encoded[: self._head]
             del self._keys[: self._head]
             self._head = 0
-
-
-def conflate(events: list[str], keys: list[str | None], cursor: int) -> tuple[list[str], list[int]]:
-    """``events`` (seqs ``cursor + 1``…) without those whose key comes again later; and the
-    seqs left out. The last event is always kept: a frame still ends at its cursor."""
-    latest = {key: index for index, key in enumerate(keys) if key is not None}
-    kept: list[str] = []
-    superseded: list[int] = []
-    for index, (text, key) in enumerate(zip(events, keys, strict=True)):
-        if key is None or latest[key] == index:
-            kept.append(text)
-        else:
-            superseded.append(cursor + 1 + index)
-    return kept, superseded

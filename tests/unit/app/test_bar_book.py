@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import orjson
 
-from tickstock.app.bars import BarBook
+from tickstock.app.bars import BarBook, conflation_key
 from tickstock.app.state import LiveState
 from tickstock.contract import BarsMessage, Channel, parse
 
@@ -87,3 +87,33 @@ def test_an_older_bar_never_replaces_a_newer_one() -> None:
     book.accept(bars(("AAA", 2.0), closed=True, timestamp=NEXT), now=0.0)
     book.accept(bars(("AAA", 1.0), closed=True), now=0.1)
     assert [b["close"] for b in book.snapshot()] == [2.0]
+
+
+def test_each_forming_event_holds_every_forming_bar_of_the_open_minute() -> None:
+    """So the latest supersedes every earlier one: the fan-out may leave those out."""
+    book = BarBook(interval=1.0)
+    book.accept(bars(("AAA", 1.0), ("BBB", 2.0), closed=False), now=0.0)
+    assert closes(book.accept(bars(("AAA", 1.1), closed=False), now=1.0)) == [
+        ("AAA", 1.1),
+        ("BBB", 2.0),  # unchanged, still carried
+    ]
+    book.accept(bars(("AAA", 1.2), closed=True), now=1.5)  # AAA's minute closes
+    assert closes(book.accept(bars(("BBB", 2.1), closed=False), now=2.0)) == [("BBB", 2.1)]
+
+
+def test_a_forming_bar_of_an_older_minute_leaves_the_forming_events() -> None:
+    book = BarBook(interval=1.0)
+    book.accept(bars(("AAA", 1.0), ("BBB", 2.0), closed=False), now=0.0)
+    # BBB's closed bar never came; the next minute starts
+    relayed = book.accept(bars(("AAA", 1.5), closed=False, timestamp=NEXT), now=1.0)
+    assert closes(relayed) == [("AAA", 1.5)], "never a stale minute shown as forming"
+    assert book.accept(bars(("BBB", 1.9), closed=False), now=2.0) == [], "a late copy"
+
+
+def test_forming_bars_carry_the_conflation_key_closed_bars_none() -> None:
+    book = BarBook()
+    [(event, forming)] = book.accept(bars(("AAA", 1.0), closed=False), now=0.0)
+    [(_, closed)] = book.accept(bars(("AAA", 1.0), closed=True), now=0.1)
+    assert conflation_key(event, forming) == "bars:forming:1min"
+    assert conflation_key(event, closed) is None
+    assert conflation_key("streaming_pattern", {"closed": False}) is None

@@ -17,9 +17,12 @@ from tickstock.contract.samples import SAMPLES
 class RecordingFanOut:
     def __init__(self) -> None:
         self.published: list[tuple[str, dict, bool]] = []
+        #: the conflation key of each published event
+        self.keys: list[str | None] = []
 
-    def publish(self, event, data, *, received=None, backfilled=False) -> int:
+    def publish(self, event, data, *, received=None, backfilled=False, key=None) -> int:
         self.published.append((event, data, backfilled))
+        self.keys.append(key)
         return len(self.published)
 
 
@@ -147,6 +150,17 @@ def test_forming_bars_held_by_the_conflation_leave_with_the_next_tick():
     now[0] += 1.0
     relay.relay_forming_bars()
     assert [d["bars"][0]["close"] for e, d, _ in fanout.published] == [2.0, 4.0]
+    assert fanout.keys == ["bars:forming:1min"] * 2, "keyed: a later one supersedes it"
+
+
+def test_closed_bars_and_other_events_have_no_conflation_key():
+    relay, fanout, _ = make_relay()
+    bar = {"symbol": "NVDA", "timestamp": "2025-10-05T10:15:00Z", "open": 1.0,
+           "high": 9.0, "low": 1.0, "close": 2.0, "volume": 5}  # fmt: skip
+    closed = {"type": "streaming_bars", "timeframe": "1min", "closed": True, "bars": [bar]}
+    assert relay.handle(Channel.BARS_STREAMING.value, json.dumps(closed).encode()) == 1
+    relay.handle(Channel.PATTERNS_STREAMING.value, SAMPLES[Channel.PATTERNS_STREAMING])
+    assert fanout.published and fanout.keys == [None] * len(fanout.published)
 
 
 def _samples(counter) -> dict[tuple[str, str], float]:

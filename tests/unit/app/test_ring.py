@@ -79,6 +79,22 @@ def test_conflation_keys_stay_aligned_with_their_events_across_compaction():
     ring = RecoveryRing(max_events=100, max_age_seconds=600.0)
     for seq in range(1, 3001):
         ring.append(seq, 0.0, f"e{seq}", key=f"k{seq % 3}" if seq % 2 else None)
-    events, keys = ring.since(2990, 10), ring.keys_since(2990, 10)
-    assert events == [f"e{seq}" for seq in range(2991, 3001)]
-    assert keys == [f"k{seq % 3}" if seq % 2 else None for seq in range(2991, 3001)]
+    assert ring.keys_since(2990, 10) == [
+        f"k{seq % 3}" if seq % 2 else None for seq in range(2991, 3001)
+    ]
+    events, superseded, end = ring.frame_since(2990, 10)
+    assert superseded == [2991, 2993], "k0 and k2 come again at 2997 and 2999"
+    assert events == [f"e{seq}" for seq in range(2991, 3001) if seq not in (2991, 2993)]
+    assert end == 3000
+
+
+def test_a_superseded_event_is_left_out_of_every_later_frame_and_its_text_released():
+    ring = RecoveryRing(max_events=1000, max_age_seconds=600.0)
+    ring.append(1, 0.0, "forming-1", key="bars:forming:1min")
+    ring.append(2, 0.0, "closed")
+    assert ring.frame_since(0, 10) == (["forming-1", "closed"], [], 2)
+    ring.append(3, 0.0, "forming-2", key="bars:forming:1min")
+    assert ring.frame_since(0, 2) == (["closed"], [1], 2), "superseded beyond this frame too"
+    assert ring.frame_since(0, 10) == (["closed", "forming-2"], [1], 3)
+    assert ring.is_superseded(1) and not ring.is_superseded(3) and not ring.is_superseded(2)
+    assert ring._encoded[ring._index(1)] == "", "nobody will be sent it: its text is released"

@@ -87,13 +87,17 @@ export function acceptResumed(tracker, resumed) {
 }
 
 /**
- * Filters a frame's entries to the new ones and updates the bookkeeping.
+ * Filters a frame's entries to the new ones and updates the bookkeeping. A frame's
+ * `superseded` seqs (latest-value events a later one replaces, docs/socket-protocol.md) were
+ * left out on purpose: they are neither a hole nor lost, and the frame ends at the larger of
+ * its last entry and its last superseded seq, where the server's cursor for this page is.
  * @param {ResumeTracker} tracker
- * @param {{epoch: string, events: Array<{seq: number, event: string, at?: number, data: any}>}} frame
+ * @param {{epoch: string, events: Array<{seq: number, event: string, at?: number, data: any}>, superseded?: number[]}} frame
  * @returns {{entries: Array<{seq: number, event: string, at?: number, data: any}>, gap: null|{after: number, next: number, missed: number}}}
  */
 export function acceptFrame(tracker, frame) {
   const events = Array.isArray(frame?.events) ? frame.events : [];
+  const superseded = Array.isArray(frame?.superseded) ? frame.superseded : [];
   if (tracker.epoch !== null && frame.epoch !== tracker.epoch) {
     // A new server epoch without a snapshot: sequence numbers restarted, start over.
     tracker.lastSeq = null;
@@ -101,12 +105,21 @@ export function acceptFrame(tracker, frame) {
   tracker.epoch = frame.epoch ?? tracker.epoch;
   const entries = [];
   let gap = null;
+  let skip = 0; // the next superseded seq to step over (ascending, as the server lists them)
+  /** moves lastSeq over the superseded seqs that follow it directly */
+  const stepOver = (/** @type {number} */ upTo) => {
+    while (skip < superseded.length && superseded[skip] <= upTo) {
+      if (tracker.lastSeq !== null && superseded[skip] === tracker.lastSeq + 1) tracker.lastSeq++;
+      skip++;
+    }
+  };
   for (const entry of events) {
     const seq = entry.seq;
     if (tracker.lastSeq !== null && seq <= tracker.lastSeq) {
       tracker.duplicates++;
       continue;
     }
+    stepOver(seq);
     if (tracker.lastSeq !== null && seq > tracker.lastSeq + 1) {
       const missed = seq - tracker.lastSeq - 1;
       tracker.gaps++;
@@ -117,6 +130,7 @@ export function acceptFrame(tracker, frame) {
     hold(tracker, entry.event, entry.data);
     entries.push(entry);
   }
+  stepOver(Infinity); // a frame may end with superseded seqs: the cursor is past them
   return { entries, gap };
 }
 
