@@ -43,12 +43,52 @@ RATES = (500, 2000)
 
 LONGTASKS = """
 (() => {
-  const b = window.__bench = { longtasks: [] };
+  const b = window.__bench = { longtasks: [], frames: [] };
   new PerformanceObserver((list) => {
     for (const e of list.getEntries()) b.longtasks.push(e.duration);
   }).observe({ type: "longtask", buffered: true });
+  // Long animation frames over 50 ms, with what ran in them (the long tasks' attribution).
+  const end = (e, at) => (at ? Math.round(e.startTime + e.duration - at) : 0);
+  new PerformanceObserver((list) => {
+    for (const e of list.getEntries()) {
+      if (e.duration <= 50) continue;
+      b.frames.push({
+        duration: Math.round(e.duration),
+        blocking: Math.round(e.blockingDuration),
+        style_layout_ms: end(e, e.styleAndLayoutStart),
+        scripts: e.scripts.map((s) => ({
+          invoker: s.invoker,
+          fn: s.sourceFunctionName,
+          at: `${s.sourceURL.split("/").pop()}:${s.sourceCharPosition}`,
+          ms: Math.round(s.duration),
+          forced_layout_ms: Math.round(s.forcedStyleAndLayoutDuration),
+        })),
+      });
+    }
+  }).observe({ type: "long-animation-frame", buffered: true });
 })();
 """
+
+
+def profile_summary(profile: dict[str, Any], top: int = 15) -> list[dict[str, Any]]:
+    """A CDP CPU profile's self time per function (``(garbage collector)`` included)."""
+    nodes = {n["id"]: n for n in profile["nodes"]}
+    self_us: dict[int, float] = {}
+    for node_id, delta in zip(profile["samples"], profile["timeDeltas"], strict=True):
+        self_us[node_id] = self_us.get(node_id, 0.0) + delta
+    by_function: dict[str, float] = {}
+    for node_id, us in self_us.items():
+        frame = nodes[node_id]["callFrame"]
+        name = frame["functionName"] or "(anonymous)"
+        where = frame["url"].rsplit("/", 1)[-1]
+        label = f"{name} {where}:{frame['lineNumber'] + 1}" if where else name
+        by_function[label] = by_function.get(label, 0.0) + us
+    total = sum(by_function.values()) or 1.0
+    ranked = sorted(by_function.items(), key=lambda kv: -kv[1])[:top]
+    return [
+        {"function": k, "ms": round(v / 1000, 1), "share": round(v / total, 3)} for k, v in ranked
+    ]
+
 
 SORT_REPAINT = """async (key) => {
   const t = performance.now();
@@ -147,12 +187,20 @@ def run(app: ServedApp, args: argparse.Namespace) -> dict[str, Any]:
 
         for rate in RATES:
             probe.poll(force=True)
+            page.wait_for_timeout(500)  # entries of what came before (a forced GC) arrive first
             probe.latencies.clear()
             probe.take("longtasks")
+            probe.take("frames")
+            if args.profile:
+                probe.cdp.send("Profiler.enable")
+                probe.cdp.send("Profiler.setSamplingInterval", {"interval": 250})
+                probe.cdp.send("Profiler.start")
             events.run(rate, args.seconds, on_tick)
             counted = wait_counted(probe, events.sent)
             probe.poll(force=True)
             longtasks = probe.take("longtasks")
+            long_frames = probe.take("frames")
+            cpu = probe.cdp.send("Profiler.stop")["profile"] if args.profile else None
             row = {
                 "rate": rate,
                 "seconds": args.seconds,
@@ -167,6 +215,9 @@ def run(app: ServedApp, args: argparse.Namespace) -> dict[str, Any]:
                 "tasks_over_50ms": sum(1 for t in longtasks if t > 50),
                 "heap_mb": probe.heap_mb(),
             }
+            if args.profile:
+                row["long_frames"] = long_frames
+                row["cpu_self_time"] = profile_summary(cpu)
             results["rates"].append(row)
             print(json.dumps(row), flush=True)
         sorts = [page.evaluate(SORT_REPAINT, key) for key in ("changePct", "volume", "last", "rsi")]
@@ -198,6 +249,12 @@ def main() -> int:
     parser.add_argument("--minutes", type=float, default=2, help="minutes at 500/s for the heap")
     parser.add_argument("--minute-seconds", type=float, default=10, help="real seconds per bar")
     parser.add_argument("--json", type=Path, help="also write the results here")
+    parser.add_argument(
+        "--profile",
+        action="store_true",
+        help="attribute long frames (long-animation-frame scripts) and profile the CPU per rate",
+    )
+    parser.add_argument("--no-save", action="store_true", help=f"do not overwrite {OUT.name}")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         database_url = f"sqlite+aiosqlite:///{Path(tmp) / 'bench.db'}"
@@ -209,8 +266,9 @@ def main() -> int:
             app.close()
     text = json.dumps(results, indent=2)
     print(text)
-    OUT.parent.mkdir(parents=True, exist_ok=True)
-    OUT.write_text(text + "\n")
+    if not args.no_save:
+        OUT.parent.mkdir(parents=True, exist_ok=True)
+        OUT.write_text(text + "\n")
     if args.json:
         args.json.write_text(text + "\n")
     return 0
