@@ -2,9 +2,8 @@
 
 The plan's ``STREAMING_*`` variables keep their names; the project's own knobs are
 ``TICKSTOCK_*``; ``REDIS_URL`` and ``DATABASE_URL`` point at real deployments. A bad value
-stops the program at start with a message that names the variable.
-``docs/configuration.md`` is generated from this module (``tickstock config docs``, the
-generator is in ``settings_docs``) and a test fails when the two drift apart.
+stops the program at start naming the variable. ``docs/configuration.md`` is generated from
+this module (``tickstock config docs``, by ``settings_docs``); a test fails when they drift.
 """
 
 from __future__ import annotations
@@ -226,12 +225,10 @@ class Settings(BaseSettings):
         ge=1,
         le=20_000,
         validation_alias=_env("TICKSTOCK_ENGINE_SYMBOLS"),
-        description="Symbols the synthetic feed trades.",
+        description="Symbols traded when no universe is named: the first N market leaders (synthetic names beyond 500).",
     )
     engine_seed: int = Field(
-        42,
-        validation_alias=_env("TICKSTOCK_ENGINE_SEED"),
-        description="Seed of the synthetic feed.",
+        42, validation_alias=_env("TICKSTOCK_ENGINE_SEED"), description="Synthetic feed's seed."
     )
     engine_speed: float = Field(
         1.0,
@@ -288,6 +285,11 @@ class Settings(BaseSettings):
         "synthetic",
         validation_alias=_env("TICKSTOCK_FEED"),
         description="Where the engine's market data comes from: its own synthetic market, a replayed file, or a live provider (docs/feeds.md).",
+    )
+    universe: str | None = Field(
+        None,
+        validation_alias=_env("TICKSTOCK_UNIVERSE"),
+        description="The symbols by name: market_leaders:top_500, market_leaders:top_N (N <= 500), dow30 or nasdaq100 (docs/feeds.md); unset: the first TICKSTOCK_ENGINE_SYMBOLS leaders. `--symbols-file` overrides it.",
     )
     massive_api_key: SecretStr | None = Field(
         None,

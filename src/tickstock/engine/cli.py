@@ -36,8 +36,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         choices=("synthetic", "replay", "massive", "alpaca"),
         help="market data source (default TICKSTOCK_FEED; keys only from the environment)",
     )
-    engine.add_argument(
+    chosen = engine.add_mutually_exclusive_group()
+    chosen.add_argument(
         "--symbols-file", type=Path, help="live feeds: the symbols, one a line (default: top N)"
+    )
+    chosen.add_argument(
+        "--universe", help="symbols by name: market_leaders:top_500, dow30, nasdaq100 ..."
     )
     engine.add_argument(
         "--skip-bad-rows", action="store_true", help="skip (count, log) bad CSV rows"
@@ -103,6 +107,10 @@ def _engine(args: argparse.Namespace) -> int:
     feed = args.feed or ("replay" if args.replay else settings.feed)
     if feed == "replay" and args.replay is None:
         return _usage("--feed replay needs --replay FILE")
+    try:
+        universe = _universe_name(args, settings.universe, feed)
+    except ConfigError as exc:
+        return _usage(str(exc))
     live = None
     live_overrides: dict[str, float] = {}
     if feed in ("massive", "alpaca"):
@@ -110,7 +118,11 @@ def _engine(args: argparse.Namespace) -> int:
 
         try:
             live = live_feed_config(
-                settings, feed, args.symbols_file, args.symbols or settings.engine_symbols
+                settings,
+                feed,
+                args.symbols_file,
+                args.symbols or settings.engine_symbols,
+                universe,
             )
         except ConfigError as exc:
             return _usage(str(exc))
@@ -120,6 +132,7 @@ def _engine(args: argparse.Namespace) -> int:
         redis_url=args.redis_url,
         database_url=args.database_url,
         symbols=args.symbols or None,
+        universe=universe,
         speed=1.0 if live else (args.speed or None),
         start=start,
         day=day,
@@ -146,6 +159,27 @@ def _engine(args: argparse.Namespace) -> int:
         f"{len(report.sessions)} sessions, {report.dropped_messages} messages dropped"
     )
     return 0
+
+
+def _universe_name(args: argparse.Namespace, setting: str | None, feed: str) -> str | None:
+    """``--universe``, else ``TICKSTOCK_UNIVERSE`` unless ``--symbols N`` says otherwise;
+    checked here so an unknown name stops the engine before anything starts."""
+    from tickstock.engine.universe import named_universe
+
+    if args.universe and args.symbols:
+        raise ConfigError("--universe", "choose either --universe or --symbols N")
+    if args.universe and feed == "replay":
+        raise ConfigError("--universe", "a replay trades the symbols of its file")
+    name, where = (
+        (args.universe, "--universe") if args.universe else (setting, "TICKSTOCK_UNIVERSE")
+    )
+    if not name or args.symbols or feed == "replay":
+        return None
+    try:
+        named_universe(name)
+    except ValueError as exc:
+        raise ConfigError(where, str(exc)) from None
+    return name
 
 
 async def _run_until_signal(config: EngineConfig) -> EngineReport:

@@ -55,6 +55,7 @@ class EngineConfig:
     redis_url: str
     database_url: str | None = None
     symbols: int = 500
+    universe: str | None = None  # a named universe (engine/universe.py) instead of top N
     speed: float = 1.0
     start: time_of_day | None = None  # New York time of day; None: now (speed 1) or 09:29
     day: date | None = None  # None: today in New York, or the next trading day

@@ -12,7 +12,7 @@ from pathlib import Path
 from pydantic import SecretStr
 
 from tickstock.engine.config import LiveFeedConfig
-from tickstock.engine.universe import is_valid_symbol, load_universe
+from tickstock.engine.universe import is_valid_symbol, load_universe, named_universe
 from tickstock.errors import ConfigError
 from tickstock.settings import Settings
 
@@ -67,14 +67,26 @@ def read_symbols_file(path: Path) -> tuple[str, ...]:
 
 
 def live_feed_config(
-    settings: Settings, provider: str, symbols_file: Path | None, universe_size: int
+    settings: Settings,
+    provider: str,
+    symbols_file: Path | None,
+    universe_size: int,
+    universe_name: str | None = None,
 ) -> LiveFeedConfig:
-    """The provider's connection settings; a missing key is a ``ConfigError`` naming it."""
+    """The provider's connection settings; a missing key is a ``ConfigError`` naming it.
+
+    Symbols: the file's, else the named universe's (its name is the session's universe),
+    else the first ``universe_size`` leaders.
+    """
     if symbols_file is not None:
         symbols, universe = read_symbols_file(symbols_file), f"{provider}:{symbols_file.name}"
     else:
-        chosen = load_universe(universe_size)
-        symbols, universe = tuple(chosen.symbols), f"{provider}:{chosen.name}"
+        try:
+            chosen = named_universe(universe_name) if universe_name else None
+        except ValueError as exc:
+            raise ConfigError("TICKSTOCK_UNIVERSE", str(exc)) from None
+        chosen = chosen or load_universe(universe_size)
+        symbols, universe = tuple(chosen.symbols), chosen.name
     common = {
         "symbols": symbols,
         "close_grace": settings.feed_close_grace,

@@ -1,4 +1,5 @@
-"""The symbols the engine trades: the 500 market leaders, plus synthetic names beyond 500."""
+"""The symbols the engine trades: a named universe shipped with the package (the 500
+market leaders by default, the Dow 30, a Nasdaq-100), plus synthetic names beyond 500."""
 
 from __future__ import annotations
 
@@ -9,6 +10,9 @@ from importlib import resources
 from tickstock.contract.limits import SYMBOL_PATTERN
 
 TOP_500 = "market_leaders:top_500"
+#: The named universes: plain ticker lists in ``engine/data`` (one a line, ``#`` comments).
+NAMED_LISTS = {TOP_500: "top_500.txt", "dow30": "dow30.txt", "nasdaq100": "nasdaq100.txt"}
+_TOP_N = re.compile(r"market_leaders:top_([1-9][0-9]*)")
 _SYMBOL = re.compile(SYMBOL_PATTERN)
 _LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 
@@ -24,10 +28,33 @@ class Universe:
         return len(self.symbols)
 
 
+def _read_list(file_name: str) -> tuple[str, ...]:
+    text = resources.files("tickstock.engine").joinpath(f"data/{file_name}").read_text("utf-8")
+    lines = (line.split("#", 1)[0].strip() for line in text.splitlines())
+    return tuple(line for line in lines if line)
+
+
 def top_500() -> tuple[str, ...]:
     """The bundled list of 500 large US stocks (S&P 500 constituents)."""
-    text = resources.files("tickstock.engine").joinpath("data/top_500.txt").read_text("utf-8")
-    return tuple(line.strip() for line in text.splitlines() if line.strip())
+    return _read_list(NAMED_LISTS[TOP_500])
+
+
+def universe_names() -> tuple[str, ...]:
+    """The names ``named_universe`` knows, as shown in an error."""
+    return (*NAMED_LISTS, "market_leaders:top_N (N <= 500)")
+
+
+def named_universe(name: str) -> Universe:
+    """A shipped universe by name, or the first N leaders as ``market_leaders:top_N``.
+
+    An unknown name is a ``ValueError`` that lists the valid ones, for the caller to show.
+    """
+    if name in NAMED_LISTS:
+        return Universe(name, _read_list(NAMED_LISTS[name]))
+    top_n = _TOP_N.fullmatch(name)
+    if top_n and int(top_n.group(1)) <= len(top_500()):
+        return load_universe(int(top_n.group(1)))
+    raise ValueError(f"unknown universe {name!r}; valid names: {', '.join(universe_names())}")
 
 
 def synthetic_names(count: int, taken: set[str]) -> list[str]:

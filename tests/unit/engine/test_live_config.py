@@ -43,3 +43,25 @@ def test_a_bad_symbol_names_its_line(tmp_path: Path) -> None:
     path.write_text("AAPL\nnot a symbol\n", encoding="utf-8")
     with pytest.raises(ConfigError, match="line 2"):
         live_feed_config(load_settings(massive_api_key="k"), "massive", path, 500)
+
+
+def test_a_named_universe_gives_the_symbols_and_the_session_its_name() -> None:
+    settings = load_settings(massive_api_key="k")
+    live = live_feed_config(settings, "massive", None, 500, "dow30")
+    assert len(live.symbols) == 30 and "JPM" in live.symbols
+    assert live.universe == "dow30"
+    assert live_feed_config(settings, "massive", None, 3).universe == "market_leaders:top_3"
+
+
+def test_the_symbols_file_wins_over_a_named_universe(tmp_path: Path) -> None:
+    path = tmp_path / "symbols.txt"
+    path.write_text("AAPL\n", encoding="utf-8")
+    live = live_feed_config(load_settings(massive_api_key="k"), "massive", path, 500, "dow30")
+    assert live.symbols == ("AAPL",)
+
+
+def test_an_unknown_universe_names_the_setting_and_the_valid_names() -> None:
+    with pytest.raises(ConfigError) as raised:
+        live_feed_config(load_settings(massive_api_key="k"), "massive", None, 500, "sp600")
+    assert raised.value.variable == "TICKSTOCK_UNIVERSE"
+    assert "dow30" in raised.value.reason and "nasdaq100" in raised.value.reason

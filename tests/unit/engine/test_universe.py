@@ -1,6 +1,6 @@
 """The engine's universe: the bundled 500 leaders in order, fewer on request, and
 deterministic synthetic names beyond 500 that never collide with a leader and are all
-valid contract symbols."""
+valid contract symbols; named universes (the Dow 30, a Nasdaq-100) shipped as lists."""
 
 from __future__ import annotations
 
@@ -10,8 +10,10 @@ from tickstock.engine.universe import (
     TOP_500,
     is_valid_symbol,
     load_universe,
+    named_universe,
     synthetic_names,
     top_500,
+    universe_names,
 )
 
 
@@ -75,3 +77,37 @@ def test_valid_symbols(symbol: str) -> None:
 @pytest.mark.parametrize("symbol", ["", "nvda", "1ABC", "ABCDEFGHIJK", "<b>", "NV DA"])
 def test_invalid_symbols(symbol: str) -> None:
     assert not is_valid_symbol(symbol)
+
+
+@pytest.mark.parametrize(
+    ("name", "size", "member"),
+    [(TOP_500, 500, "AAPL"), ("dow30", 30, "JPM"), ("nasdaq100", 101, "GOOGL")],
+)
+def test_the_shipped_named_universes_are_valid_unique_ticker_lists(
+    name: str, size: int, member: str
+) -> None:
+    universe = named_universe(name)
+    assert universe.name == name
+    assert len(universe) == size
+    assert len(set(universe.symbols)) == size
+    assert all(is_valid_symbol(s) for s in universe.symbols)
+    assert member in universe.symbols
+
+
+def test_the_top_500_by_name_is_the_default_universe() -> None:
+    assert named_universe(TOP_500) == load_universe(500)
+
+
+def test_the_first_n_leaders_have_a_name_too() -> None:
+    assert named_universe("market_leaders:top_20") == load_universe(20)
+
+
+@pytest.mark.parametrize(
+    "name", ["sp600", "", "market_leaders:top_0", "market_leaders:top_501", "DOW30"]
+)
+def test_an_unknown_name_lists_the_valid_ones(name: str) -> None:
+    with pytest.raises(ValueError, match="unknown universe") as raised:
+        named_universe(name)
+    for valid in ("market_leaders:top_500", "dow30", "nasdaq100", "market_leaders:top_N"):
+        assert valid in str(raised.value)
+    assert set(universe_names()) >= {"market_leaders:top_500", "dow30", "nasdaq100"}

@@ -30,7 +30,7 @@ from tickstock.engine.sources.base import (
     SourceContext,
     session_bounds,
 )
-from tickstock.engine.universe import load_universe
+from tickstock.engine.universe import load_universe, named_universe
 
 log = logging.getLogger(__name__)
 
@@ -41,14 +41,16 @@ PRE_MARKET = timedelta(minutes=1)
 
 
 class SyntheticSource:
-    """``config.symbols`` symbols of the seeded market, from the run's start on."""
+    """The named universe (or the first ``config.symbols`` leaders) of the seeded market."""
 
     skipped_rows = 0
 
     def __init__(self, config: EngineConfig, calendar: MarketCalendar | None = None) -> None:
         self.config = config
         self.calendar = calendar or MarketCalendar()
-        universe = load_universe(config.symbols)
+        universe = (
+            named_universe(config.universe) if config.universe else load_universe(config.symbols)
+        )
         self.universe_name, self.symbols = universe.name, tuple(universe.symbols)
         self._start: datetime | None = None
 
