@@ -20,7 +20,9 @@ import sys
 import time
 from pathlib import Path
 
+from tickstock.demo_banner import engine_banner, without_password
 from tickstock.errors import ConfigError
+from tickstock.settings import load_settings
 
 VAR = Path("var")
 #: Simulated seconds per real second: 09:25 → 16:05 (400 minutes) in about 15 minutes.
@@ -34,7 +36,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     demo.add_argument(
         "--speed", type=float, default=DEFAULT_SPEED, help="simulated seconds per second"
     )
-    demo.add_argument("--symbols", type=int, default=500, help="symbols the synthetic feed trades")
+    demo.add_argument(
+        "--symbols", type=int, help="symbols the feed trades (default: TICKSTOCK_UNIVERSE or 500)"
+    )
     demo.add_argument("--replay", type=Path, help="replay a CSV of 1-minute bars instead")
     demo.add_argument("--no-engine", action="store_true", help="connect to an external producer")
     demo.add_argument("--port", type=int, default=8000, help="web app port (0 = a free one)")
@@ -55,6 +59,7 @@ def run_demo(args: argparse.Namespace) -> int:
     # only (Ctrl-C reaches the whole group): the children must be stopped from here.
     for sig in (signal.SIGTERM, signal.SIGHUP):
         signal.signal(sig, _stop_on_signal)
+    settings = load_settings()  # what the engine will read: the feed the banner names
     VAR.mkdir(exist_ok=True)
     children: list[subprocess.Popen[bytes]] = []
     tickstock = [sys.executable, "-m", "tickstock.cli"]
@@ -91,16 +96,25 @@ def run_demo(args: argparse.Namespace) -> int:
             if args.replay:
                 engine += ["--replay", str(args.replay)]
             else:
-                engine += ["--symbols", str(args.symbols)]
-                for fault in DEMO_FAULTS:
-                    engine += ["--fault", fault]
+                engine += ["--symbols", str(args.symbols)] if args.symbols else []
+                if settings.feed == "synthetic":  # a live feed has real faults of its own
+                    for fault in DEMO_FAULTS:
+                        engine += ["--fault", fault]
             children.append(subprocess.Popen(engine, env=env))
         print(f"\nTickStock Live is running: http://127.0.0.1:{port}/#/streaming")
-        print(f"  Redis {env['REDIS_URL']}   database {env['DATABASE_URL']}")
+        print(
+            f"  Redis {without_password(env['REDIS_URL'])}   "
+            f"database {without_password(env['DATABASE_URL'])}"
+        )
         if not args.no_engine:
-            print(
-                f"  engine: simulated day from {args.start} at {args.speed:g}x; Ctrl-C stops everything\n"
+            banner = engine_banner(
+                settings,
+                speed=args.speed,
+                start=args.start,
+                symbols=args.symbols,
+                replay=args.replay,
             )
+            print(f"  {banner}; Ctrl-C stops everything\n")
         return _wait(children)
     except (KeyboardInterrupt, DemoStopped):
         return 0
