@@ -1,4 +1,5 @@
-"""Trades from a live feed become 1-minute bars: Massive ``T`` and Alpaca ``t`` messages.
+"""Trades from a live feed become 1-minute bars: Massive ``T`` (and ``A``, second
+aggregates) and Alpaca ``t`` messages; they also give forming bars, minute aggregates do not.
 
 Each symbol trades a few times a minute, out of order inside the minute; the stored bars
 are the trades' OHLCV (open = earliest trade, close = latest, volume = the sum).
@@ -22,6 +23,7 @@ from tickstock.contract import Channel
 from tickstock.engine.clock import REGULAR_OPEN, new_york_datetime
 from tickstock.engine.config import LiveFeedConfig
 from tickstock.engine.feedserver.alpaca import AlpacaServer
+from tickstock.engine.feedserver.make import alpaca_bar, massive_am, minute_bars
 from tickstock.engine.feedserver.massive import MassiveServer
 from tickstock.engine.feedserver.recording import Frame, Pause, Step
 from tickstock.engine.runner import run_engine
@@ -34,6 +36,25 @@ TRADES = [(10, 100.0, 5), (30, 103.0, 1), (50, 101.0, 2), (5, 99.0, 4)]
 
 
 def trade(provider: str, symbol: str, moment: datetime, price: float, size: int) -> dict:
+    """One trade as ``provider`` sends it; ``massive-A``: a one-second aggregate of it."""
+    if provider == "massive-A":
+        s = int(moment.timestamp() * 1000)
+        return {
+            "ev": "A",
+            "sym": symbol,
+            "v": size,
+            "av": size,
+            "op": price,
+            "vw": price,
+            "o": price,
+            "c": price,
+            "h": price,
+            "l": price,
+            "a": price,
+            "z": size,
+            "s": s,
+            "e": s + 1000,
+        }
     if provider == "massive":
         return {
             "ev": "T",
@@ -69,23 +90,26 @@ def recording(provider: str) -> list[Step]:
     return steps
 
 
-@pytest.mark.parametrize("provider", ["massive", "alpaca"])
+@pytest.mark.parametrize(
+    ("provider", "subscription"),
+    [("massive", "T"), ("massive-A", "A"), ("alpaca", "trades")],
+)
 async def test_trades_are_built_into_minute_bars(
-    provider: str, redis_url: str, sqlite_url: str
+    provider: str, subscription: str, redis_url: str, sqlite_url: str
 ) -> None:
-    if provider == "massive":
-        server: MassiveServer | AlpacaServer = MassiveServer(recording(provider), api_key="k")
+    if provider == "alpaca":
+        server: MassiveServer | AlpacaServer = AlpacaServer(recording(provider), "k", "s")
     else:
-        server = AlpacaServer(recording(provider), "k", "s")
+        server = MassiveServer(recording(provider), api_key="k")
     await server.start()
     live = LiveFeedConfig(
-        provider=provider,
+        provider=provider.split("-")[0],
         symbols=tuple(SYMBOLS),
         api_key=SecretStr("k"),
         secret_key=SecretStr("s"),
         host=server.host if isinstance(server, MassiveServer) else server.url,
         secure=False,
-        subscription="T" if provider == "massive" else "trades",
+        subscription=subscription,
         close_grace=0.3,
     )
     try:
@@ -109,16 +133,19 @@ async def test_trades_are_built_into_minute_bars(
         assert (o, h, lo, c, v) == (99.0 + m + i, 103.0 + m + i, 99.0 + m + i, 101.0 + m + i, 12)
 
 
-async def test_live_trades_publish_forming_bars_between_the_closes(redis_url: str) -> None:
-    steps = [s if not isinstance(s, Pause) else Pause(0.15) for s in recording("massive")]
-    server = await MassiveServer(steps, api_key="k").start()
+async def bars_published(
+    server: MassiveServer | AlpacaServer, provider: str, subscription: str, redis_url: str
+) -> list[dict]:
+    """Run a session from ``server`` with forming bars on; the bars channel's messages."""
+    await server.start()
     live = LiveFeedConfig(
-        provider="massive",
+        provider=provider,
         symbols=tuple(SYMBOLS),
         api_key=SecretStr("k"),
-        host=server.host,
+        secret_key=SecretStr("s"),
+        host=server.host if isinstance(server, MassiveServer) else server.url,
         secure=False,
-        subscription="T",
+        subscription=subscription,
         close_grace=0.3,
     )
     config = replace(
@@ -131,7 +158,24 @@ async def test_live_trades_publish_forming_bars_between_the_closes(redis_url: st
     finally:
         await server.close()
     assert report.minutes == MINUTES
-    messages = [orjson.loads(m) for m in recorder.messages[Channel.BARS_STREAMING.value]]
+    return [orjson.loads(m) for m in recorder.messages[Channel.BARS_STREAMING.value]]
+
+
+@pytest.mark.parametrize(
+    ("provider", "subscription"),
+    [("massive", "T"), ("massive-A", "A"), ("alpaca", "trades")],
+)
+async def test_live_trades_publish_forming_bars_between_the_closes(
+    provider: str, subscription: str, redis_url: str
+) -> None:
+    """Trades and second aggregates: the engine builds the bars, so the open minute so far
+    goes out on the bars channel (at most once a second), as on the synthetic feed."""
+    steps = [s if not isinstance(s, Pause) else Pause(0.15) for s in recording(provider)]
+    if provider == "alpaca":
+        server: MassiveServer | AlpacaServer = AlpacaServer(steps, "k", "s")
+    else:
+        server = MassiveServer(steps, api_key="k")
+    messages = await bars_published(server, provider.split("-")[0], subscription, redis_url)
     forming = [m for m in messages if not m["closed"]]
     closed = [m for m in messages if m["closed"]]
     assert len(closed) == MINUTES
@@ -139,3 +183,21 @@ async def test_live_trades_publish_forming_bars_between_the_closes(redis_url: st
     for message in forming:  # a forming bar is the minute so far: within its trades' range
         for bar in message["bars"]:
             assert 99.0 <= bar["low"] <= bar["close"] <= bar["high"]
+
+
+@pytest.mark.parametrize(("provider", "subscription"), [("massive", "AM"), ("alpaca", "bars")])
+async def test_minute_aggregates_have_no_forming_bar(
+    provider: str, subscription: str, redis_url: str
+) -> None:
+    """A minute aggregate arrives once its minute has closed: there is nothing to show
+    before, so only closed bars go out, however long the minutes take."""
+    make = massive_am if provider == "massive" else alpaca_bar
+    steps: list[Step] = []
+    for start, bars in minute_bars(SYMBOLS, DAY, MINUTES):
+        steps += [Frame([make(s, start, bar) for s, bar in bars.items()]), Pause(0.4)]
+    if provider == "massive":
+        server: MassiveServer | AlpacaServer = MassiveServer(steps, api_key="k")
+    else:
+        server = AlpacaServer(steps, "k", "s")
+    messages = await bars_published(server, provider, subscription, redis_url)
+    assert [m["closed"] for m in messages] == [True] * MINUTES
