@@ -64,3 +64,24 @@ def test_trades_build_a_minute_that_closes_a_grace_after_the_next_began() -> Non
     assert closed.bars.minute_start == 60
     assert (closed.bars.open[0], closed.bars.high[0], closed.bars.low[0]) == (9.0, 12.0, 9.0)
     assert closed.bars.close[0] == 12.0 and closed.bars.volume[0] == 15
+
+
+def test_a_session_close_closes_the_minutes_before_it_and_none_after() -> None:
+    """At the close every earlier minute is closed at once; a minute from the close on stays
+    open even when its grace has run out (it is outside the session, not in it)."""
+    bars = MinuteBars(SYMBOLS, grace=5.0, counts=FeedCounts())
+    for minute in (60, 120, 180):
+        bars.add("AAA", minute, BAR, now=1.0)
+    closed = bars.due(now=9.0, until=180)
+    assert [c.bars.minute_start for c in closed] == [60, 120]
+    assert [c.bars.minute_start for c in bars.due(now=9.0)] == [180]
+
+
+def test_trades_at_a_session_close_close_only_the_minutes_before_it() -> None:
+    trades = MinuteTrades(SYMBOLS, grace=0.5, counts=FeedCounts())
+    trades.add("AAA", 10.0, 1.0, 65.0, now=1.0)
+    trades.add("AAA", 10.5, 1.0, 125.0, now=1.1)
+    trades.add("AAA", 11.0, 1.0, 185.0, now=1.2)
+    trades.add("AAA", 11.5, 1.0, 245.0, now=1.3)
+    closed = trades.due(now=9.0, until=180)
+    assert [c.bars.minute_start for c in closed] == [60, 120]

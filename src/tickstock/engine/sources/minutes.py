@@ -114,12 +114,15 @@ class MinuteBars:
         entry.values[:, i] = ohlcv
 
     def due(self, now: float, until: int | None = None) -> list[ClosedMinute]:
-        """The minutes to close now, in order; ``until``: also every minute before it."""
+        """The minutes to close now, in order; ``until`` (a session's close): every minute
+        before it and none from it on — those are the next session's, or outside one."""
         closed = []
         for minute in sorted(self.open):
             entry = self.open[minute]
             complete = entry.count == len(self.symbols)
-            forced = until is not None and minute < until
+            if until is not None and minute >= until:
+                break
+            forced = until is not None
             if not (complete or forced or now >= entry.first_arrival + self.grace):
                 break
             del self.open[minute]
@@ -168,10 +171,13 @@ class MinuteTrades:
             self.newest = minute
 
     def due(self, now: float, until: int | None = None) -> list[ClosedMinute]:
+        """As ``MinuteBars.due``: ``until`` closes every minute before it, none from it on."""
         closed = []
         for minute in sorted(self.with_data):
+            if until is not None and minute >= until:
+                break
             ended = self.ended_at.get(minute)
-            forced = until is not None and minute < until
+            forced = until is not None
             if not (forced or (ended is not None and now >= ended + self.grace)):
                 break
             self.with_data.discard(minute)
