@@ -16,9 +16,10 @@ from datetime import datetime
 from typing import Any
 
 import msgpack
-from websockets.asyncio.server import Server, ServerConnection, serve
+from websockets.asyncio.server import ServerConnection
 
-from tickstock.engine.feedserver.recording import Disconnect, Frame, Pause, Step
+from tickstock.engine.feedserver.playback import RecordingServer
+from tickstock.engine.feedserver.recording import Step
 
 CHANNEL_OF = {"b": "bars", "u": "updatedBars", "t": "trades"}
 CHANNELS = ("trades", "quotes", "bars", "updatedBars", "dailyBars", "statuses")
@@ -29,58 +30,31 @@ def _timestamp(text: str) -> msgpack.Timestamp:
     return msgpack.Timestamp.from_unix(moment.timestamp())
 
 
-class AlpacaServer:
-    """Plays ``steps`` to each authenticated, subscribed client, resuming after a drop."""
+class AlpacaServer(RecordingServer):
+    """The Alpaca protocol (msgpack frames) over a ``RecordingServer``."""
 
     def __init__(self, steps: list[Step], key: str | None = None, secret: str | None = None):
-        self.steps = steps
+        super().__init__(steps)
         self.key, self.secret = key, secret
-        self.position = 0
-        #: seconds between frames (a live-looking demo); 0 = as fast as the client reads
-        self.pace = 0.0
-        self.connections = 0
-        self.auth_failures = 0
         self.subscribed: dict[str, set[str]] = {c: set() for c in CHANNELS}
-        self._server: Server | None = None
-        self.port = 0
-
-    async def start(self, port: int = 0, host: str = "127.0.0.1") -> AlpacaServer:
-        self._server = await serve(self._handle, host, port, max_size=2**24)
-        self.port = self._server.sockets[0].getsockname()[1] if port == 0 else port
-        return self
 
     @property
     def url(self) -> str:
         return f"ws://127.0.0.1:{self.port}/v2/iex"
 
-    async def close(self) -> None:
-        if self._server is not None:
-            self._server.close()
-            await self._server.wait_closed()
-
-    async def _handle(self, ws: ServerConnection) -> None:
-        self.connections += 1
+    async def authenticate(self, ws: ServerConnection) -> bool:
         await ws.send(msgpack.packb([{"T": "success", "msg": "connected"}]))
         auth = msgpack.unpackb(await ws.recv())
         if auth.get("action") != "auth" or (
             self.key is not None
             and (auth.get("key"), auth.get("secret")) != (self.key, self.secret)
         ):
-            self.auth_failures += 1
             await ws.send(msgpack.packb([{"T": "error", "code": 402, "msg": "auth failed"}]))
-            await ws.close()
-            return
+            return False
         await ws.send(msgpack.packb([{"T": "success", "msg": "authenticated"}]))
-        subscribed = asyncio.Event()
-        reader = asyncio.create_task(self._read(ws, subscribed))
-        try:
-            await subscribed.wait()
-            await self._play(ws)
-        finally:
-            reader.cancel()
-            await asyncio.gather(reader, return_exceptions=True)
+        return True
 
-    async def _read(self, ws: ServerConnection, subscribed: asyncio.Event) -> None:
+    async def read_requests(self, ws: ServerConnection, subscribed: asyncio.Event) -> None:
         async for raw in ws:
             request = msgpack.unpackb(raw)
             if request.get("action") == "subscribe":
@@ -94,23 +68,10 @@ class AlpacaServer:
         names = self.subscribed.get(CHANNEL_OF.get(m.get("T", ""), ""), set())
         return m.get("S") in names or "*" in names
 
-    async def _play(self, ws: ServerConnection) -> None:
-        while self.position < len(self.steps):
-            step = self.steps[self.position]
-            self.position += 1
-            if isinstance(step, Pause):
-                await asyncio.sleep(step.seconds)
-            elif isinstance(step, Disconnect):
-                ws.transport.abort()
-                return
-            elif isinstance(step, Frame):
-                out = [
-                    {**m, "t": _timestamp(m["t"])} if isinstance(m.get("t"), str) else m
-                    for m in step.messages
-                    if self._wanted(m)
-                ]
-                if out:
-                    await ws.send(msgpack.packb(out, datetime=False))
-                if self.pace:
-                    await asyncio.sleep(self.pace)
-        await ws.wait_closed()
+    def encode(self, messages: list[dict[str, Any]]) -> bytes | None:
+        out = [
+            {**m, "t": _timestamp(m["t"])} if isinstance(m.get("t"), str) else m
+            for m in messages
+            if self._wanted(m)
+        ]
+        return msgpack.packb(out, datetime=False) if out else None
