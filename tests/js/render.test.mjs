@@ -5,7 +5,7 @@ import { describe, test } from "node:test";
 import { emptyFilters } from "../../src/tickstock/web/static/js/filters.js";
 import { createBanner } from "../../src/tickstock/web/static/js/render/banner.js";
 import { createConnectionPanel } from "../../src/tickstock/web/static/js/render/connection.js";
-import { FULL_ROWS, KeyedList } from "../../src/tickstock/web/static/js/render/dom.js";
+import { FULL_ROWS, KeyedList } from "../../src/tickstock/web/static/js/render/list.js";
 import { PATTERN_ROWS_PER_FRAME } from "../../src/tickstock/web/static/js/render/patterns.js";
 import { acknowledgeCritical, applyEvent, applySnapshot, createState, setPaused } from "../../src/tickstock/web/static/js/store.js";
 import { mountStreamingView } from "../../src/tickstock/web/static/js/sections/streaming-view.js";

@@ -4,7 +4,8 @@
  */
 import { matchesIndicator } from "../filters.js";
 import { formatFixed, setTime } from "../format.js";
-import { KeyedList, make, ScrollWindow, setLabel, setText } from "./dom.js";
+import { make, setLabel, setText } from "./dom.js";
+import { KeyedList, ScrollWindow } from "./list.js";
 import { createStars, makeStar } from "./watch-star.js";
 
 /** Rows shown at most (the store keeps more; the filter finds them). */
