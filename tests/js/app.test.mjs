@@ -3,9 +3,9 @@
 import assert from "node:assert/strict";
 import { afterEach, test } from "node:test";
 import { createApp } from "../../src/tickstock/web/static/js/app.js";
-import { FULL_ROWS } from "../../src/tickstock/web/static/js/render/dom.js";
+import { FULL_ROWS } from "../../src/tickstock/web/static/js/render/list.js";
 import { sections } from "../../src/tickstock/web/static/js/sections/index.js";
-import { dom, minute, pattern, started, XSS } from "./fixtures.mjs";
+import { alert, dom, minute, pattern, started, XSS } from "./fixtures.mjs";
 
 function fakeIo() {
   const handlers = new Map();
@@ -129,4 +129,24 @@ test("the raw JSON view shows the event as escaped text", () => {
   app.showJson({ symbol: XSS });
   assert.match(doc.getElementById("json-text").textContent, /<img src=x/);
   assert.equal(doc.querySelectorAll("dialog img").length, 0);
+});
+
+test("a frame's entries reach the chart bus one by one; its patterns play one sound, its alerts each theirs", () => {
+  const { app, socket, flush } = page();
+  socket.connect();
+  socket.emit("snapshot", { epoch: "e1", seq: 0 });
+  flush();
+  const plays = [];
+  app.sound.play = (cls) => plays.push(cls);
+  const patterns = [];
+  app.bus.on("pattern", (d, data) => patterns.push([d.timestamp, data]));
+  const events = [1, 2, 3].map((n) => ({ seq: n, event: "streaming_pattern", at: n, data: pattern({ timestamp: minute(n) }) }));
+  const bearish = { seq: 4, event: "indicator_alert", at: 4, data: alert({ alert_type: "RSI_OVERBOUGHT" }) };
+  const bullish = { seq: 5, event: "indicator_alert", at: 5, data: alert({ alert_type: "RSI_OVERSOLD", timestamp: minute(5) }) };
+  socket.emit("frame", { epoch: "e1", events: [...events, bearish, bullish] });
+  assert.deepEqual(patterns, events.map((e) => [e.data.detection.timestamp, e.data]));
+  assert.deepEqual(plays, ["bearish", "bullish", "pattern"]);
+  socket.emit("frame", { epoch: "e1", events: [{ seq: 6, event: "streaming_health", at: 6, data: { type: "streaming_health", health: {} } }] });
+  assert.deepEqual(plays, ["bearish", "bullish", "pattern"], "a frame without patterns plays no pattern sound");
+  assert.equal(app.state.counters.events, 6);
 });

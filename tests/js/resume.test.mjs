@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { acceptFrame, acceptResumed, acceptSnapshot, authPayload, createResumeTracker, dispatchEntries } from "../../src/tickstock/web/static/js/resume.js";
+import { acceptFrame, acceptResumed, acceptSnapshot, authPayload, createResumeTracker } from "../../src/tickstock/web/static/js/resume.js";
 
 const entry = (seq, event = "streaming_indicator", at = 1000 + seq) => ({ seq, event, at, data: { seq } });
 
@@ -111,18 +111,4 @@ test("resumed reports how many events were recovered", () => {
   const t = createResumeTracker();
   assert.equal(acceptResumed(t, { from_seq: 5, to_seq: 9, count: 5 }), 5);
   assert.equal(t.recovered, 5);
-});
-
-test("consecutive patterns are grouped in batches of at most 50, order kept", () => {
-  const calls = [];
-  const entries = [
-    ...Array.from({ length: 120 }, (_, i) => entry(i, "streaming_pattern")),
-    entry(200, "indicator_alert"),
-    entry(201, "streaming_pattern"),
-  ];
-  dispatchEntries(entries, (name, data) => calls.push([name, data.items ? data.items.length : 1]));
-  assert.deepEqual(calls, [
-    ["streaming_patterns_batch", 50], ["streaming_patterns_batch", 50], ["streaming_patterns_batch", 20],
-    ["indicator_alert", 1], ["streaming_pattern", 1],
-  ]);
 });

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { noticeText } from "../../src/tickstock/web/static/js/render/connection.js";
 import { describe, test } from "node:test";
 import {
-  acknowledgeCritical, applyEvent, applySnapshot, applyStatus, createState, displayMetrics,
+  acknowledgeCritical, applyEntries, applyEvent, applySnapshot, applyStatus, createState, displayMetrics,
   healthState, indicatorLines, openCriticals, createStreamClock, sessionSeconds, setPaused,
 } from "../../src/tickstock/web/static/js/store.js";
 import { alert, critical, health, indicator, minute, pattern, started, stopped } from "./fixtures.mjs";
@@ -22,12 +22,13 @@ describe("store reducer", () => {
     assert.equal(state.alerts.newest(0).timestamp, minute(99));
   });
 
-  test("a batch of 120 grouped entries counts 120 events and 120 patterns", () => {
+  test("a frame of 120 pattern entries, applied one by one, counts 120 events and 120 patterns", () => {
     const state = createState();
-    const items = Array.from({ length: 120 }, (_, i) => pattern({ timestamp: minute(i) }));
-    applyEvent(state, "streaming_patterns_batch", { type: "streaming_patterns_batch", items });
+    const entries = Array.from({ length: 120 }, (_, i) => ({ event: "streaming_pattern", data: pattern({ timestamp: minute(i) }) }));
+    applyEntries(state, entries);
     assert.equal(state.counters.events, 120);
     assert.equal(state.counters.patterns, 120);
+    assert.equal(state.patterns.newest(0).raw, entries[119].data, "each row keeps its own event");
   });
 
   test("a producer batch message applies every detection", () => {

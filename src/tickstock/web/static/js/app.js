@@ -12,7 +12,7 @@ import { createWatchlists } from "./grid-model.js";
 import { actionFor, renderHelp } from "./keys.js";
 import { loadLayout, saveLayout } from "./layout.js";
 import { createNotifier } from "./notify.js";
-import { acknowledgeCritical, applyEvent, applySnapshot, setConnection, setPaused } from "./reducer.js";
+import { acknowledgeCritical, applyEntries, applySnapshot, setConnection, setPaused } from "./reducer.js";
 import { createBanner } from "./render/banner.js";
 import { createConnectionPanel } from "./render/connection.js";
 import { createRouter, hrefFor } from "./router.js";
@@ -124,12 +124,25 @@ export function createApp(deps) {
       byId("json-text").textContent = JSON.stringify(data, null, 2);
       openDialog(byId("json-dialog"));
     },
-    /** Applies one relayed event and its side effects (sound, notification, announcement). */
-    handleEvent(name, data) {
-      app.diagnostics.event(name, data);
-      applyEvent(app.state, name, data);
-      sideEffects(name, data);
+    /**
+     * Applies a frame's entries one by one (`applyEntries`), then their side effects (chart
+     * bus, sound, notification, announcement). One render is scheduled for the frame, and
+     * its patterns play one sound, however many it carries.
+     * @param {ReadonlyArray<{event: string, data: any}>} entries
+     */
+    handleEntries(entries) {
+      if (!entries.length) return;
+      // Before applying: the event → frame latency starts with the entries' arrival.
       scheduler.schedule();
+      for (const { event, data } of entries) app.diagnostics.event(event, data);
+      applyEntries(app.state, entries);
+      let patterns = false;
+      for (const { event, data } of entries) patterns = sideEffects(event, data) || patterns;
+      if (patterns) app.sound.play("pattern");
+    },
+    /** Applies one relayed event and its side effects, as a frame of one entry. */
+    handleEvent(name, data) {
+      app.handleEntries([{ event: name, data }]);
     },
     /** @param {any} snap */
     handleSnapshot(snap) {
@@ -231,6 +244,11 @@ export function createApp(deps) {
     byId("announcer").textContent = text;
   }
 
+  /**
+   * One event's side effects beside the state. Returns whether it brought patterns, whose
+   * sound the caller plays once per frame.
+   * @param {string} name @param {any} data @returns {boolean}
+   */
   function sideEffects(name, data) {
     if (name === "indicator_alert" && data?.alert) {
       const a = data.alert;
@@ -250,14 +268,15 @@ export function createApp(deps) {
       }
     } else if (name === "streaming_pattern" && data?.detection) {
       bus.emit("pattern", data.detection, data);
-      app.sound.play("pattern");
+      return true;
     } else if (name === "streaming_bars") {
       bus.emit("bars", data);
     } else if (name === "streaming_patterns_batch") {
-      for (const p of data?.items || []) if (p?.detection) bus.emit("pattern", p.detection, p);
+      // A plan-protocol producer batch: one event, many detections.
       for (const d of data?.detections || []) bus.emit("pattern", d, { detection: d });
-      app.sound.play("pattern");
+      return true;
     }
+    return false;
   }
 
   function openDialog(dialog) {
@@ -316,7 +335,7 @@ export function createApp(deps) {
         io: deps.io,
         getToken: () => app.token,
         onSnapshot: app.handleSnapshot,
-        onEvent: app.handleEvent,
+        onEntries: app.handleEntries,
         onConnection(state, notice) {
           app.diagnostics.connection(state, notice);
           setConnection(app.state, state, notice);

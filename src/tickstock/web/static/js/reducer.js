@@ -38,12 +38,7 @@ export function applyEvent(state, name, data) {
       addPattern(state, data.detection, data.high_confidence, data, true);
       break;
     case "streaming_patterns_batch":
-      // `items`: relayed streaming_pattern entries grouped by the client (one event each);
-      // `detections`: a producer's batch message, one event carrying many detections.
-      if (Array.isArray(data.items)) {
-        state.counters.events += Math.max(0, data.items.length - 1);
-        for (const p of data.items) addPattern(state, p?.detection, p?.high_confidence, p, true);
-      }
+      // A producer's batch message as the plan protocol relays it: one event, many detections.
       for (const d of data.detections || []) addPattern(state, d, undefined, { type: "streaming_pattern", detection: d }, true);
       break;
     case "streaming_indicator":
@@ -91,6 +86,18 @@ export function applyEvent(state, name, data) {
     default:
       state.counters.ignored++;
   }
+  return state;
+}
+
+/**
+ * Applies a frame's entries in `seq` order, each as the one event it is (`applyEvent`):
+ * the frame is not regrouped, so every event has one shape.
+ * @param {State} state
+ * @param {ReadonlyArray<{event: string, data: any}>} entries
+ * @returns {State}
+ */
+export function applyEntries(state, entries) {
+  for (const entry of entries) applyEvent(state, entry.event, entry.data);
   return state;
 }
 

@@ -133,28 +133,3 @@ export function acceptFrame(tracker, frame) {
   stepOver(Infinity); // a frame may end with superseded seqs: the cursor is past them
   return { entries, gap };
 }
-
-/**
- * Splits a frame's entries into handler calls: consecutive `streaming_pattern` entries
- * become one `streaming_patterns_batch` of at most 50 detections (the plan's batch bound).
- * @param {Array<{event: string, data: any}>} entries
- * @param {(name: string, data: any) => void} handle
- */
-export function dispatchEntries(entries, handle) {
-  let batch = [];
-  const flush = () => {
-    if (batch.length === 1) handle("streaming_pattern", batch[0]);
-    else if (batch.length) handle("streaming_patterns_batch", { type: "streaming_patterns_batch", items: batch });
-    batch = [];
-  };
-  for (const entry of entries) {
-    if (entry.event === "streaming_pattern") {
-      batch.push(entry.data);
-      if (batch.length === 50) flush();
-    } else {
-      flush();
-      handle(entry.event, entry.data);
-    }
-  }
-  flush();
-}

@@ -3,15 +3,16 @@
  * `snapshot`, `resumed` and `frame` through the resume tracker, and reports the
  * connection state. Thin on purpose: the bookkeeping is in resume.js, the state in state.js and reducer.js.
  */
-import { acceptFrame, acceptResumed, acceptSnapshot, authPayload, createResumeTracker, dispatchEntries } from "./resume.js";
+import { acceptFrame, acceptResumed, acceptSnapshot, authPayload, createResumeTracker } from "./resume.js";
 
 /**
  * @param {{io: Function, getToken: () => string|null,
- *   onSnapshot: (snap: any) => void, onEvent: (name: string, data: any) => void,
+ *   onSnapshot: (snap: any) => void,
+ *   onEntries: (entries: Array<{seq: number, event: string, at?: number, data: any}>) => void,
  *   onFrameApplied?: () => void,
  *   onConnection: (state: string, notice?: Record<string, any>|null) => void}} deps
  */
-export function connect({ io, getToken, onSnapshot, onEvent, onFrameApplied, onConnection }) {
+export function connect({ io, getToken, onSnapshot, onEntries, onFrameApplied, onConnection }) {
   const tracker = createResumeTracker();
   const socket = io({
     path: "/socket.io",
@@ -42,7 +43,8 @@ export function connect({ io, getToken, onSnapshot, onEvent, onFrameApplied, onC
   });
   socket.on("frame", (frame) => {
     const { entries, gap } = acceptFrame(tracker, frame);
-    dispatchEntries(entries, onEvent);
+    // The new entries, in seq order, each one event as relayed (never regrouped).
+    if (entries.length) onEntries(entries);
     if (gap) onConnection("connected", { kind: "gap", missed: gap.missed });
     onFrameApplied?.();
   });

@@ -9,7 +9,7 @@ export {
   alertKey, createState, normaliseSettings, patternKey,
 } from "./state.js";
 export {
-  acknowledgeCritical, applyEvent, applySnapshot, applyStatus, setConnection, setPaused,
+  acknowledgeCritical, applyEntries, applyEvent, applySnapshot, applyStatus, setConnection, setPaused,
 } from "./reducer.js";
 export { displayMetrics, healthState, indicatorLines, openCriticals, sessionSeconds } from "./selectors.js";
 export { STREAM_CLOCK_TOLERANCE_MS, createStreamClock } from "./stream-clock.js";
