@@ -24,6 +24,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
+from tickstock.app.access_log import log_request
 from tickstock.app.api_csv import alerts_csv
 from tickstock.app.api_deps import ApiDependencies, ReadDatabase, run_query
 from tickstock.app.api_params import (
@@ -43,8 +44,8 @@ from tickstock.app.errors_http import (
     JsonErrorMiddleware,
     exception_handlers,
 )
-from tickstock.app.metrics import RequestMetricsMiddleware
 from tickstock.app.ratelimit import RateLimitMiddleware, TokenBucketLimiter
+from tickstock.app.request_observer import RequestObserver, RequestObserverMiddleware
 from tickstock.app.security import SecurityHeadersMiddleware
 from tickstock.contract import format_timestamp
 from tickstock.store import payloads, queries
@@ -277,8 +278,17 @@ async def api_docs_asset(request: Request) -> Response:
 # --- assembly -------------------------------------------------------------------------
 
 
+def request_observers(deps: ApiDependencies) -> list[RequestObserver]:
+    """Who hears of each served request: the request metrics, and the access log if it is on."""
+    observers: list[RequestObserver] = [deps.metrics.observe_request]
+    if deps.settings.access_log:
+        observers.append(log_request)
+    return observers
+
+
 def http_middleware(deps: ApiDependencies) -> list[Middleware]:
-    """Outermost first: headers on everything, errors as JSON, metrics, limits, auth."""
+    """Outermost first: headers on everything, errors as JSON, the request's measurement
+    (metrics and access log), limits, auth."""
     limiter = TokenBucketLimiter(
         deps.settings.rate_limit_per_minute,
         deps.settings.rate_limit_burst,
@@ -287,7 +297,7 @@ def http_middleware(deps: ApiDependencies) -> list[Middleware]:
     return [
         Middleware(SecurityHeadersMiddleware),
         Middleware(JsonErrorMiddleware),
-        Middleware(RequestMetricsMiddleware, metrics=deps.metrics),
+        Middleware(RequestObserverMiddleware, observers=request_observers(deps)),
         Middleware(RateLimitMiddleware, limiter=limiter),
         Middleware(AuthMiddleware, auth=deps.auth),
     ]

@@ -27,7 +27,6 @@ from starlette.routing import BaseRoute, Mount
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp
 
-from tickstock.app.access_log import AccessLogMiddleware
 from tickstock.app.api import ApiDependencies, create_api_app
 from tickstock.app.auth import check_socket_auth
 from tickstock.app.client_errors import client_error_routes
@@ -257,5 +256,4 @@ def create_app(
     routes = [*client_error_routes(settings, metrics), *static_routes()]
     http = create_api_app(deps, extra_routes=routes, lifespan=lifespan)
     http.state.live = live
-    logged = AccessLogMiddleware(http) if settings.access_log else http
-    return socketio.ASGIApp(live.sio, other_asgi_app=logged, socketio_path="socket.io")
+    return socketio.ASGIApp(live.sio, other_asgi_app=http, socketio_path="socket.io")

@@ -15,8 +15,6 @@ Usage::
 
 from __future__ import annotations
 
-import time
-
 from prometheus_client import (
     CONTENT_TYPE_LATEST,
     CollectorRegistry,
@@ -25,7 +23,8 @@ from prometheus_client import (
     Histogram,
     generate_latest,
 )
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from tickstock.app.request_observer import ServedRequest
 
 #: Relay latency buckets, 0.5 ms .. 5 s (Redis receive -> Socket.IO send).
 RELAY_LATENCY_BUCKETS = (
@@ -166,36 +165,12 @@ class AppMetrics:
             "queue_drops": int(self.registry.get_sample_value("tickstock_queue_drops_total") or 0),
         }
 
+    def observe_request(self, request: ServedRequest) -> None:
+        """Counts one HTTP request and its latency under its route template (a request
+        observer; unmatched paths share one label, so the label values stay bounded)."""
+        self.api_requests.labels(route=request.route, status=str(request.status)).inc()
+        self.api_latency.labels(route=request.route).observe(request.seconds)
+
     def render(self) -> tuple[bytes, str]:
         """The Prometheus text exposition of this registry and its content type."""
         return generate_latest(self.registry), CONTENT_TYPE_LATEST
-
-
-class RequestMetricsMiddleware:
-    """Counts HTTP requests and their latency per route template (bounded label values)."""
-
-    def __init__(self, app: ASGIApp, metrics: AppMetrics) -> None:
-        self.app = app
-        self.metrics = metrics
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        started = time.perf_counter()
-        status = 500
-
-        async def recording_send(message: Message) -> None:
-            nonlocal status
-            if message["type"] == "http.response.start":
-                status = message["status"]
-            await send(message)
-
-        try:
-            await self.app(scope, receive, recording_send)
-        finally:
-            # The router stores the matched route in the scope; unmatched paths share one
-            # label so that scanning random URLs cannot grow the metric without bound.
-            route = getattr(scope.get("route"), "path", None) or "unmatched"
-            self.metrics.api_requests.labels(route=route, status=str(status)).inc()
-            self.metrics.api_latency.labels(route=route).observe(time.perf_counter() - started)
