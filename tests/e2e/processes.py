@@ -7,6 +7,7 @@ the app gets its own process (as in production) and the engine its own event loo
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import subprocess
 import sys
@@ -99,13 +100,16 @@ class AppProcess:
 
 
 class EngineThread:
-    """``run_engine(config)`` on its own event loop; ``await join()`` for its report."""
+    """``run_engine(config)`` on its own event loop; ``await join()`` for its report, or
+    ``stop()`` to end it early (as SIGTERM would) from a synchronous test."""
 
     def __init__(self, config: EngineConfig) -> None:
         self.config = config
         self.report: EngineReport | None = None
         self.error: BaseException | None = None
         self._done = threading.Event()
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._stop: asyncio.Event | None = None
         self._thread = threading.Thread(target=self._run, name="engine", daemon=True)
 
     def start(self) -> EngineThread:
@@ -113,12 +117,24 @@ class EngineThread:
         return self
 
     def _run(self) -> None:
+        async def main() -> EngineReport:
+            self._loop, self._stop = asyncio.get_running_loop(), asyncio.Event()
+            return await run_engine(self.config, self._stop)
+
         try:
-            self.report = asyncio.run(run_engine(self.config))
-        except BaseException as exc:  # handed to the test by join()
+            self.report = asyncio.run(main())
+        except BaseException as exc:  # handed to the test by join(), or read from .error
             self.error = exc
         finally:
             self._done.set()
+
+    def stop(self, timeout: float = 30) -> None:
+        """Ask the engine to stop and wait up to ``timeout`` s for its thread to end."""
+        loop, stop = self._loop, self._stop
+        if loop is not None and stop is not None and not self._done.is_set():
+            with contextlib.suppress(RuntimeError):  # its loop closed meanwhile: it has ended
+                loop.call_soon_threadsafe(stop.set)
+        self._thread.join(timeout)
 
     async def join(self, timeout: float) -> EngineReport:  # noqa: ASYNC109 - bounded wait
         finished = await asyncio.get_running_loop().run_in_executor(None, self._done.wait, timeout)

@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
+from collections.abc import Callable
 
 import httpx
 import pytest
-from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+from sqlalchemy.ext.asyncio import AsyncEngine
 from tests.integration.test_api_endpoints import EngineDatabase, live_status, redis_up
 
 from tickstock.app.api import ApiDependencies, create_api_app
 from tickstock.settings import load_settings
-from tickstock.store.tables import metadata
 
 TOKEN = "integration-token"
 
@@ -22,15 +21,6 @@ class FakeClock:
 
     def __call__(self) -> float:
         return self.now
-
-
-@pytest.fixture
-async def engine(sqlite_url: str) -> AsyncIterator[AsyncEngine]:
-    engine = create_async_engine(sqlite_url)
-    async with engine.begin() as conn:
-        await conn.run_sync(metadata.create_all)
-    yield engine
-    await engine.dispose()
 
 
 def build(engine: AsyncEngine, clock: Callable[[], float] | None = None, **settings: object):

@@ -18,7 +18,7 @@ from tests.integration.test_api_queries import ALERT_DEFAULTS, critical_row, pop
 from tickstock.app.api import ApiDependencies, create_api_app
 from tickstock.errors import StoreUnavailable
 from tickstock.settings import load_settings
-from tickstock.store.tables import metadata, streaming_alerts
+from tickstock.store.tables import streaming_alerts
 
 
 class EngineDatabase:
@@ -56,15 +56,6 @@ async def redis_down() -> bool:
 
 def live_status() -> dict[str, Any]:
     return {"redis": "connected", "database": "ok", "engine": "live"}
-
-
-@pytest.fixture
-async def engine(sqlite_url: str) -> AsyncIterator[AsyncEngine]:
-    engine = create_async_engine(sqlite_url)
-    async with engine.begin() as conn:
-        await conn.run_sync(metadata.create_all)
-    yield engine
-    await engine.dispose()
 
 
 @pytest.fixture

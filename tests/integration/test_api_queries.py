@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 from sqlalchemy import insert
-from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from tickstock.contract import (
     CriticalAlertMessage,
@@ -22,7 +21,6 @@ from tickstock.store import queries
 from tickstock.store.tables import (
     intraday_indicators,
     intraday_patterns,
-    metadata,
     ohlcv_1min,
     streaming_alerts,
     streaming_health_metrics,
@@ -191,22 +189,10 @@ async def populate(engine: AsyncEngine) -> None:
         )
 
 
-@pytest.fixture(
-    params=[pytest.param("sqlite"), pytest.param("postgres", marks=pytest.mark.postgres)]
-)
-async def engine(request: pytest.FixtureRequest) -> AsyncIterator[AsyncEngine]:
-    url = request.getfixturevalue("postgres_url" if request.param == "postgres" else "sqlite_url")
-    engine = create_async_engine(url)
-    async with engine.begin() as conn:
-        await conn.run_sync(metadata.create_all)
-    yield engine
-    await engine.dispose()
-
-
 @pytest.fixture
-async def populated(engine: AsyncEngine) -> AsyncEngine:
-    await populate(engine)
-    return engine
+async def populated(any_engine: AsyncEngine) -> AsyncEngine:
+    await populate(any_engine)
+    return any_engine
 
 
 async def test_current_session_is_the_latest_with_its_counts(populated: AsyncEngine) -> None:
@@ -219,8 +205,8 @@ async def test_current_session_is_the_latest_with_its_counts(populated: AsyncEng
     SessionStartedMessage.model_validate(queries.session_event(session))
 
 
-async def test_every_query_answers_on_an_empty_database(engine: AsyncEngine) -> None:
-    async with engine.connect() as conn:
+async def test_every_query_answers_on_an_empty_database(any_engine: AsyncEngine) -> None:
+    async with any_engine.connect() as conn:
         assert await queries.current_session(conn) is None
         assert await queries.list_sessions(conn) == []
         assert await queries.patterns_for_symbol(conn, "NVDA") == []

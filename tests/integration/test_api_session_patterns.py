@@ -13,14 +13,14 @@ from typing import Any
 import httpx
 import pytest
 from sqlalchemy import insert
-from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+from sqlalchemy.ext.asyncio import AsyncEngine
 from tests.integration.test_api_endpoints import DownDatabase, EngineDatabase, live_status, redis_up
 from tests.integration.test_api_queries import T0, pattern_row, populate
 
 from tickstock.app.api import ApiDependencies, create_api_app
 from tickstock.settings import load_settings
 from tickstock.store import queries
-from tickstock.store.tables import intraday_patterns, metadata, streaming_sessions
+from tickstock.store.tables import intraday_patterns, streaming_sessions
 
 PATH = "/api/streaming/sessions/{}/patterns"
 
@@ -45,14 +45,10 @@ def key(item: dict[str, Any]) -> tuple[str, str, str]:
     return (item["timestamp"][11:16], item["symbol"], item["pattern_type"])
 
 
-@pytest.fixture(
-    params=[pytest.param("sqlite"), pytest.param("postgres", marks=pytest.mark.postgres)]
-)
-async def engine(request: pytest.FixtureRequest) -> AsyncIterator[AsyncEngine]:
-    url = request.getfixturevalue("postgres_url" if request.param == "postgres" else "sqlite_url")
-    engine = create_async_engine(url)
-    async with engine.begin() as conn:
-        await conn.run_sync(metadata.create_all)
+@pytest.fixture
+async def engine(any_engine: AsyncEngine) -> AsyncEngine:
+    """Three sessions' patterns, and two orphans of a session the database does not hold."""
+    engine = any_engine
     await populate(engine)
     async with engine.begin() as conn:
         await conn.execute(
@@ -69,8 +65,7 @@ async def engine(request: pytest.FixtureRequest) -> AsyncIterator[AsyncEngine]:
             insert(intraday_patterns),
             [pattern_row("TSLA", n) | {"session_id": "orphan"} for n in (2, 1)],
         )
-    yield engine
-    await engine.dispose()
+    return engine
 
 
 @pytest.fixture

@@ -3,10 +3,8 @@ restores the latest session by position, never mixing in an earlier run's."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 
-import pytest
 from sqlalchemy import func, select
 from tests.integration.relay_harness import Listener, app_settings, running_app
 
@@ -17,23 +15,11 @@ from tickstock.contract.models import (
     SessionStop,
 )
 from tickstock.store import tables
-from tickstock.store.database import Database, open_database
-from tickstock.store.migrations import upgrade
+from tickstock.store.database import Database
 from tickstock.store.writer import StoreWriter
 
 #: Both runs simulate the same morning: the same moments, the same detections.
 OPEN = datetime(2025, 3, 3, 14, 30, tzinfo=UTC)
-
-
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-async def database(request: pytest.FixtureRequest) -> AsyncIterator[Database]:
-    url = request.getfixturevalue("sqlite_url" if request.param == "sqlite" else "postgres_url")
-    upgrade(url)
-    db = open_database(url)
-    try:
-        yield db
-    finally:
-        await db.dispose()
 
 
 def detection(symbol: str, minute: int) -> PatternDetection:
@@ -97,23 +83,27 @@ async def first_snapshot(redis_url: str, database: Database) -> dict:
     return snapshot
 
 
-async def test_a_second_run_of_the_same_day_stores_its_own_rows(database: Database) -> None:
-    writer = StoreWriter(database)
+async def test_a_second_run_of_the_same_day_stores_its_own_rows(
+    migrated_database: Database,
+) -> None:
+    writer = StoreWriter(migrated_database)
     await run_of_the_day(writer, "run-1", stop=True)
     await run_of_the_day(writer, "run-2", stop=False)
     for run in ("run-1", "run-2"):
-        assert await count(database, tables.intraday_patterns, run) == 3
-        assert await count(database, tables.streaming_alerts, run) == 1
+        assert await count(migrated_database, tables.intraday_patterns, run) == 3
+        assert await count(migrated_database, tables.streaming_alerts, run) == 1
 
 
-async def test_the_app_restores_the_latest_run_only(redis_url: str, database: Database) -> None:
-    writer = StoreWriter(database)
+async def test_the_app_restores_the_latest_run_only(
+    redis_url: str, migrated_database: Database
+) -> None:
+    writer = StoreWriter(migrated_database)
     await run_of_the_day(writer, "run-1", stop=True)
     await run_of_the_day(writer, "run-2", stop=True)
     await run_of_the_day(writer, "run-3", stop=False)  # same started_at as the others
     await writer.write_patterns([detection("ZZZ", 4)], "run-2")  # a late write of an old run
 
-    snapshot = await first_snapshot(redis_url, database)
+    snapshot = await first_snapshot(redis_url, migrated_database)
     assert snapshot["session"]["session_id"] == "run-3"
     assert snapshot["session"]["status"] == "active"
     symbols = [p["detection"]["symbol"] for p in snapshot["recent_patterns"]]
@@ -123,12 +113,12 @@ async def test_the_app_restores_the_latest_run_only(redis_url: str, database: Da
 
 
 async def test_after_a_stopped_run_the_app_starts_clean_as_on_an_empty_database(
-    redis_url: str, database: Database
+    redis_url: str, migrated_database: Database
 ) -> None:
-    writer = StoreWriter(database)
+    writer = StoreWriter(migrated_database)
     await run_of_the_day(writer, "run-1", stop=True)
 
-    snapshot = await first_snapshot(redis_url, database)
+    snapshot = await first_snapshot(redis_url, migrated_database)
     assert snapshot["session"] is None
     assert snapshot["recent_patterns"] == [] and snapshot["recent_alerts"] == []
     assert snapshot["metrics"]["patterns_detected"] == 0

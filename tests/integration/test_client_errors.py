@@ -8,7 +8,7 @@ import logging
 import httpx
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
-from tests.integration.relay_harness import SqliteDatabase, app_settings, running_app
+from tests.integration.relay_harness import app_settings, running_app
 
 pytestmark = pytest.mark.timeout(60)
 
@@ -23,14 +23,6 @@ REPORT = {
     "stack": "at render (app.js:12:4)",
     "page": "/#/streaming",
 }
-
-
-@pytest.fixture
-async def database(sqlite_url):
-    db = SqliteDatabase(sqlite_url)
-    await db.create_tables()
-    yield db
-    await db.close()
 
 
 @pytest.fixture

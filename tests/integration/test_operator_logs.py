@@ -11,7 +11,7 @@ import orjson
 import pytest
 import redis.asyncio as aioredis
 import socketio
-from tests.integration.relay_harness import Listener, SqliteDatabase, app_settings, running_app
+from tests.integration.relay_harness import Listener, app_settings, running_app
 from tests.servers import async_wait_until
 
 from tickstock.contract import Channel
@@ -20,14 +20,6 @@ from tickstock.contract.samples import SAMPLES
 pytestmark = pytest.mark.timeout(60)
 
 HEALTH = Channel.HEALTH.value
-
-
-@pytest.fixture
-async def database(sqlite_url):
-    db = SqliteDatabase(sqlite_url)
-    await db.create_tables()
-    yield db
-    await db.close()
 
 
 def lines(caplog, message: str, **fields: Any) -> list[logging.LogRecord]:

@@ -4,18 +4,10 @@ from __future__ import annotations
 
 import pytest
 import socketio
-from tests.integration.relay_harness import Listener, SqliteDatabase, app_settings, running_app
+from tests.integration.relay_harness import Listener, app_settings, running_app
 from tests.servers import async_wait_until
 
 TOKEN = "relay-token"
-
-
-@pytest.fixture
-async def database(sqlite_url):
-    db = SqliteDatabase(sqlite_url)
-    await db.create_tables()
-    yield db
-    await db.close()
 
 
 @pytest.mark.parametrize("auth", [None, {}, {"token": "wrong"}, {"token": TOKEN.upper()}])

@@ -7,21 +7,13 @@ import asyncio
 import orjson
 import pytest
 import redis.asyncio as aioredis
-from tests.integration.relay_harness import Listener, SqliteDatabase, app_settings, running_app
+from tests.integration.relay_harness import Listener, app_settings, running_app
 from tests.servers import async_wait_until
 
 from tickstock.contract import SOCKET_EVENTS, Channel
 from tickstock.contract.samples import SAMPLES
 
 PRODUCER_EVENTS = tuple(e for e in SOCKET_EVENTS if e != "streaming_patterns_batch")
-
-
-@pytest.fixture
-async def database(sqlite_url):
-    db = SqliteDatabase(sqlite_url)
-    await db.create_tables()
-    yield db
-    await db.close()
 
 
 @pytest.fixture

@@ -9,7 +9,7 @@ import orjson
 import pytest
 import redis.asyncio as aioredis
 import socketio
-from tests.integration.relay_harness import SqliteDatabase, app_settings, running_app
+from tests.integration.relay_harness import app_settings, running_app
 from tests.integration.test_relay_recovery import StalledClient
 from tests.servers import async_wait_until
 
@@ -18,14 +18,6 @@ from tickstock.contract.samples import SAMPLES
 
 #: The app's own events, which a plan client also gets (numbered like the rest).
 APP_EVENTS = ("app_status", "metrics", "feed_gap")
-
-
-@pytest.fixture
-async def database(sqlite_url):
-    db = SqliteDatabase(sqlite_url)
-    await db.create_tables()
-    yield db
-    await db.close()
 
 
 @pytest.fixture

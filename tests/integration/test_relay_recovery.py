@@ -10,21 +10,12 @@ import struct
 from datetime import UTC, datetime
 
 import orjson
-import pytest
 import redis.asyncio as aioredis
-from tests.integration.relay_harness import Listener, SqliteDatabase, app_settings, running_app
+from tests.integration.relay_harness import Listener, app_settings, running_app
 from tests.servers import async_wait_until
 
 from tickstock.contract import Channel
 from tickstock.store.tables import intraday_patterns
-
-
-@pytest.fixture
-async def database(sqlite_url):
-    db = SqliteDatabase(sqlite_url)
-    await db.create_tables()
-    yield db
-    await db.close()
 
 
 async def test_redis_killed_and_restarted_announces_feed_gap_and_backfills_it(

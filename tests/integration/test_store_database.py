@@ -26,13 +26,6 @@ WRITES = {
 }
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def database_url(request: pytest.FixtureRequest) -> str:
-    url = request.getfixturevalue("sqlite_url" if request.param == "sqlite" else "postgres_url")
-    upgrade(url)
-    return url
-
-
 @pytest.fixture
 def black_hole() -> Iterator[int]:
     """A port that accepts TCP connections and never answers: a hung database server."""
@@ -62,8 +55,8 @@ async def pattern_count(db: Database) -> int:
 
 
 @pytest.mark.parametrize("statement", WRITES.values(), ids=WRITES.keys())
-async def test_the_read_only_handle_refuses_every_write(database_url: str, statement: str) -> None:
-    db = open_database(database_url, read_only=True)
+async def test_the_read_only_handle_refuses_every_write(migrated_url: str, statement: str) -> None:
+    db = open_database(migrated_url, read_only=True)
     try:
         with pytest.raises(ReadOnlyError, match="read-only"):
             async with db.connect() as conn:
@@ -73,8 +66,8 @@ async def test_the_read_only_handle_refuses_every_write(database_url: str, state
         await db.dispose()
 
 
-async def test_the_read_only_handle_gives_no_transaction_and_no_writer(database_url: str) -> None:
-    db = open_database(database_url, read_only=True)
+async def test_the_read_only_handle_gives_no_transaction_and_no_writer(migrated_url: str) -> None:
+    db = open_database(migrated_url, read_only=True)
     try:
         with pytest.raises(ReadOnlyError, match="read-only"):
             async with db.begin():
@@ -86,9 +79,9 @@ async def test_the_read_only_handle_gives_no_transaction_and_no_writer(database_
         await db.dispose()
 
 
-async def test_the_app_reads_what_the_engine_writes_while_both_are_open(database_url: str) -> None:
-    engine_side = open_database(database_url)
-    app_side = open_database(database_url, read_only=True)
+async def test_the_app_reads_what_the_engine_writes_while_both_are_open(migrated_url: str) -> None:
+    engine_side = open_database(migrated_url)
+    app_side = open_database(migrated_url, read_only=True)
     try:
         assert await pattern_count(app_side) == 0
         await StoreWriter(engine_side).write_patterns([detection("A"), detection("B")], None)

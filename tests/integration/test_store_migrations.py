@@ -15,11 +15,6 @@ from tickstock.store.migrations import current_revision, upgrade
 HEAD = "0003"
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def database_url(request: pytest.FixtureRequest) -> str:
-    return request.getfixturevalue("sqlite_url" if request.param == "sqlite" else "postgres_url")
-
-
 def schema_diff(url: str) -> list:
     engine = create_engine(sync_url(url))
     try:

@@ -3,10 +3,8 @@ never duplicate a row, and the counts returned are the rows actually inserted.""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta, timezone
 
-import pytest
 from sqlalchemy import Table, select
 
 from tickstock.contract import (
@@ -22,24 +20,12 @@ from tickstock.contract import (
 from tickstock.contract.channels import Channel
 from tickstock.contract.samples import SAMPLES
 from tickstock.store import tables
-from tickstock.store.database import Database, open_database
-from tickstock.store.migrations import upgrade
+from tickstock.store.database import Database
 from tickstock.store.writer import StoreWriter
 
 T0 = datetime(2025, 10, 5, 14, 15, tzinfo=UTC)
 LONGEST_TEXT = "Three Black Crows — ünïcödé " + "x" * 172  # 200 characters, the contract's max
 assert len(LONGEST_TEXT) == 200
-
-
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-async def database(request: pytest.FixtureRequest) -> AsyncIterator[Database]:
-    url = request.getfixturevalue("sqlite_url" if request.param == "sqlite" else "postgres_url")
-    upgrade(url)
-    db = open_database(url)
-    try:
-        yield db
-    finally:
-        await db.dispose()
 
 
 def sample(channel: Channel):
@@ -71,8 +57,10 @@ def detection(symbol: str = "NVDA", confidence: float = 0.85, minute: int = 0) -
 # --- every field lands in its column and reads back equal ---------------------------------
 
 
-async def test_a_session_start_and_stop_read_back_as_one_closed_session(database: Database) -> None:
-    writer = StoreWriter(database)
+async def test_a_session_start_and_stop_read_back_as_one_closed_session(
+    migrated_database: Database,
+) -> None:
+    writer = StoreWriter(migrated_database)
     start = SessionStart(
         session_id="s" * 64,
         universe=LONGEST_TEXT,
@@ -88,24 +76,26 @@ async def test_a_session_start_and_stop_read_back_as_one_closed_session(database
     )
 
     assert await writer.write_session_started(start) == 1
-    (active,) = await rows_of(database, tables.streaming_sessions)
+    (active,) = await rows_of(migrated_database, tables.streaming_sessions)
     assert active["status"] == "active"
     assert SessionStart(**{k: active[k] for k in SessionStart.model_fields}) == start
 
     assert await writer.write_session_stopped(stop) == 1
-    (closed,) = await rows_of(database, tables.streaming_sessions)
+    (closed,) = await rows_of(migrated_database, tables.streaming_sessions)
     assert closed["status"] == "stopped"
     assert SessionStop(**{k: closed[k] for k in SessionStop.model_fields}) == stop
     assert (closed["universe"], closed["started_at"]) == (start.universe, start.started_at)
     assert_aware_utc(closed["started_at"], closed["stopped_at"])
 
 
-async def test_a_stop_for_a_session_never_started_creates_its_row(database: Database) -> None:
+async def test_a_stop_for_a_session_never_started_creates_its_row(
+    migrated_database: Database,
+) -> None:
     stop = sample(Channel.SESSION_STOPPED).session
 
-    assert await StoreWriter(database).write_session_stopped(stop) == 1
+    assert await StoreWriter(migrated_database).write_session_stopped(stop) == 1
 
-    (row,) = await rows_of(database, tables.streaming_sessions)
+    (row,) = await rows_of(migrated_database, tables.streaming_sessions)
     assert (row["session_id"], row["status"], row["total_patterns"]) == (
         stop.session_id,
         "stopped",
@@ -115,7 +105,7 @@ async def test_a_stop_for_a_session_never_started_creates_its_row(database: Data
 
 
 async def test_a_detection_reads_back_equal_with_its_high_confidence_flag(
-    database: Database,
+    migrated_database: Database,
 ) -> None:
     strong = detection(confidence=0.8)
     weak = PatternDetection(
@@ -127,9 +117,11 @@ async def test_a_detection_reads_back_equal_with_its_high_confidence_flag(
         bar_data={"open": 0.0, "high": 2.5e6, "low": 0.0, "close": 1e-4, "volume": 2**40},
     )
 
-    assert await StoreWriter(database).write_patterns([strong, weak], "session-1") == 2
+    assert await StoreWriter(migrated_database).write_patterns([strong, weak], "session-1") == 2
 
-    rows = {row["symbol"]: row for row in await rows_of(database, tables.intraday_patterns)}
+    rows = {
+        row["symbol"]: row for row in await rows_of(migrated_database, tables.intraday_patterns)
+    }
     for model in (strong, weak):
         row = rows[model.symbol]
         bar = {k: row[k] for k in ("open", "high", "low", "close", "volume")}
@@ -141,7 +133,9 @@ async def test_a_detection_reads_back_equal_with_its_high_confidence_flag(
     assert rows["BRK.B"]["high_confidence"] is False
 
 
-async def test_indicator_calculations_keep_their_lines_and_metadata(database: Database) -> None:
+async def test_indicator_calculations_keep_their_lines_and_metadata(
+    migrated_database: Database,
+) -> None:
     rsi = sample(Channel.INDICATORS_STREAMING).calculation
     macd = IndicatorCalculation(
         symbol="AAPL",
@@ -153,9 +147,11 @@ async def test_indicator_calculations_keep_their_lines_and_metadata(database: Da
         metadata={"fast": 12, "slow": 26, "signal": 9, "source": "close", "ema": True},
     )
 
-    assert await StoreWriter(database).write_indicators([rsi, macd], None) == 2
+    assert await StoreWriter(migrated_database).write_indicators([rsi, macd], None) == 2
 
-    rows = {row["symbol"]: row for row in await rows_of(database, tables.intraday_indicators)}
+    rows = {
+        row["symbol"]: row for row in await rows_of(migrated_database, tables.intraday_indicators)
+    }
     for model in (rsi, macd):
         row = rows[model.symbol]
         fields = ("symbol", "indicator", "value", "values", "timestamp", "timeframe", "metadata")
@@ -163,7 +159,7 @@ async def test_indicator_calculations_keep_their_lines_and_metadata(database: Da
         assert_aware_utc(row["timestamp"])
 
 
-async def test_a_health_report_reads_back_equal(database: Database) -> None:
+async def test_a_health_report_reads_back_equal(migrated_database: Database) -> None:
     health = Health(
         status="warning",
         timestamp=T0,
@@ -174,9 +170,9 @@ async def test_a_health_report_reads_back_equal(database: Database) -> None:
         issues=["feed lag 4 s", {"message": "redis reconnecting"}],
     )
 
-    assert await StoreWriter(database).write_health(health, "session-1") == 1
+    assert await StoreWriter(migrated_database).write_health(health, "session-1") == 1
 
-    (row,) = await rows_of(database, tables.streaming_health_metrics)
+    (row,) = await rows_of(migrated_database, tables.streaming_health_metrics)
     flow = {k: row[k] for k in ("ticks_per_second", "bars_per_minute", "processing_lag_ms")}
     usage = {k: row[k] for k in ("cpu_percent", "memory_mb", "threads_active")}
     top = ("status", "timestamp", "active_symbols", "connection_status", "issues")
@@ -186,7 +182,7 @@ async def test_a_health_report_reads_back_equal(database: Database) -> None:
     assert_aware_utc(row["timestamp"])
 
 
-async def test_alerts_read_back_equal(database: Database) -> None:
+async def test_alerts_read_back_equal(migrated_database: Database) -> None:
     overbought = sample(Channel.ALERTS_INDICATORS).alert
     cross = IndicatorAlert(
         symbol="MSFT",
@@ -202,12 +198,12 @@ async def test_alerts_read_back_equal(database: Database) -> None:
         component=LONGEST_TEXT,
         resolved=True,
     )
-    writer = StoreWriter(database)
+    writer = StoreWriter(migrated_database)
 
     assert await writer.write_indicator_alerts([overbought, cross], "session-1") == 2
     assert await writer.write_critical_alerts([outage, recovery], "session-1") == 2
 
-    rows = await rows_of(database, tables.streaming_alerts)
+    rows = await rows_of(migrated_database, tables.streaming_alerts)
     indicator_rows = {r["symbol"]: r for r in rows if r["kind"] == "indicator"}
     for model in (overbought, cross):
         row = indicator_rows[model.symbol]
@@ -222,7 +218,7 @@ async def test_alerts_read_back_equal(database: Database) -> None:
     assert {r["session_id"] for r in rows} == {"session-1"}
 
 
-async def test_bars_read_back_equal(database: Database) -> None:
+async def test_bars_read_back_equal(migrated_database: Database) -> None:
     bar = {
         "symbol": "RDS-A",
         "timestamp": T0,
@@ -233,23 +229,23 @@ async def test_bars_read_back_equal(database: Database) -> None:
         "volume": 2**40,
     }
 
-    assert await StoreWriter(database).write_bars([bar]) == 1
+    assert await StoreWriter(migrated_database).write_bars([bar]) == 1
 
-    (row,) = await rows_of(database, tables.ohlcv_1min)
+    (row,) = await rows_of(migrated_database, tables.ohlcv_1min)
     assert row == bar
     assert_aware_utc(row["timestamp"])
 
 
 async def test_a_timestamp_with_an_offset_is_stored_as_the_same_instant_in_utc(
-    database: Database,
+    migrated_database: Database,
 ) -> None:
     new_york = timezone(-timedelta(hours=4))
     bar = {"symbol": "A", "timestamp": datetime(2025, 10, 5, 10, 15, tzinfo=new_york)}
     bar |= {"open": 1.0, "high": 1.0, "low": 1.0, "close": 1.0, "volume": 1}
 
-    await StoreWriter(database).write_bars([bar])
+    await StoreWriter(migrated_database).write_bars([bar])
 
-    (row,) = await rows_of(database, tables.ohlcv_1min)
+    (row,) = await rows_of(migrated_database, tables.ohlcv_1min)
     assert row["timestamp"] == datetime(2025, 10, 5, 14, 15, tzinfo=UTC)
     assert_aware_utc(row["timestamp"])
 
@@ -257,20 +253,20 @@ async def test_a_timestamp_with_an_offset_is_stored_as_the_same_instant_in_utc(
 # --- idempotency and counts ---------------------------------------------------------------
 
 
-async def test_a_detection_written_twice_is_one_row(database: Database) -> None:
-    writer = StoreWriter(database)
+async def test_a_detection_written_twice_is_one_row(migrated_database: Database) -> None:
+    writer = StoreWriter(migrated_database)
 
     first = await writer.write_patterns([detection()], "session-1")
     again = await writer.write_patterns([detection(), detection(symbol="AMD")], "session-1")
 
     assert (first, again) == (1, 1), "the second call inserts only the new detection"
-    assert len(await rows_of(database, tables.intraday_patterns)) == 2
+    assert len(await rows_of(migrated_database, tables.intraday_patterns)) == 2
 
 
 async def test_a_retried_batch_of_every_kind_inserts_nothing_the_second_time(
-    database: Database,
+    migrated_database: Database,
 ) -> None:
-    writer = StoreWriter(database)
+    writer = StoreWriter(migrated_database)
     start = sample(Channel.SESSION_STARTED).session
     calls = (
         lambda: writer.write_session_started(start),
@@ -307,34 +303,38 @@ async def test_a_retried_batch_of_every_kind_inserts_nothing_the_second_time(
     assert second == [0] * len(calls)
     for table in tables.ALL_TABLES:
         expected = 2 if table is tables.streaming_alerts else 1  # an indicator and a critical
-        assert len(await rows_of(database, table)) == expected, table.name
+        assert len(await rows_of(migrated_database, table)) == expected, table.name
 
 
 async def test_an_alert_and_its_recovery_are_two_rows_and_each_is_idempotent(
-    database: Database,
+    migrated_database: Database,
 ) -> None:
     outage = sample(Channel.ALERTS_CRITICAL).alert
     recovery = outage.model_copy(update={"resolved": True})
-    writer = StoreWriter(database)
+    writer = StoreWriter(migrated_database)
 
     assert await writer.write_critical_alerts([outage, recovery], None) == 2
     assert await writer.write_critical_alerts([recovery, outage], None) == 0
 
-    assert sorted(r["resolved"] for r in await rows_of(database, tables.streaming_alerts)) == [
+    assert sorted(
+        r["resolved"] for r in await rows_of(migrated_database, tables.streaming_alerts)
+    ) == [
         False,
         True,
     ]
 
 
-async def test_wire_dicts_and_models_give_the_same_row(database: Database) -> None:
+async def test_wire_dicts_and_models_give_the_same_row(migrated_database: Database) -> None:
     model = detection()
-    writer = StoreWriter(database)
+    writer = StoreWriter(migrated_database)
 
     assert await writer.write_patterns([model], None) == 1
     assert await writer.write_patterns([model.model_dump(mode="json")], None) == 0
 
 
-async def test_a_batch_larger_than_one_statement_is_written_whole(database: Database) -> None:
+async def test_a_batch_larger_than_one_statement_is_written_whole(
+    migrated_database: Database,
+) -> None:
     # 5,000 bars × 7 columns = 35,000 parameters: over SQLite's and asyncpg's 32,766/32,767
     bars = [
         {
@@ -348,17 +348,17 @@ async def test_a_batch_larger_than_one_statement_is_written_whole(database: Data
         }
         for i in range(5000)
     ]
-    writer = StoreWriter(database)
+    writer = StoreWriter(migrated_database)
 
     assert await writer.write_bars(bars) == 5000
     earlier = dict(bars[0], timestamp=T0 - timedelta(days=1))
     assert await writer.write_bars([*bars[-10:], earlier]) == 1, "only the new bar"
 
-    assert len(await rows_of(database, tables.ohlcv_1min)) == 5001
+    assert len(await rows_of(migrated_database, tables.ohlcv_1min)) == 5001
 
 
-async def test_an_empty_batch_writes_nothing(database: Database) -> None:
-    writer = StoreWriter(database)
+async def test_an_empty_batch_writes_nothing(migrated_database: Database) -> None:
+    writer = StoreWriter(migrated_database)
 
     assert await writer.write_patterns([], None) == 0
     assert await writer.write_bars([]) == 0

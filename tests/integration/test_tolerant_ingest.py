@@ -12,7 +12,7 @@ import orjson
 import pytest
 import redis.asyncio as aioredis
 from prometheus_client.parser import text_string_to_metric_families
-from tests.integration.relay_harness import Listener, SqliteDatabase, app_settings, running_app
+from tests.integration.relay_harness import Listener, app_settings, running_app
 from tests.servers import async_wait_until
 
 from tickstock.contract import Channel
@@ -66,14 +66,6 @@ REJECTED = [
     ("invalid", "detection.timestamp", single(detection("EPOCH", 10, timestamp=1759662600))),
     ("too_large", "", b'{"type": "streaming_pattern", "pad": "' + b"x" * 70_000 + b'"}'),
 ]
-
-
-@pytest.fixture
-async def database(sqlite_url):
-    db = SqliteDatabase(sqlite_url)
-    await db.create_tables()
-    yield db
-    await db.close()
 
 
 def counters(text: str, name: str) -> dict[tuple[str, str], float]:

@@ -6,17 +6,16 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from datetime import date, time
+from datetime import time
 from pathlib import Path
 from time import monotonic as time_now
 
 import pytest
 from playwright.sync_api import Page, expect
 from tests.web.dashboard import field, metric, open_dashboard, rows
+from tests.web.scripted_engine import EngineThread, scripted_session
 from tests.web.served_app import ServedApp
-from tests.web.test_browser_engine_session import EngineThread
 
-from tickstock.engine.runner import EngineConfig
 from tickstock.store.migrations import upgrade
 
 pytestmark = pytest.mark.timeout(240)
@@ -42,19 +41,7 @@ def one_run(page: Page, database_url: str, log_dir: Path) -> dict[str, object]:
         assert rows(page, "patterns").count() == 0 and rows(page, "alerts").count() == 0
         expect(metric(page, "patternsDetected")).to_have_text("0")
         engine = EngineThread(
-            EngineConfig(
-                redis_url=app.redis_url,
-                database_url=database_url,
-                symbols=40,
-                speed=120,
-                start=time(9, 29),
-                day=date(2025, 10, 6),
-                close_at=time(9, 50),
-                until_close=True,
-                whole_bars=True,
-                health_interval=1,
-                run_migrations=False,
-            )
+            scripted_session(app.redis_url, database_url, close_at=time(9, 50))
         ).start()
         try:
             expect(field(page, "session", "status")).to_have_text("Session active", timeout=20_000)
