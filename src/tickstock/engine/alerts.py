@@ -58,6 +58,15 @@ class AlertThresholds:
         if not 0.0 <= self.rsi_oversold < self.rsi_overbought <= 100.0:
             raise ValueError("need 0 <= rsi_oversold < rsi_overbought <= 100")
 
+    def metadata(self, indicator: str) -> dict[str, float]:
+        """The levels published in an indicator's metadata beside its own parameters."""
+        if indicator == "RSI":
+            return {
+                "overbought_threshold": self.rsi_overbought,
+                "oversold_threshold": self.rsi_oversold,
+            }
+        return {}
+
 
 class FiredAlert(NamedTuple):
     """One alert for one symbol at one bar.
@@ -113,48 +122,49 @@ class AlertRules:
         self, snap: IndicatorSnapshot, close: FloatArray, mask: BoolArray
     ) -> list[_Condition]:
         th = self.thresholds
-        rsi_judged = mask & snap.rsi_ready
-        macd_judged = mask & snap.macd_ready
-        bb_judged = mask & snap.bb_ready
+        rsi, macd, bb = snap["RSI"], snap["MACD"], snap["BB"]
+        rsi_judged = mask & rsi.ready
+        macd_judged = mask & macd.ready
+        bb_judged = mask & bb.ready
         with np.errstate(invalid="ignore"):  # NaN where not ready: compares False, not judged
             return [
                 _Condition(
                     "RSI_OVERBOUGHT",
                     "RSI",
-                    snap.rsi > th.rsi_overbought,
+                    rsi.value > th.rsi_overbought,
                     rsi_judged,
-                    snap.rsi,
+                    rsi.value,
                     np.full(self.n_symbols, th.rsi_overbought),
                 ),
                 _Condition(
                     "RSI_OVERSOLD",
                     "RSI",
-                    snap.rsi < th.rsi_oversold,
+                    rsi.value < th.rsi_oversold,
                     rsi_judged,
-                    snap.rsi,
+                    rsi.value,
                     np.full(self.n_symbols, th.rsi_oversold),
                 ),
                 _Condition(
                     "MACD_BULLISH_CROSS",
                     "MACD",
-                    snap.macd > snap.macd_signal,
+                    macd["macd"] > macd["signal"],
                     macd_judged,
-                    snap.macd,
-                    snap.macd_signal,
+                    macd["macd"],
+                    macd["signal"],
                 ),
                 _Condition(
                     "MACD_BEARISH_CROSS",
                     "MACD",
-                    snap.macd < snap.macd_signal,
+                    macd["macd"] < macd["signal"],
                     macd_judged,
-                    snap.macd,
-                    snap.macd_signal,
+                    macd["macd"],
+                    macd["signal"],
                 ),
                 _Condition(
-                    "BB_UPPER_BREAK", "BB", close > snap.bb_upper, bb_judged, close, snap.bb_upper
+                    "BB_UPPER_BREAK", "BB", close > bb["upper"], bb_judged, close, bb["upper"]
                 ),
                 _Condition(
-                    "BB_LOWER_BREAK", "BB", close < snap.bb_lower, bb_judged, close, snap.bb_lower
+                    "BB_LOWER_BREAK", "BB", close < bb["lower"], bb_judged, close, bb["lower"]
                 ),
             ]
 

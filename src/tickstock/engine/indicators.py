@@ -23,11 +23,18 @@ operation, rather than the textbook formulas:
   has zero width). First value at index ``period - 1``.
 
 Agreement with TA-Lib is to 1e-6 (in practice bit-identical) from each indicator's first value.
+
+Each indicator declares what the rest of the engine needs (``Indicator``: its wire name, its
+lines, its metadata, its warm-up) and is listed in ``INDICATORS``; the bank, the snapshot,
+the pipeline's messages and the stored rows follow from that, so adding one touches this file
+and its test.
 """
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from dataclasses import dataclass
+from typing import Any, ClassVar, Final
 
 import numpy as np
 import numpy.typing as npt
@@ -43,8 +50,45 @@ def _ema_factor(period: int) -> float:
     return 2.0 / (period + 1)
 
 
-class RelativeStrengthIndex:
+class Indicator(ABC):
+    """One indicator for every symbol, and what it declares for the wire.
+
+    ``name`` is the indicator as published ("RSI"). ``lines`` maps each wire field to the
+    attribute holding that line: ``"value"`` is the main line, the other fields are the
+    message's ``values`` (none for a single-line indicator). ``metadata`` is published with
+    every value. The constructor takes ``n_symbols`` and keyword parameters; the bank hands it
+    the ones named ``<prefix>_<parameter>`` (``rsi_period`` → ``period``).
+    """
+
+    name: ClassVar[str]
+    prefix: ClassVar[str]
+    lines: ClassVar[dict[str, str]]
+    bars_seen: npt.NDArray[np.int64]
+
+    @property
+    @abstractmethod
+    def warmup_bars(self) -> int:
+        """Bars a symbol needs before its first value."""
+
+    @property
+    def ready(self) -> BoolArray:
+        return self.bars_seen >= self.warmup_bars
+
+    @property
+    @abstractmethod
+    def metadata(self) -> dict[str, Any]:
+        """Its parameters, as published with each value."""
+
+    @abstractmethod
+    def update(self, close: FloatArray, mask: BoolArray) -> None:
+        """Advance the symbols in ``mask`` by their new ``close``."""
+
+
+class RelativeStrengthIndex(Indicator):
     """Wilder's RSI, one running average gain/loss pair per symbol."""
+
+    name, prefix = "RSI", "rsi"
+    lines: ClassVar[dict[str, str]] = {"value": "value"}
 
     def __init__(self, n_symbols: int, period: int = 14) -> None:
         if period < 2:
@@ -62,8 +106,8 @@ class RelativeStrengthIndex:
         return self.period + 1
 
     @property
-    def ready(self) -> BoolArray:
-        return self.bars_seen >= self.warmup_bars
+    def metadata(self) -> dict[str, Any]:
+        return {"period": self.period}
 
     def update(self, close: FloatArray, mask: BoolArray) -> None:
         p = self.period
@@ -95,8 +139,16 @@ class RelativeStrengthIndex:
         self.bars_seen[mask] += 1
 
 
-class MovingAverageConvergenceDivergence:
+class MovingAverageConvergenceDivergence(Indicator):
     """MACD line, signal line and histogram, seeded exactly as TA-Lib's ``MACD``."""
+
+    name, prefix = "MACD", "macd"
+    lines: ClassVar[dict[str, str]] = {
+        "value": "macd",
+        "macd": "macd",
+        "signal": "macd_signal",
+        "histogram": "macd_hist",
+    }
 
     def __init__(self, n_symbols: int, fast: int = 12, slow: int = 26, signal: int = 9) -> None:
         if not 1 < fast < slow or signal < 1:
@@ -117,8 +169,8 @@ class MovingAverageConvergenceDivergence:
         return self.slow + self.signal - 1
 
     @property
-    def ready(self) -> BoolArray:
-        return self.bars_seen >= self.warmup_bars
+    def metadata(self) -> dict[str, Any]:
+        return {"fast_period": self.fast, "slow_period": self.slow, "signal_period": self.signal}
 
     def update(self, close: FloatArray, mask: BoolArray) -> None:
         i = np.flatnonzero(mask)
@@ -153,8 +205,16 @@ class MovingAverageConvergenceDivergence:
         self.bars_seen[i] += 1
 
 
-class BollingerBands:
+class BollingerBands(Indicator):
     """SMA middle band ± ``stddev`` population standard deviations, TA-Lib's ``BBANDS``."""
+
+    name, prefix = "BB", "bb"
+    lines: ClassVar[dict[str, str]] = {
+        "value": "middle",
+        "upper": "upper",
+        "middle": "middle",
+        "lower": "lower",
+    }
 
     def __init__(self, n_symbols: int, period: int = 20, stddev: float = 2.0) -> None:
         if period < 2 or stddev <= 0:
@@ -173,8 +233,8 @@ class BollingerBands:
         return self.period
 
     @property
-    def ready(self) -> BoolArray:
-        return self.bars_seen >= self.warmup_bars
+    def metadata(self) -> dict[str, Any]:
+        return {"period": self.period, "std_dev": self.stddev}
 
     def update(self, close: FloatArray, mask: BoolArray) -> None:
         p = self.period
@@ -200,45 +260,65 @@ class BollingerBands:
         self.bars_seen[i] += 1
 
 
+#: Every indicator the engine computes, in the order of their messages each minute.
+INDICATORS: Final[tuple[type[Indicator], ...]] = (
+    RelativeStrengthIndex,
+    MovingAverageConvergenceDivergence,
+    BollingerBands,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class IndicatorValues:
+    """One indicator's lines for every symbol after a minute close, by wire field.
+
+    ``lines["value"]`` is the main line, the same array as the line it repeats (MACD's
+    ``macd``, BB's ``middle``). A value is meaningful only where ``ready`` (NaN before).
+    """
+
+    ready: BoolArray
+    lines: dict[str, FloatArray]
+
+    @property
+    def value(self) -> FloatArray:
+        return self.lines["value"]
+
+    def __getitem__(self, field: str) -> FloatArray:
+        return self.lines[field]
+
+
 @dataclass(frozen=True, slots=True)
 class IndicatorSnapshot:
-    """Every indicator value for every symbol after one minute close.
+    """Every indicator's values for every symbol after one minute close, by wire name.
 
     ``updated`` marks the symbols that had a bar this minute; the values of the others are
-    the ones from their last bar. A value is meaningful only where its ``*_ready`` mask is
-    True (before that it is NaN).
+    the ones from their last bar.
     """
 
     updated: BoolArray
-    rsi: FloatArray
-    rsi_ready: BoolArray
-    macd: FloatArray
-    macd_signal: FloatArray
-    macd_hist: FloatArray
-    macd_ready: BoolArray
-    bb_upper: FloatArray
-    bb_middle: FloatArray
-    bb_lower: FloatArray
-    bb_ready: BoolArray
+    indicators: dict[str, IndicatorValues]  # in the order of ``INDICATORS``
+
+    def __getitem__(self, name: str) -> IndicatorValues:
+        return self.indicators[name]
 
 
 class IndicatorBank:
-    """All the engine's indicators for a universe of ``n_symbols``, advanced together."""
+    """All the engine's indicators for a universe of ``n_symbols``, advanced together.
 
-    def __init__(
-        self,
-        n_symbols: int,
-        rsi_period: int = 14,
-        macd_fast: int = 12,
-        macd_slow: int = 26,
-        macd_signal: int = 9,
-        bb_period: int = 20,
-        bb_stddev: float = 2.0,
-    ) -> None:
+    ``params`` are named ``<prefix>_<parameter>`` (``rsi_period=14``, ``bb_stddev=2.0``);
+    an indicator not named in them keeps its defaults.
+    """
+
+    def __init__(self, n_symbols: int, **params: float) -> None:
         self.n_symbols = n_symbols
-        self.rsi = RelativeStrengthIndex(n_symbols, rsi_period)
-        self.macd = MovingAverageConvergenceDivergence(n_symbols, macd_fast, macd_slow, macd_signal)
-        self.bbands = BollingerBands(n_symbols, bb_period, bb_stddev)
+        unused = dict(params)
+        self.indicators: list[Indicator] = []
+        for kind in INDICATORS:
+            mine = [k for k in params if k.startswith(f"{kind.prefix}_")]
+            own = {k.removeprefix(f"{kind.prefix}_"): unused.pop(k) for k in mine}
+            self.indicators.append(kind(n_symbols, **own))
+        if unused:
+            raise TypeError(f"no indicator takes {', '.join(sorted(unused))}")
 
     def update(self, close: npt.ArrayLike, mask: npt.ArrayLike) -> IndicatorSnapshot:
         """Advance the symbols in ``mask`` by their new ``close``; return copies of all values."""
@@ -248,18 +328,17 @@ class IndicatorBank:
             raise ValueError(f"close and mask must have shape ({self.n_symbols},)")
         if not np.isfinite(c[m]).all():
             raise ValueError("a close under the mask is not finite")
-        for indicator in (self.rsi, self.macd, self.bbands):
+        for indicator in self.indicators:
             indicator.update(c, m)
-        return IndicatorSnapshot(
-            updated=m.copy(),
-            rsi=self.rsi.value.copy(),
-            rsi_ready=self.rsi.ready,
-            macd=self.macd.macd.copy(),
-            macd_signal=self.macd.macd_signal.copy(),
-            macd_hist=self.macd.macd_hist.copy(),
-            macd_ready=self.macd.ready,
-            bb_upper=self.bbands.upper.copy(),
-            bb_middle=self.bbands.middle.copy(),
-            bb_lower=self.bbands.lower.copy(),
-            bb_ready=self.bbands.ready,
-        )
+        return IndicatorSnapshot(m.copy(), {i.name: _values_of(i) for i in self.indicators})
+
+
+def _values_of(indicator: Indicator) -> IndicatorValues:
+    """A copy of each of the indicator's lines; a line named twice (``value``) is copied once."""
+    copies: dict[str, FloatArray] = {}
+    lines: dict[str, FloatArray] = {}
+    for field, attribute in indicator.lines.items():
+        if attribute not in copies:
+            copies[attribute] = getattr(indicator, attribute).copy()
+        lines[field] = copies[attribute]
+    return IndicatorValues(indicator.ready, lines)

@@ -16,7 +16,7 @@ low-volume messages (sessions, health, critical alerts) use the contract models 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from functools import cached_property
 from operator import itemgetter
 from typing import Any
@@ -168,11 +168,8 @@ class MinutePipeline:
         self.symbols = tuple(symbols)
         self.settings = indicators or IndicatorSettings()
         self.thresholds = thresholds or AlertThresholds()
-        s = self.settings
         n = len(self.symbols)
-        self.bank = IndicatorBank(
-            n, s.rsi_period, s.macd_fast, s.macd_slow, s.macd_signal, s.bb_period, s.bb_stddev
-        )
+        self.bank = IndicatorBank(n, **asdict(self.settings))
         self.rules = AlertRules(n, self.thresholds)
         self.detector = PatternDetector(n)
         self._symbol_json = [wire.json_text(symbol) for symbol in self.symbols]
@@ -182,17 +179,7 @@ class MinutePipeline:
         self._day: object = None
         self._pattern_json = {p.name: wire.json_text(p.name) for p in self.detector.patterns}
         self._metadata = {
-            "RSI": {
-                "period": s.rsi_period,
-                "overbought_threshold": self.thresholds.rsi_overbought,
-                "oversold_threshold": self.thresholds.rsi_oversold,
-            },
-            "MACD": {
-                "fast_period": s.macd_fast,
-                "slow_period": s.macd_slow,
-                "signal_period": s.macd_signal,
-            },
-            "BB": {"period": s.bb_period, "std_dev": s.bb_stddev},
+            i.name: i.metadata | self.thresholds.metadata(i.name) for i in self.bank.indicators
         }
 
     def process(self, bars: ClosedBars) -> MinuteOutput:
@@ -238,32 +225,10 @@ class MinutePipeline:
     def _indicator_columns(
         self, snap: IndicatorSnapshot, has_bar: np.ndarray
     ) -> list[IndicatorColumns]:
-        kinds = (
-            ("RSI", snap.rsi_ready, {"value": snap.rsi}),
-            (
-                "MACD",
-                snap.macd_ready,
-                {
-                    "value": snap.macd,
-                    "macd": snap.macd,
-                    "signal": snap.macd_signal,
-                    "histogram": snap.macd_hist,
-                },
-            ),
-            (
-                "BB",
-                snap.bb_ready,
-                {
-                    "value": snap.bb_middle,
-                    "upper": snap.bb_upper,
-                    "middle": snap.bb_middle,
-                    "lower": snap.bb_lower,
-                },
-            ),
-        )
         columns = []
-        for name, ready, values in kinds:
-            published = has_bar & ready
+        for name, indicator in snap.indicators.items():
+            values = indicator.lines
+            published = has_bar & indicator.ready
             for v in values.values():
                 published &= np.isfinite(v)  # JSON has no NaN; a ready value is finite anyway
             index = np.flatnonzero(published)

@@ -7,7 +7,7 @@ import pytest
 import talib
 
 from tickstock.engine.alerts import AlertRules, AlertThresholds, FiredAlert
-from tickstock.engine.indicators import IndicatorBank, IndicatorSnapshot
+from tickstock.engine.indicators import IndicatorBank, IndicatorSnapshot, IndicatorValues
 
 NAN = float("nan")
 
@@ -26,18 +26,24 @@ def snapshot(
         return np.array([x if ready else NAN])
 
     flag = np.array([ready])
+    macd_line, middle = one(macd), one((upper + lower) / 2)
     return IndicatorSnapshot(
         updated=np.array([True]),
-        rsi=one(rsi),
-        rsi_ready=flag,
-        macd=one(macd),
-        macd_signal=one(signal),
-        macd_hist=one(macd - signal),
-        macd_ready=flag,
-        bb_upper=one(upper),
-        bb_middle=one((upper + lower) / 2),
-        bb_lower=one(lower),
-        bb_ready=flag,
+        indicators={
+            "RSI": IndicatorValues(flag, {"value": one(rsi)}),
+            "MACD": IndicatorValues(
+                flag,
+                {
+                    "value": macd_line,
+                    "macd": macd_line,
+                    "signal": one(signal),
+                    "histogram": one(macd - signal),
+                },
+            ),
+            "BB": IndicatorValues(
+                flag, {"value": middle, "upper": one(upper), "middle": middle, "lower": one(lower)}
+            ),
+        },
     )
 
 

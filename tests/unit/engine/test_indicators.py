@@ -3,13 +3,23 @@
 from __future__ import annotations
 
 import numpy as np
+import orjson
 import pytest
 import talib
 
-from tickstock.engine.indicators import IndicatorBank, IndicatorSnapshot
+from tickstock.engine.indicators import INDICATORS, IndicatorBank, IndicatorSnapshot
 
 TOLERANCE = 1e-6
-FIELDS = ("rsi", "macd", "macd_signal", "macd_hist", "bb_upper", "bb_middle", "bb_lower")
+#: TA-Lib's outputs → the snapshot's (indicator, line) holding the same values
+FIELDS = {
+    "rsi": ("RSI", "value"),
+    "macd": ("MACD", "macd"),
+    "macd_signal": ("MACD", "signal"),
+    "macd_hist": ("MACD", "histogram"),
+    "bb_upper": ("BB", "upper"),
+    "bb_middle": ("BB", "middle"),
+    "bb_lower": ("BB", "lower"),
+}
 
 
 def run_bank(closes: np.ndarray, mask: np.ndarray, **params: float) -> dict[str, list[list[float]]]:
@@ -19,8 +29,8 @@ def run_bank(closes: np.ndarray, mask: np.ndarray, **params: float) -> dict[str,
     seen: dict[str, list[list[float]]] = {f: [[] for _ in range(n_symbols)] for f in FIELDS}
     for t in range(n_bars):
         snap = bank.update(closes[t], mask[t])
-        for f in FIELDS:
-            values = getattr(snap, f)
+        for f, (name, line) in FIELDS.items():
+            values = snap[name][line]
             for i in np.flatnonzero(mask[t]):
                 seen[f][i].append(float(values[i]))
     return seen
@@ -88,13 +98,13 @@ def test_first_values_appear_at_talib_lookback() -> None:
     closes = random_walk(np.random.default_rng(3), 40, 1)[:, 0]
     snaps: list[IndicatorSnapshot] = [bank.update(closes[t : t + 1], [True]) for t in range(40)]
 
-    first_rsi = next(t for t, s in enumerate(snaps) if s.rsi_ready[0])
-    first_macd = next(t for t, s in enumerate(snaps) if s.macd_ready[0])
-    first_bb = next(t for t, s in enumerate(snaps) if s.bb_ready[0])
+    first_rsi = next(t for t, s in enumerate(snaps) if s["RSI"].ready[0])
+    first_macd = next(t for t, s in enumerate(snaps) if s["MACD"].ready[0])
+    first_bb = next(t for t, s in enumerate(snaps) if s["BB"].ready[0])
 
     assert (first_rsi, first_macd, first_bb) == (14, 33, 19)
-    assert np.isnan(snaps[13].rsi[0]) and np.isnan(snaps[32].macd[0])
-    assert np.isnan(snaps[18].bb_middle[0])
+    assert np.isnan(snaps[13]["RSI"].value[0]) and np.isnan(snaps[32]["MACD"]["macd"][0])
+    assert np.isnan(snaps[18]["BB"]["middle"][0])
 
 
 def test_flat_series_gives_rsi_zero_like_talib_and_zero_band_width() -> None:
@@ -104,11 +114,16 @@ def test_flat_series_gives_rsi_zero_like_talib_and_zero_band_width() -> None:
     for t in range(60):
         snap = bank.update(closes[t], [True])
 
-    assert snap.rsi[0] == 0.0 == talib.RSI(closes[:, 0])[-1]
-    assert snap.bb_upper[0] == snap.bb_middle[0] == snap.bb_lower[0] == 123.45
+    rsi, bb, macd_lines = snap["RSI"], snap["BB"], snap["MACD"]
+    assert rsi.value[0] == 0.0 == talib.RSI(closes[:, 0])[-1]
+    assert bb["upper"][0] == bb["middle"][0] == bb["lower"][0] == 123.45
     macd, signal, _ = talib.MACD(closes[:, 0])
-    assert snap.macd[0] == pytest.approx(macd[-1], abs=TOLERANCE) == pytest.approx(0, abs=1e-9)
-    assert snap.macd_signal[0] == pytest.approx(signal[-1], abs=TOLERANCE)
+    assert (
+        macd_lines["macd"][0]
+        == pytest.approx(macd[-1], abs=TOLERANCE)
+        == pytest.approx(0, abs=1e-9)
+    )
+    assert macd_lines["signal"][0] == pytest.approx(signal[-1], abs=TOLERANCE)
 
 
 def test_symbol_without_a_bar_keeps_its_values_and_is_not_updated() -> None:
@@ -121,8 +136,9 @@ def test_symbol_without_a_bar_keeps_its_values_and_is_not_updated() -> None:
     after = bank.update(closes[39], [True, False])
 
     assert after.updated.tolist() == [True, False]
-    assert after.rsi[1] == before.rsi[1] and after.macd[1] == before.macd[1]
-    assert after.rsi[0] != before.rsi[0]
+    assert after["RSI"].value[1] == before["RSI"].value[1]
+    assert after["MACD"]["macd"][1] == before["MACD"]["macd"][1]
+    assert after["RSI"].value[0] != before["RSI"].value[0]
 
 
 def test_update_rejects_wrong_shapes_and_non_finite_closes() -> None:
@@ -133,3 +149,44 @@ def test_update_rejects_wrong_shapes_and_non_finite_closes() -> None:
     with pytest.raises(ValueError, match="not finite"):
         bank.update(np.array([1.0, np.nan, 1.0]), np.ones(3, dtype=bool))
     bank.update(np.array([1.0, np.nan, 1.0]), np.array([True, False, True]))  # NaN off-mask: fine
+
+
+def test_every_registered_indicator_declares_its_wire_form() -> None:
+    bank = IndicatorBank(4)
+
+    assert [type(i) for i in bank.indicators] == list(INDICATORS)
+    assert len({k.name for k in INDICATORS}) == len({k.prefix for k in INDICATORS}) == 3
+    for indicator in bank.indicators:
+        assert next(iter(indicator.lines)) == "value", f"{indicator.name}: value comes first"
+        for attribute in indicator.lines.values():
+            line = getattr(indicator, attribute)
+            assert line.shape == (4,) and line.dtype == np.float64
+        assert orjson.loads(orjson.dumps(indicator.metadata)) == indicator.metadata
+        assert not indicator.ready.any() and indicator.warmup_bars > 1
+
+
+def test_the_snapshot_holds_each_indicator_by_wire_name_with_value_as_its_main_line() -> None:
+    bank = IndicatorBank(2)
+    closes = random_walk(np.random.default_rng(8), 40, 2)
+    for t in range(40):
+        snap = bank.update(closes[t], [True, True])
+
+    assert list(snap.indicators) == ["RSI", "MACD", "BB"]
+    assert list(snap["MACD"].lines) == ["value", "macd", "signal", "histogram"]
+    assert list(snap["BB"].lines) == ["value", "upper", "middle", "lower"]
+    assert snap["MACD"].value is snap["MACD"]["macd"] and snap["BB"].value is snap["BB"]["middle"]
+    assert snap["RSI"].value is not bank.indicators[0].value  # a copy, not the live state
+
+
+def test_parameters_go_to_the_indicator_of_their_prefix_and_unknown_ones_are_refused() -> None:
+    bank = IndicatorBank(1, rsi_period=5, macd_signal=4, bb_stddev=1.5)
+
+    assert [i.metadata for i in bank.indicators] == [
+        {"period": 5},
+        {"fast_period": 12, "slow_period": 26, "signal_period": 4},
+        {"period": 20, "std_dev": 1.5},
+    ]
+    with pytest.raises(TypeError, match="length"):
+        IndicatorBank(1, rsi_length=5)
+    with pytest.raises(TypeError, match="ema_period"):
+        IndicatorBank(1, ema_period=5)

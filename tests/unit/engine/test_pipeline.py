@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 import numpy as np
 import orjson
+import pytest
 
 from tickstock.contract import Channel, calculations_of, detections_of, parse
+from tickstock.engine import indicators
 from tickstock.engine.feeds import SyntheticFeed
+from tickstock.engine.indicators import Indicator
 from tickstock.engine.pipeline import MinuteOutput, MinutePipeline
 from tickstock.engine.universe import load_universe
 
@@ -163,3 +168,68 @@ def test_previous_close_is_the_last_close_of_the_previous_trading_day() -> None:
     minute(day_one_close, 12.5)
     (next_day,) = minute(OPEN + 86400, 13.0)
     assert next_day.bars[0].previous_close == 12.5
+
+
+class PreviousClose(Indicator):
+    """A toy indicator for the registry: the close ``lag`` bars ago, and the change since."""
+
+    name, prefix = "PREV", "prev"
+    lines: ClassVar[dict[str, str]] = {
+        "value": "previous",
+        "previous": "previous",
+        "change": "change",
+    }
+
+    def __init__(self, n_symbols: int, lag: int = 1) -> None:
+        self.lag = lag
+        self.bars_seen = np.zeros(n_symbols, dtype=np.int64)
+        self.closes = np.full((n_symbols, lag + 1), np.nan)
+        self.previous = np.full(n_symbols, np.nan)
+        self.change = np.full(n_symbols, np.nan)
+
+    @property
+    def warmup_bars(self) -> int:
+        return self.lag + 1
+
+    @property
+    def metadata(self) -> dict[str, object]:
+        return {"lag": self.lag}
+
+    def update(self, close: np.ndarray, mask: np.ndarray) -> None:
+        self.closes[mask] = np.roll(self.closes[mask], 1, axis=1)
+        self.closes[mask, 0] = close[mask]
+        self.previous[mask] = self.closes[mask, self.lag]
+        self.change[mask] = close[mask] - self.previous[mask]
+        self.bars_seen[mask] += 1
+
+
+def test_a_registered_indicator_is_published_and_stored_with_no_other_change(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The recipe's promise: a class in ``INDICATORS`` reaches the wire and the rows."""
+    monkeypatch.setattr(indicators, "INDICATORS", (*indicators.INDICATORS, PreviousClose))
+    universe = load_universe(5)
+    feed = SyntheticFeed(5, seed=2, session_open=OPEN)
+    pipeline = MinutePipeline(universe.symbols)
+
+    outputs = [pipeline.process(feed.bars(OPEN + 60 * m)) for m in range(3)]
+
+    def published(out: MinuteOutput) -> list:  # type: ignore[type-arg]
+        return [
+            c
+            for m in out.messages
+            if m.channel == Channel.INDICATORS_STREAMING.value
+            for c in calculations_of(parse(m.channel, m.payload))
+            if c.indicator == "PREV"
+        ]
+
+    assert published(outputs[0]) == []  # not ready at its first bar
+    second, third = outputs[1], outputs[2]
+    assert len(published(second)) == 5 and len(published(third)) == 5
+    calc = published(third)[0]
+    i = universe.symbols.index(calc.symbol)
+    assert calc.value == calc.values["previous"] == second.bars.close[i]
+    assert calc.values["change"] == pytest.approx(third.bars.close[i] - second.bars.close[i])
+    assert calc.metadata == {"lag": 1}
+    rows = [r for r in third.calculations if r["indicator"] == "PREV"]
+    assert len(rows) == 5 and rows[0]["metadata"] == {"lag": 1}
