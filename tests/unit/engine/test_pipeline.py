@@ -9,9 +9,8 @@ import orjson
 import pytest
 
 from tickstock.contract import Channel, calculations_of, detections_of, parse
-from tickstock.engine import indicators
 from tickstock.engine.feeds import SyntheticFeed
-from tickstock.engine.indicators import Indicator
+from tickstock.engine.indicators import Indicator, bank
 from tickstock.engine.pipeline import MinuteOutput, MinutePipeline
 from tickstock.engine.universe import load_universe
 
@@ -207,7 +206,7 @@ def test_a_registered_indicator_is_published_and_stored_with_no_other_change(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """The recipe's promise: a class in ``INDICATORS`` reaches the wire and the rows."""
-    monkeypatch.setattr(indicators, "INDICATORS", (*indicators.INDICATORS, PreviousClose))
+    monkeypatch.setattr(bank, "INDICATORS", (*bank.INDICATORS, PreviousClose))
     universe = load_universe(5)
     feed = SyntheticFeed(5, seed=2, session_open=OPEN)
     pipeline = MinutePipeline(universe.symbols)
