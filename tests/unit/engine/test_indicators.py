@@ -155,14 +155,15 @@ def test_every_registered_indicator_declares_its_wire_form() -> None:
     bank = IndicatorBank(4)
 
     assert [type(i) for i in bank.indicators] == list(INDICATORS)
-    assert len({k.name for k in INDICATORS}) == len({k.prefix for k in INDICATORS}) == 3
+    names, prefixes = {k.name for k in INDICATORS}, {k.prefix for k in INDICATORS}
+    assert len(names) == len(prefixes) == len(INDICATORS) and {"RSI", "MACD", "BB"} <= names
     for indicator in bank.indicators:
         assert next(iter(indicator.lines)) == "value", f"{indicator.name}: value comes first"
         for attribute in indicator.lines.values():
             line = getattr(indicator, attribute)
             assert line.shape == (4,) and line.dtype == np.float64
         assert orjson.loads(orjson.dumps(indicator.metadata)) == indicator.metadata
-        assert not indicator.ready.any() and indicator.warmup_bars > 1
+        assert not indicator.ready.any() and indicator.warmup_bars >= 1
 
 
 def test_the_snapshot_holds_each_indicator_by_wire_name_with_value_as_its_main_line() -> None:
@@ -171,21 +172,21 @@ def test_the_snapshot_holds_each_indicator_by_wire_name_with_value_as_its_main_l
     for t in range(40):
         snap = bank.update(closes[t], [True, True])
 
-    assert list(snap.indicators) == ["RSI", "MACD", "BB"]
+    assert list(snap.indicators) == [k.name for k in INDICATORS]
     assert list(snap["MACD"].lines) == ["value", "macd", "signal", "histogram"]
     assert list(snap["BB"].lines) == ["value", "upper", "middle", "lower"]
     assert snap["MACD"].value is snap["MACD"]["macd"] and snap["BB"].value is snap["BB"]["middle"]
-    assert snap["RSI"].value is not bank.indicators[0].value  # a copy, not the live state
+    rsi = next(i for i in bank.indicators if i.name == "RSI")
+    assert snap["RSI"].value is not rsi.value  # a copy, not the live state
 
 
 def test_parameters_go_to_the_indicator_of_their_prefix_and_unknown_ones_are_refused() -> None:
     bank = IndicatorBank(1, rsi_period=5, macd_signal=4, bb_stddev=1.5)
 
-    assert [i.metadata for i in bank.indicators] == [
-        {"period": 5},
-        {"fast_period": 12, "slow_period": 26, "signal_period": 4},
-        {"period": 20, "std_dev": 1.5},
-    ]
+    metadata = {i.name: i.metadata for i in bank.indicators}
+    assert metadata["RSI"] == {"period": 5}
+    assert metadata["MACD"] == {"fast_period": 12, "slow_period": 26, "signal_period": 4}
+    assert metadata["BB"] == {"period": 20, "std_dev": 1.5}
     with pytest.raises(TypeError, match="length"):
         IndicatorBank(1, rsi_length=5)
     with pytest.raises(TypeError, match="ema_period"):
