@@ -6,6 +6,7 @@
     ├── ConfigError            a setting has a bad value (names the variable)
     ├── ContractError          a message breaks the producer contract (channel, field, reason)
     │   └── MessageTooLarge    over the size limit, rejected unread
+    ├── TimestampError         text is not an ISO-8601 date-time, or lacks a required zone
     ├── StoreError             the database refused or failed
     │   ├── ReadOnlyError      a write was attempted through the app's read-only handle
     │   └── StoreUnavailable   the database cannot be reached
@@ -46,6 +47,17 @@ class ContractError(TickStockError):
 
 class MessageTooLarge(ContractError):
     """The raw message is larger than the contract allows; it was not parsed."""
+
+
+class TimestampError(TickStockError, ValueError):
+    """Text that is not an ISO-8601 date-time (``not_iso``), or has no zone where one is
+    required (``zoneless``); a ``ValueError`` too, so validators treat it as bad input."""
+
+    def __init__(self, text: str, kind: str) -> None:
+        self.text = text
+        self.kind = kind
+        reason = "is not ISO-8601" if kind == "not_iso" else "has no time zone"
+        super().__init__(f"timestamp {text!r} {reason}")
 
 
 class StoreError(TickStockError):

@@ -1,4 +1,5 @@
-"""The producer contract: channels, payload models, limits and ``parse``.
+"""The producer contract: channels, payload models, limits, ``parse``, timestamps, and the
+Socket.IO events each channel feeds (``contract.events``).
 
 The engine builds messages from these models and the app validates what it receives
 with them; nothing else is shared between the two.
@@ -42,9 +43,9 @@ from tickstock.contract.models import (
     SessionStartedMessage,
     SessionStop,
     SessionStoppedMessage,
-    format_timestamp,
 )
 from tickstock.contract.parse import CHANNEL_TYPES, calculations_of, detections_of, parse
+from tickstock.contract.timestamps import format_timestamp, parse_timestamp
 from tickstock.contract.wire import encode, to_wire
 from tickstock.errors import ContractError, MessageTooLarge
 
@@ -90,5 +91,6 @@ __all__ = [
     "encode",
     "format_timestamp",
     "parse",
+    "parse_timestamp",
     "to_wire",
 ]

@@ -28,6 +28,7 @@ from pydantic import (
 )
 
 from tickstock.contract import limits, normalise
+from tickstock.contract.timestamps import format_timestamp
 
 _CONTROL = re.compile(
     r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200b-\u200f\u2028-\u202e\u2066-\u2069\ufeff]"
@@ -64,29 +65,6 @@ def _to_utc(value: datetime) -> datetime:
     except OverflowError:  # e.g. 9999-12-31T23:59:59-01:00
         raise ValueError("timestamp is out of range once converted to UTC") from None
     return value.replace(microsecond=value.microsecond // 1000 * 1000)
-
-
-#: Recently formatted timestamps: a minute's detections share one bar time, and formatting
-#: (``astimezone`` + ``isoformat``) was a tenth of the app's cost per relayed detection.
-_FORMATTED: dict[datetime, str] = {}
-_FORMATTED_MAX = 4096
-
-
-def format_timestamp(value: datetime) -> str:
-    """ISO-8601 in UTC with ``Z``, milliseconds only when present."""
-    text = _FORMATTED.get(value)
-    if text is None:
-        text = _format_timestamp(value)
-        if len(_FORMATTED) >= _FORMATTED_MAX:
-            _FORMATTED.clear()
-        _FORMATTED[value] = text
-    return text
-
-
-def _format_timestamp(value: datetime) -> str:
-    value = value.astimezone(UTC)  # isoformat, unlike strftime, pads years before 1000
-    spec = "milliseconds" if value.microsecond else "seconds"
-    return value.isoformat(timespec=spec).replace("+00:00", "Z")
 
 
 Timestamp = Annotated[

@@ -332,7 +332,7 @@ def test_plain_ascii_shortcut_cleans_exactly_like_the_full_rules(text: str) -> N
 @given(st.datetimes(timezones=offsets), st.integers(min_value=0, max_value=3))
 def test_cached_timestamp_formatting_equals_fresh_formatting(when: datetime, repeat: int) -> None:
     """The formatting cache is keyed by instant: equal instants in other offsets, same text."""
-    from tickstock.contract.models import _format_timestamp, format_timestamp
+    from tickstock.contract.timestamps import _format_timestamp, format_timestamp
 
     when = when.replace(microsecond=when.microsecond // 1000 * 1000)
     expected = _format_timestamp(when)
@@ -343,9 +343,9 @@ def test_cached_timestamp_formatting_equals_fresh_formatting(when: datetime, rep
 
 
 def test_timestamp_formatting_cache_stays_bounded() -> None:
-    from tickstock.contract import models
+    from tickstock.contract import timestamps
 
     start = datetime(2025, 10, 5, 13, 30, tzinfo=UTC)
-    for minute in range(models._FORMATTED_MAX * 2 + 10):
-        models.format_timestamp(start + timedelta(minutes=minute))
-    assert len(models._FORMATTED) <= models._FORMATTED_MAX
+    for minute in range(timestamps._FORMATTED_MAX * 2 + 10):
+        timestamps.format_timestamp(start + timedelta(minutes=minute))
+    assert len(timestamps._FORMATTED) <= timestamps._FORMATTED_MAX
