@@ -6,7 +6,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Sequence
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 from urllib.parse import urlencode
 
@@ -20,6 +20,8 @@ from tickstock.contract.limits import (
     SEVERITIES,
     SYMBOL_PATTERN,
 )
+from tickstock.contract.timestamps import parse_timestamp as contract_timestamp
+from tickstock.errors import TimestampError
 from tickstock.store import queries
 
 _SYMBOL = re.compile(SYMBOL_PATTERN)
@@ -94,17 +96,17 @@ class QueryParameters:
 
 
 def parse_timestamp(name: str, raw: str) -> datetime:
-    """ISO-8601 with a zone (``Z`` or an offset), converted to UTC."""
+    """ISO-8601 with a zone (``Z`` or an offset), converted to UTC: a query has no default
+    zone to assume, so a zone-less time is refused (``zone_required``) rather than guessed."""
     text = _UNENCODED_PLUS.sub(r"\1+\2", raw.strip())
     try:
-        value = datetime.fromisoformat(text)
-    except ValueError:
+        return contract_timestamp(text, zone_required=True)
+    except TimestampError as exc:
+        if exc.kind == "zoneless":
+            raise bad_parameter(name, "needs a time zone (Z or an offset such as +00:00)") from None
         raise bad_parameter(
             name, "must be an ISO-8601 timestamp, e.g. 2025-10-05T10:15:00Z"
         ) from None
-    if value.tzinfo is None:
-        raise bad_parameter(name, "needs a time zone (Z or an offset such as +00:00)")
-    return value.astimezone(UTC)
 
 
 def validate_symbol(name: str, raw: str) -> str:

@@ -28,9 +28,7 @@ from collections import OrderedDict
 from typing import Any
 
 from tickstock.contract import BarsMessage, format_timestamp
-
-#: (Socket.IO event name, data) of one event to relay.
-Relayed = tuple[str, dict[str, Any]]
+from tickstock.contract.events import BARS, Relayed, bars_event
 
 #: Most symbols whose latest bar is kept (the least recently updated go first).
 MAX_SYMBOLS = 20_000
@@ -42,7 +40,7 @@ FORMING_KEY = "bars:forming:"
 
 def conflation_key(event: str, data: dict[str, Any]) -> str | None:
     """The fan-out key of a relayed event: forming bars have one, nothing else does."""
-    if event != "streaming_bars" or data.get("closed", True):
+    if event != BARS or data.get("closed", True):
         return None
     return FORMING_KEY + str(data.get("timeframe"))
 
@@ -76,8 +74,7 @@ class BarBook:
                 if forming is not None and forming["timestamp"] <= bar["timestamp"]:
                     del self._forming[bar["symbol"]]
                 self._keep({**bar, "closed": True})
-            event = {"type": "streaming_bars", "timeframe": message.timeframe, "closed": True}
-            return [("streaming_bars", {**event, "bars": bars})]
+            return [(BARS, bars_event(message.timeframe, True, bars))]
         self._timeframe = message.timeframe
         for bar in bars:
             self.forming_in += 1
@@ -105,8 +102,7 @@ class BarBook:
             del self._forming[symbol]
         if not self._forming:
             return []
-        data = {"type": "streaming_bars", "timeframe": self._timeframe, "closed": False}
-        return [("streaming_bars", {**data, "bars": list(self._forming.values())})]
+        return [(BARS, bars_event(self._timeframe, False, list(self._forming.values())))]
 
     def clear(self) -> None:
         """A new session: yesterday's prices are not today's."""

@@ -10,8 +10,8 @@ the contract would reject is skipped rather than relayed.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
-from contextlib import AbstractAsyncContextManager
+from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -28,6 +28,8 @@ from tickstock.contract import (
     PatternDetection,
     SessionStartedMessage,
     SessionStoppedMessage,
+    events,
+    to_wire,
 )
 from tickstock.contract.models import IndicatorCalculation
 from tickstock.contract.parse import parse_object
@@ -40,6 +42,8 @@ if TYPE_CHECKING:
 
 #: Most detections (and alerts) a reconnecting client's snapshot backfills.
 CLIENT_BACKFILL_LIMIT = 5000
+#: Rows read per table and page when backfilling a feed gap.
+BACKFILL_PAGE = 5000
 
 log = logging.getLogger(__name__)
 
@@ -68,51 +72,45 @@ class FeedHistory(Protocol):
     ) -> tuple[FeedBackfill, StreamPosition]: ...
 
 
-def channel_of_session(message: Message) -> Channel:
-    if isinstance(message, SessionStoppedMessage):
-        return Channel.SESSION_STOPPED
-    return Channel.SESSION_STARTED
-
-
 class DatabaseHistory:
     """Reads through a read-only connection factory (``engine.connect``)."""
 
     def __init__(self, connect: Connect) -> None:
         self.connect = connect
 
-    async def latest_position(self) -> StreamPosition:
-        """Where the stored stream ends now (the baseline of a first backfill)."""
+    @asynccontextmanager
+    async def _reading(self) -> AsyncIterator[AsyncConnection]:
+        """A read connection; a database that fails or cannot be reached is ``StoreUnavailable``."""
         try:
             async with self.connect() as conn:
-                return await positions.latest_position(conn)
+                yield conn
         except (SQLAlchemyError, OSError) as exc:
             raise StoreUnavailable(f"database read failed: {exc}") from exc
+
+    async def latest_position(self) -> StreamPosition:
+        """Where the stored stream ends now (the baseline of a first backfill)."""
+        async with self._reading() as conn:
+            return await positions.latest_position(conn)
 
     async def position_of(self, received: ReceivedLog, fallback: StreamPosition) -> StreamPosition:
         """The row ids of the newest rows the app received live, never behind ``fallback``."""
-        try:
-            async with self.connect() as conn:
-                return fallback.advanced(
-                    patterns=await positions.pattern_position(conn, received.patterns),
-                    alerts=await positions.alert_position(conn, received.alerts),
-                    health=await positions.health_position(conn, received.health),
-                )
-        except (SQLAlchemyError, OSError) as exc:
-            raise StoreUnavailable(f"database read failed: {exc}") from exc
+        async with self._reading() as conn:
+            return fallback.advanced(
+                patterns=await positions.pattern_position(conn, received.patterns),
+                alerts=await positions.alert_position(conn, received.alerts),
+                health=await positions.health_position(conn, received.health),
+            )
 
     async def after(
-        self, position: StreamPosition, limit: int = 5000
+        self, position: StreamPosition, limit: int = BACKFILL_PAGE
     ) -> tuple[FeedBackfill, StreamPosition]:
         """Patterns, alerts and health stored after ``position`` (at most ``limit`` of each,
         in id order), the current session, and the position they reach."""
-        try:
-            async with self.connect() as conn:
-                session = await queries.current_session(conn)
-                patterns = await positions.patterns_after(conn, position.patterns, limit)
-                alerts = await positions.alerts_after(conn, position.alerts, limit)
-                health = await positions.health_after(conn, position.health, limit)
-        except (SQLAlchemyError, OSError) as exc:
-            raise StoreUnavailable(f"database read failed: {exc}") from exc
+        async with self._reading() as conn:
+            session = await queries.current_session(conn)
+            patterns = await positions.patterns_after(conn, position.patterns, limit)
+            alerts = await positions.alerts_after(conn, position.alerts, limit)
+            health = await positions.health_after(conn, position.health, limit)
         reached = position.advanced(
             patterns=max((r["id"] for r in patterns), default=0),
             alerts=max((r["id"] for r in alerts), default=0),
@@ -129,7 +127,8 @@ class DatabaseHistory:
     ) -> FeedBackfill:
         found = FeedBackfill()
         for record in sessions:
-            message = _validated(channel_of_record(record), payloads.session_event(record))
+            channel = events.session_channel(record["status"])
+            message = _validated(channel, payloads.session_event(record))
             if message is not None:
                 found.sessions.append(message)  # type: ignore[arg-type]
         for record in patterns:
@@ -137,12 +136,7 @@ class DatabaseHistory:
             if pattern is not None:
                 found.patterns.append(pattern)
         for record in alerts:
-            channel = (
-                Channel.ALERTS_CRITICAL
-                if record["kind"] == "critical"
-                else Channel.ALERTS_INDICATORS
-            )
-            alert = _validated(channel, payloads.alert_event(record))
+            alert = _validated(events.alert_channel(record["kind"]), payloads.alert_event(record))
             if alert is not None:
                 found.alerts.append(alert)  # type: ignore[arg-type]
         for record in health:
@@ -161,30 +155,27 @@ class DatabaseHistory:
         not backfilled. ``truncated`` names what had more than ``limit`` rows.
         """
         found: dict[str, Any] = {"patterns": [], "alerts": [], "unknown": [], "truncated": []}
-        try:
-            async with self.connect() as conn:
-                if position.pattern is not None:
-                    after = await positions.pattern_position(conn, [position.pattern])
-                    if after:
-                        rows = await positions.patterns_after(conn, after, limit + 1, session_id)
-                        found["patterns"] = _pattern_events(rows[:limit])
-                        if len(rows) > limit:
-                            found["truncated"].append("patterns")
-                    else:
-                        found["unknown"].append("patterns")
-                if position.alert is not None:
-                    after = await positions.alert_position(conn, [position.alert])
-                    if after:
-                        rows = await positions.alerts_after(
-                            conn, after, limit + 1, session_id, kind="indicator"
-                        )
-                        found["alerts"] = _alert_events(rows[:limit])
-                        if len(rows) > limit:
-                            found["truncated"].append("alerts")
-                    else:
-                        found["unknown"].append("alerts")
-        except (SQLAlchemyError, OSError) as exc:
-            raise StoreUnavailable(f"database read failed: {exc}") from exc
+        async with self._reading() as conn:
+            if position.pattern is not None:
+                after = await positions.pattern_position(conn, [position.pattern])
+                if after:
+                    rows = await positions.patterns_after(conn, after, limit + 1, session_id)
+                    found["patterns"] = _pattern_events(rows[:limit])
+                    if len(rows) > limit:
+                        found["truncated"].append("patterns")
+                else:
+                    found["unknown"].append("patterns")
+            if position.alert is not None:
+                after = await positions.alert_position(conn, [position.alert])
+                if after:
+                    rows = await positions.alerts_after(
+                        conn, after, limit + 1, session_id, kind="indicator"
+                    )
+                    found["alerts"] = _alert_events(rows[:limit])
+                    if len(rows) > limit:
+                        found["truncated"].append("alerts")
+                else:
+                    found["unknown"].append("alerts")
         return found
 
     async def restore(self, state: LiveState, *, max_patterns: int, max_alerts: int) -> None:
@@ -194,22 +185,21 @@ class DatabaseHistory:
         one is not brought back: the live view starts clean, as on an empty database,
         and earlier sessions stay in the history (Sessions).
         """
-        try:
-            async with self.connect() as conn:
-                session = await queries.current_session(conn)
-                if session is None or session["status"] != "active":
-                    return
-                session_id = session["session_id"]
-                patterns = await queries.recent_patterns(conn, max_patterns, session_id)
-                alerts = await queries.recent_alerts(conn, max_alerts, session_id)
-                health = await queries.latest_health(conn, session_id)
-                open_alerts = await queries.open_critical_alerts(conn, session_id)
-                indicators = await queries.latest_indicators(conn, session_id=session_id)
-        except (SQLAlchemyError, OSError) as exc:
-            raise StoreUnavailable(f"database read failed: {exc}") from exc
+        async with self._reading() as conn:
+            session = await queries.current_session(conn)
+            if session is None or session["status"] != "active":
+                return
+            session_id = session["session_id"]
+            patterns = await queries.recent_patterns(conn, max_patterns, session_id)
+            alerts = await queries.recent_alerts(conn, max_alerts, session_id)
+            health = await queries.latest_health(conn, session_id)
+            open_alerts = await queries.open_critical_alerts(conn, session_id)
+            indicators = await queries.latest_indicators(conn, session_id=session_id)
         counts = session.get("counts") or {}
         state.restore(
-            session=_validated(channel_of_record(session), payloads.session_event(session)),
+            session=_validated(
+                events.session_channel(session["status"]), payloads.session_event(session)
+            ),
             patterns=[p for p in map(_pattern, patterns) if p is not None],
             alerts=[
                 a
@@ -239,27 +229,16 @@ class DatabaseHistory:
 
 def _pattern_events(records: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Stored detections as ``streaming_pattern`` data, each validated by the contract."""
-    events = []
-    for detection, channels in filter(None, map(_pattern, records)):
-        events.append(
-            {
-                "type": "streaming_pattern",
-                "detection": detection.model_dump(mode="json", exclude_none=True),
-                "high_confidence": Channel.PATTERNS_DETECTED.value in channels,
-                "channels": channels,
-            }
-        )
-    return events
+    return [
+        events.pattern_event(to_wire(detection), channels)
+        for detection, channels in filter(None, map(_pattern, records))
+    ]
 
 
 def _alert_events(records: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Stored indicator alerts as ``indicator_alert`` data, each validated by the contract."""
     alerts = (_validated(Channel.ALERTS_INDICATORS, payloads.alert_event(r)) for r in records)
-    return [a.model_dump(mode="json", exclude_none=True) for a in alerts if a is not None]
-
-
-def channel_of_record(record: dict[str, Any]) -> Channel:
-    return Channel.SESSION_STOPPED if record["status"] == "stopped" else Channel.SESSION_STARTED
+    return [to_wire(a) for a in alerts if a is not None]
 
 
 def _validated(channel: Channel, data: dict[str, Any]) -> Message | None:
@@ -288,4 +267,4 @@ def _calculation(record: dict[str, Any]) -> IndicatorCalculation | None:
         return None
 
 
-__all__ = ("DatabaseHistory", "FeedBackfill", "FeedHistory", "channel_of_session")
+__all__ = ("BACKFILL_PAGE", "DatabaseHistory", "FeedBackfill", "FeedHistory")

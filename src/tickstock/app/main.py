@@ -33,9 +33,9 @@ from tickstock.app.client_errors import client_error_routes
 from tickstock.app.dashboard_settings import dashboard_settings
 from tickstock.app.fanout import FanOut
 from tickstock.app.history import DatabaseHistory
-from tickstock.app.ingest import Relay
 from tickstock.app.logs import MinuteSummaries
 from tickstock.app.metrics import AppMetrics
+from tickstock.app.relay import Relay
 from tickstock.app.ring import RecoveryRing
 from tickstock.app.socket_server import SocketGateway, create_socket_server
 from tickstock.app.state import LiveState

@@ -24,6 +24,7 @@ from typing import Any
 import orjson
 
 from tickstock.app.ring import RecoveryRing
+from tickstock.contract.events import PATTERN, PATTERNS_BATCH
 
 #: The protocol a client gets unless it asks for another.
 FRAME = "frame"
@@ -31,8 +32,6 @@ FRAME = "frame"
 PLAN = "plan"
 PROTOCOLS = (FRAME, PLAN)
 
-PATTERN = "streaming_pattern"
-PATTERNS_BATCH = "streaming_patterns_batch"
 #: The plan's largest pattern batch.
 MAX_BATCH_DETECTIONS = 50
 #: Units kept for plan clients at other cursors; beyond it the cache starts again.

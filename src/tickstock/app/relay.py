@@ -21,27 +21,26 @@ from typing import Any
 
 from tickstock.app.bars import conflation_key
 from tickstock.app.fanout import FanOut
-from tickstock.app.history import FeedHistory, channel_of_session
+from tickstock.app.history import BACKFILL_PAGE, FeedHistory
 from tickstock.app.ingest_counts import IngestCounts
 from tickstock.app.logs import ctx
 from tickstock.app.recovery import ReceivedLog
-from tickstock.app.state import LiveState, Relayed
+from tickstock.app.state import LiveState
 from tickstock.contract import (
     MAX_MESSAGE_BYTES,
     Channel,
-    CriticalAlertMessage,
     Message,
     SessionStoppedMessage,
+    format_timestamp,
 )
-from tickstock.contract.models import format_timestamp
+from tickstock.contract.events import Relayed, channel_of
 from tickstock.contract.parse import read
 from tickstock.errors import ContractError, StoreError
 from tickstock.store.positions import StreamPosition
 
-log = logging.getLogger(__name__)
+#: The ingest stage's logger, as ``app.ingest_counts`` logs: the name operators filter on.
+log = logging.getLogger("tickstock.app.ingest")
 
-#: Rows read per table and page when backfilling a feed gap.
-BACKFILL_PAGE = 5000
 #: Seconds before each further look for rows the producer wrote after the first pass.
 BACKFILL_PASSES = (1.0, 3.0, 10.0)
 
@@ -254,7 +253,7 @@ class Relay:
             for message in found.sessions:
                 if not self._session_concerns_view(message):
                     continue
-                batch = self.state.accept(channel_of_session(message), message, live=False)
+                batch = self.state.accept(channel_of(message), message, live=False)
                 counts["sessions"] += len(batch)
                 relayed += batch
             for detection, channels in found.patterns:
@@ -262,16 +261,11 @@ class Relay:
                 counts["patterns"] += len(batch)
                 relayed += batch
             for alert in found.alerts:
-                channel = (
-                    Channel.ALERTS_CRITICAL
-                    if isinstance(alert, CriticalAlertMessage)
-                    else Channel.ALERTS_INDICATORS
-                )
-                batch = self.state.accept(channel, alert, live=False)
+                batch = self.state.accept(channel_of(alert), alert, live=False)
                 counts["alerts"] += len(batch)
                 relayed += batch
             for health in found.health:
-                batch = self.state.accept(Channel.HEALTH, health, live=False)
+                batch = self.state.accept(channel_of(health), health, live=False)
                 counts["health"] += len(batch)
                 relayed += batch
             if reached == position:  # a page with nothing new: all read

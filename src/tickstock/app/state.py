@@ -20,7 +20,6 @@ from typing import Any
 from tickstock.app.bars import BarBook
 from tickstock.app.windows import MAX_TRACKED_SYMBOLS, EventRate, RecentKeys, SymbolsSeen
 from tickstock.contract import (
-    HIGH_CONFIDENCE,
     BarsMessage,
     Channel,
     CriticalAlertMessage,
@@ -32,12 +31,11 @@ from tickstock.contract import (
     SessionStoppedMessage,
     calculations_of,
     detections_of,
+    events,
     to_wire,
 )
+from tickstock.contract.events import Relayed
 from tickstock.contract.models import IndicatorCalculation
-
-#: (Socket.IO event name, data) of one event to relay.
-Relayed = tuple[str, dict[str, Any]]
 
 #: Window for "distinct symbols seen" when no health tells the active symbol count.
 ACTIVE_SYMBOLS_WINDOW = 60.0
@@ -159,19 +157,14 @@ class LiveState:
                     self._detections.add(identity, known + added)
                     self._add_channels_to_recent(identity, added)
                 continue
-            data = {
-                "type": "streaming_pattern",
-                "detection": to_wire(detection),
-                "high_confidence": detection.confidence >= HIGH_CONFIDENCE,
-                "channels": list(channels),
-            }
+            data = events.pattern_event(to_wire(detection), channels)
             # the window keeps only the channels (a tuple of str, which the garbage collector
             # untracks): the relayed dicts once kept here made every full collection ~100 ms
             self._detections.add(identity, channels)
             self.patterns_detected += 1
             self.recent_patterns.append(data)
             self._saw_symbol(detection.symbol, live)
-            relayed.append(("streaming_pattern", data))
+            relayed.append((events.PATTERN, data))
         self._heard(live, len(relayed))
         return relayed
 
@@ -190,7 +183,7 @@ class LiveState:
                 return
 
     def _accept_calculation(self, calculation: IndicatorCalculation, live: bool) -> Relayed:
-        data = {"type": "streaming_indicator", "calculation": to_wire(calculation)}
+        data = events.indicator_event(to_wire(calculation))
         key = (calculation.symbol, calculation.indicator)
         self.latest_indicators[key] = data
         self.latest_indicators.move_to_end(key)
@@ -198,7 +191,7 @@ class LiveState:
             self.latest_indicators.popitem(last=False)
         self._saw_symbol(calculation.symbol, live)
         self._heard(live)
-        return ("streaming_indicator", data)
+        return (events.INDICATOR, data)
 
     def _accept_session(
         self, message: SessionStartedMessage | SessionStoppedMessage, live: bool
@@ -215,7 +208,7 @@ class LiveState:
         else:
             self.session = {**body, "status": "stopped"}
         self._heard(live)
-        return [("streaming_session", to_wire(message))]
+        return [(events.SESSION, to_wire(message))]
 
     def _start_clean(self) -> None:
         """A new session: nothing of the old one stays in the live view (it stays in the
@@ -244,7 +237,7 @@ class LiveState:
         if live:
             self._health_heard = self.clock()
         self._heard(live)
-        return [("streaming_health", data)]
+        return [(events.HEALTH, data)]
 
     def _accept_indicator_alert(self, message: IndicatorAlertMessage, live: bool) -> list[Relayed]:
         alert = message.alert
@@ -255,7 +248,7 @@ class LiveState:
         self.recent_alerts.append(data)
         self._saw_symbol(alert.symbol, live)
         self._heard(live)
-        return [("indicator_alert", data)]
+        return [(events.INDICATOR_ALERT, data)]
 
     def _accept_critical(self, message: CriticalAlertMessage, live: bool) -> list[Relayed]:
         alert = message.alert
@@ -268,7 +261,7 @@ class LiveState:
         else:
             self.open_critical[alert.component] = data
         self._heard(live)
-        return [("critical_alert", data)]
+        return [(events.CRITICAL_ALERT, data)]
 
     def _first_sighting(self, key: Hashable) -> bool:
         if key in self._other_keys:
@@ -368,7 +361,7 @@ class LiveState:
         now, and the engine turns stale when nothing follows within the stale window.
         """
         if session is not None:
-            self.accept(_channel_of(session), session, live=False)
+            self.accept(events.channel_of(session), session, live=False)
         for detection, channels in patterns:
             self.accept_detection(detection, channels, live=False)
         for alert in alerts:
@@ -386,12 +379,6 @@ class LiveState:
             self.patterns_detected = max(self.patterns_detected, patterns_detected)
         if indicator_alerts is not None:
             self.indicator_alerts = max(self.indicator_alerts, indicator_alerts)
-
-
-def _channel_of(message: Message) -> Channel:
-    if isinstance(message, SessionStoppedMessage):
-        return Channel.SESSION_STOPPED
-    return Channel.SESSION_STARTED
 
 
 def _iso_now(wall: float) -> str:

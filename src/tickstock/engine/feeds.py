@@ -18,15 +18,15 @@ import logging
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from pathlib import Path
 
 import numpy as np
 import numpy.typing as npt
 
+from tickstock.contract import parse_timestamp
 from tickstock.engine.bars import SECONDS_PER_MINUTE, ClosedBars
 from tickstock.engine.universe import is_valid_symbol
-from tickstock.errors import FeedError
+from tickstock.errors import FeedError, TimestampError
 
 log = logging.getLogger(__name__)
 
@@ -200,16 +200,12 @@ class _Row:
 
 
 def _parse_timestamp(text: str) -> int:
-    value = text.strip()
-    if value.endswith(("Z", "z")):
-        value = value[:-1] + "+00:00"
     try:
-        moment = datetime.fromisoformat(value)
-    except ValueError:
-        raise ValueError(f"timestamp {text!r} is not ISO-8601") from None
-    if moment.tzinfo is None:
-        raise ValueError(f"timestamp {text!r} has no time zone; use UTC with Z")
-    epoch = moment.astimezone(UTC).timestamp()
+        moment = parse_timestamp(text, zone_required=True)
+    except TimestampError as exc:
+        hint = "; use UTC with Z" if exc.kind == "zoneless" else ""
+        raise ValueError(f"{exc}{hint}") from None
+    epoch = moment.timestamp()
     if epoch % SECONDS_PER_MINUTE:
         raise ValueError(f"timestamp {text!r} is not the start of a minute")
     return int(epoch)

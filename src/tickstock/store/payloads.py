@@ -12,8 +12,7 @@ from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from tickstock.contract import format_timestamp
-from tickstock.contract.channels import Channel
+from tickstock.contract import Channel, events, format_timestamp
 
 Record = dict[str, Any]
 
@@ -64,17 +63,10 @@ def pattern_detection(record: Mapping[str, Any]) -> Record:
 
 
 def pattern_event(record: Mapping[str, Any]) -> Record:
-    """``streaming_pattern`` data; ``channels`` is inferred from the high-confidence flag."""
-    high = bool(record["high_confidence"])
-    channels = [Channel.PATTERNS_STREAMING.value]
-    if high:
-        channels.append(Channel.PATTERNS_DETECTED.value)
-    return {
-        "type": "streaming_pattern",
-        "detection": pattern_detection(record),
-        "high_confidence": high,
-        "channels": channels,
-    }
+    """``streaming_pattern`` data; ``channels`` is inferred from the stored high-confidence
+    flag (the writer sets it by ``events.is_high_confidence``)."""
+    channels = events.pattern_channels(bool(record["high_confidence"]))
+    return events.pattern_event(pattern_detection(record), channels)
 
 
 def indicator_calculation(record: Mapping[str, Any]) -> Record:
@@ -94,7 +86,7 @@ def indicator_calculation(record: Mapping[str, Any]) -> Record:
 
 
 def indicator_event(record: Mapping[str, Any]) -> Record:
-    return {"type": "streaming_indicator", "calculation": indicator_calculation(record)}
+    return events.indicator_event(indicator_calculation(record))
 
 
 def indicator_alert_event(record: Mapping[str, Any]) -> Record:
@@ -102,7 +94,7 @@ def indicator_alert_event(record: Mapping[str, Any]) -> Record:
     if record.get("threshold") is not None:
         data["threshold"] = record["threshold"]
     return {
-        "type": "indicator_alert",
+        "type": events.INDICATOR_ALERT,
         "alert": {
             "symbol": record["symbol"],
             "alert_type": record["alert_type"],
@@ -122,19 +114,19 @@ def critical_alert_event(record: Mapping[str, Any]) -> Record:
     }
     if record.get("action_required") is not None:
         alert["action_required"] = record["action_required"]
-    return {"type": "critical_alert", "alert": alert}
+    return {"type": events.CRITICAL_ALERT, "alert": alert}
 
 
 def alert_event(record: Mapping[str, Any]) -> Record:
     """``indicator_alert`` or ``critical_alert`` data, by the record's ``kind``."""
-    if record["kind"] == "critical":
+    if events.alert_channel(record["kind"]) is Channel.ALERTS_CRITICAL:
         return critical_alert_event(record)
     return indicator_alert_event(record)
 
 
 def health_event(record: Mapping[str, Any]) -> Record:
     return {
-        "type": "streaming_health",
+        "type": events.HEALTH,
         "health": {
             "status": record["status"],
             "timestamp": _timestamp(record["timestamp"]),
@@ -173,7 +165,7 @@ def session_fields(record: Mapping[str, Any]) -> Record:
 def session_event(record: Mapping[str, Any]) -> Record:
     """``streaming_session_started`` for an active session, ``..._stopped`` once stopped."""
     fields = session_fields(record)
-    if record["status"] == "stopped":
+    if events.session_channel(record["status"]) is Channel.SESSION_STOPPED:
         return {"type": "streaming_session_stopped", "session": fields}
     started = {key: fields[key] for key in ("session_id", "universe", "started_at")}
     started.update(symbol_count=fields["symbol_count"], status="active")

@@ -20,7 +20,8 @@ from pydantic import BaseModel
 from sqlalchemy import Table, func, select
 from sqlalchemy.dialects import postgresql, sqlite
 
-from tickstock.contract import HIGH_CONFIDENCE, to_wire
+from tickstock.contract import parse_timestamp, to_wire
+from tickstock.contract.events import is_high_confidence
 from tickstock.contract.models import CriticalAlert, Health, SessionStart, SessionStop
 from tickstock.store import tables
 from tickstock.store.database import Database
@@ -50,7 +51,7 @@ def _wire(item: BaseModel | Row) -> Row:
 
 def _utc(value: datetime | str) -> datetime:
     if isinstance(value, str):
-        value = datetime.fromisoformat(value)
+        return parse_timestamp(value, zone_required=True)
     if value.tzinfo is None:
         raise ValueError(f"naive timestamp {value!r}: the store keeps UTC times only")
     return value.astimezone(UTC)
@@ -168,7 +169,7 @@ class StoreWriter:
                     "symbol": d["symbol"],
                     "pattern_type": d["pattern_type"],
                     "confidence": float(d["confidence"]),
-                    "high_confidence": float(d["confidence"]) >= HIGH_CONFIDENCE,
+                    "high_confidence": is_high_confidence(float(d["confidence"])),
                     "timestamp": _utc(d["timestamp"]),
                     "timeframe": d["timeframe"],
                     "open": float(bar["open"]),

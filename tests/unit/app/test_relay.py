@@ -6,8 +6,8 @@ import json
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tickstock.app.ingest import Relay
 from tickstock.app.metrics import AppMetrics
+from tickstock.app.relay import Relay
 from tickstock.app.state import LiveState
 from tickstock.contract import ALL_CHANNELS, Channel
 from tickstock.contract.parse import parse

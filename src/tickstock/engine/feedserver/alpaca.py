@@ -12,12 +12,12 @@ RFC 3339 text; they are sent as msgpack Timestamps, as Alpaca does.
 from __future__ import annotations
 
 import asyncio
-from datetime import datetime
 from typing import Any
 
 import msgpack
 from websockets.asyncio.server import ServerConnection
 
+from tickstock.contract import parse_timestamp
 from tickstock.engine.feedserver.playback import RecordingServer
 from tickstock.engine.feedserver.recording import Step
 
@@ -26,8 +26,7 @@ CHANNELS = ("trades", "quotes", "bars", "updatedBars", "dailyBars", "statuses")
 
 
 def _timestamp(text: str) -> msgpack.Timestamp:
-    moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
-    return msgpack.Timestamp.from_unix(moment.timestamp())
+    return msgpack.Timestamp.from_unix(parse_timestamp(text).timestamp())
 
 
 class AlpacaServer(RecordingServer):

@@ -20,6 +20,8 @@ from urllib.parse import parse_qs, urlparse
 
 import orjson
 
+from tickstock.contract import parse_timestamp
+
 Bar = tuple[float, float, float, float, float]
 
 
@@ -117,4 +119,4 @@ class HistoryServer:
 
 
 def _epoch(text: str) -> float:
-    return datetime.fromisoformat(text.replace("Z", "+00:00")).timestamp()
+    return parse_timestamp(text).timestamp()

@@ -12,9 +12,9 @@ forever, so the hooks below stop it at the first refusal: a ``ConfigError`` nami
 from __future__ import annotations
 
 import logging
-from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+from tickstock.contract import parse_timestamp
 from tickstock.engine.config import LiveFeedConfig
 from tickstock.errors import ConfigError
 
@@ -28,12 +28,7 @@ def _epoch(t: Any) -> float:
     """Alpaca's timestamp: a msgpack Timestamp, or RFC 3339 text in JSON frames."""
     if hasattr(t, "to_unix"):
         return float(t.to_unix())
-    text = str(t).replace("Z", "+00:00")
-    if "." in text:  # nanoseconds: Python reads at most microseconds
-        head, _, tail = text.partition(".")
-        digits = "".join(ch for ch in tail if ch.isdigit())
-        text = f"{head}.{digits[:6]}{tail[len(digits) :]}"
-    return datetime.fromisoformat(text).timestamp()
+    return parse_timestamp(str(t)).timestamp()  # nanoseconds are cut to microseconds
 
 
 class _AfterRefusal(logging.Filter):
