@@ -16,7 +16,7 @@ from pathlib import Path
 
 import httpx
 import redis
-from tests.servers import free_port, wait_until
+from tests.servers import BIND_ATTEMPTS, free_port, lost_its_port, wait_until
 
 from tickstock.contract import ALL_CHANNELS
 from tickstock.engine.runner import EngineConfig, EngineReport, run_engine
@@ -30,9 +30,8 @@ class AppProcess:
 
     def __init__(self, redis_url: str, database_url: str, log_dir: Path, **env: str) -> None:
         self.redis_url = redis_url
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.log_path = log_dir / f"app-{self.port}.log"
+        self.log_dir = log_dir
+        self._take_port(free_port())
         self.env = {
             **os.environ,
             "REDIS_URL": redis_url,
@@ -48,22 +47,45 @@ class AppProcess:
     def __exit__(self, *exc: object) -> None:
         self.stop()
 
+    def _take_port(self, port: int) -> None:
+        self.port = port
+        self.url = f"http://127.0.0.1:{port}"
+        self.log_path = self.log_dir / f"app-{port}.log"
+
     def start(self) -> AppProcess:
+        """Launch and wait until ready; on a port taken meanwhile, again on another port."""
         subscribers_before = self._subscribers()
-        with self.log_path.open("ab") as log:
-            self.process = subprocess.Popen(
-                [*SERVE, "--port", str(self.port)],
-                env=self.env,
-                stdout=log,
-                stderr=subprocess.STDOUT,
-            )
-        wait_until(
-            lambda: self._answers() and self._subscribers() > subscribers_before,
-            START_TIMEOUT,
-            lambda: f"tickstock serve to be ready:\n{self.log()}",
-            interval=0.1,
-        )
-        return self
+        for attempt in range(1, BIND_ATTEMPTS + 1):
+            with self.log_path.open("ab") as log:
+                self.process = subprocess.Popen(
+                    [*SERVE, "--port", str(self.port)],
+                    env=self.env,
+                    stdout=log,
+                    stderr=subprocess.STDOUT,
+                )
+            try:
+                wait_until(
+                    lambda: (
+                        self._running()
+                        and self._answers()
+                        and self._subscribers() > subscribers_before
+                    ),
+                    START_TIMEOUT,
+                    lambda: f"tickstock serve to be ready:\n{self.log()}",
+                    interval=0.1,
+                )
+            except AssertionError:
+                if attempt == BIND_ATTEMPTS or not lost_its_port(self.process, self.log):
+                    raise
+                self._take_port(free_port())
+            else:
+                return self
+        raise AssertionError("unreachable")
+
+    def _running(self) -> bool:
+        if self.process is not None and self.process.poll() is not None:
+            raise AssertionError(f"tickstock serve exited during start:\n{self.log()}")
+        return True
 
     def stop(self) -> None:
         if self.process is not None and self.process.poll() is None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -164,3 +165,31 @@ async def test_engine_stopped_during_a_redis_outage_says_what_it_could_not_publi
     assert "WARNING" in line and "lost: 0 messages unpublished" not in line, line
     unpublished = int(line.split("lost: ")[1].split(" messages unpublished")[0])
     assert unpublished > 0, line
+
+
+def test_serve_on_a_port_already_taken_exits_naming_it(
+    redis_url: str, database_url: str, tmp_path: Path
+) -> None:
+    """A service manager restarts a server that exits; one that hangs half-started it never
+    notices. (The Redis listener used to swallow the stop and hold the process open.)"""
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        env = {**os.environ, "REDIS_URL": redis_url, "DATABASE_URL": database_url}
+        log_path = tmp_path / "serve.log"
+        with log_path.open("wb") as log:
+            process = subprocess.Popen(
+                [sys.executable, "-m", "tickstock.cli", "serve", "--port", str(port)],
+                env=env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+            )
+        try:
+            code = process.wait(STOP_WITHIN)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            pytest.fail(f"tickstock serve still running on a taken port:\n{log_path.read_text()}")
+    output = log_path.read_text()
+    assert code != 0, output
+    assert f"('127.0.0.1', {port}): address already in use" in output, output

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import httpx
 import redis
-from tests.servers import RedisServer, free_port, wait_until
+from tests.servers import BIND_ATTEMPTS, RedisServer, free_port, lost_its_port, wait_until
 from tests.web.market import MarketFeed
 
 from tickstock.contract import ALL_CHANNELS
@@ -30,9 +30,8 @@ class ServedApp:
         self.redis = RedisServer().start()
         redis_url = self.redis_url = self.redis.url
         self._feed: MarketFeed | None = None
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.log_path = log_dir / f"app-{self.port}.log"
+        self.log_dir = log_dir
+        self._take_port(free_port())
         self.env = {
             **os.environ,
             "REDIS_URL": redis_url,
@@ -43,12 +42,27 @@ class ServedApp:
         }
         self.proc: subprocess.Popen[bytes] | None = None
 
+    def _take_port(self, port: int) -> None:
+        self.port = port
+        self.url = f"http://127.0.0.1:{port}"
+        self.log_path = self.log_dir / f"app-{port}.log"
+
     def start(self) -> ServedApp:
-        """Launch (if not yet) and wait until ready."""
-        if self.proc is None or self.proc.poll() is not None:
-            self.launch()
-        wait_until(self._ready, START_TIMEOUT, lambda: f"the app to be ready:\n{self.log()}")
-        return self
+        """Launch (if not yet) and wait until ready; on a port taken meanwhile, another port."""
+        for attempt in range(1, BIND_ATTEMPTS + 1):
+            if self.proc is None or self.proc.poll() is not None:
+                self.launch()
+            try:
+                wait_until(
+                    self._ready, START_TIMEOUT, lambda: f"the app to be ready:\n{self.log()}"
+                )
+            except AssertionError:
+                if attempt == BIND_ATTEMPTS or not lost_its_port(self.proc, self.log):
+                    raise
+                self._take_port(free_port())
+            else:
+                return self
+        raise AssertionError("unreachable")
 
     def launch(self) -> ServedApp:
         """Start the process without waiting (a spare app boots while a test runs)."""

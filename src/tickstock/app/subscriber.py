@@ -123,6 +123,8 @@ class RedisSubscriber:
                 message = await pubsub.get_message(
                     ignore_subscribe_messages=True, timeout=self.read_timeout
                 )
+                if _cancel_requested():
+                    raise asyncio.CancelledError  # a read timeout can swallow the cancel
                 self._alive_at = self.wall_clock()
                 if message is None or message["type"] != "message":
                     continue
@@ -157,6 +159,14 @@ class RedisSubscriber:
     def _gap_needed_at_start(self) -> bool:
         """A first subscription that took more than a moment missed what was published."""
         return self._gap_from is not None and self.wall_clock() - self._gap_from > 1.0
+
+
+def _cancel_requested() -> bool:
+    """Whether this task was asked to stop: redis-py's read timeout may have consumed the
+    ``CancelledError`` (seen when uvicorn could not bind and stopped the app at once), and
+    the listen loop would then read on forever, holding the process open."""
+    task = asyncio.current_task()
+    return task is not None and task.cancelling() > 0
 
 
 async def _guarded(awaitable: Awaitable[object]) -> None:
