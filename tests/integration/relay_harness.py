@@ -12,7 +12,7 @@ import socketio
 import uvicorn
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
-from tests.servers import async_wait_until, connect_until_opened, free_port
+from tests.servers import async_wait_until, connect_until_opened
 
 from tickstock.app.main import LiveApp, create_app
 from tickstock.settings import Settings, load_settings
@@ -58,13 +58,14 @@ def app_settings(redis_url: str, database_url: str, **overrides: Any) -> Setting
 async def running_app(settings: Settings, database: Any) -> AsyncIterator[RunningApp]:
     started: list[LiveApp] = []
     app = create_app(settings, database=database, on_started=started.append)
-    port = free_port()
+    # port 0: the system picks a free port at the bind itself, so none can take it meanwhile
     server = uvicorn.Server(
-        uvicorn.Config(app, host="127.0.0.1", port=port, lifespan="on", log_level="warning")
+        uvicorn.Config(app, host="127.0.0.1", port=0, lifespan="on", log_level="warning")
     )
     task = asyncio.create_task(server.serve())
     try:
         await async_wait_until(lambda: server.started and started, 10, "uvicorn to start the app")
+        port = server.servers[0].sockets[0].getsockname()[1]
         yield RunningApp(f"http://127.0.0.1:{port}", started[0])
     finally:
         server.should_exit = True
