@@ -36,6 +36,7 @@ from tests.web.served_app import ServedApp  # noqa: E402
 from browser import PageProbe, Publisher, percentile, wait_counted  # noqa: E402
 from tickstock.contract import MAX_BARS_BATCH, Channel  # noqa: E402
 from tickstock.store.migrations import upgrade  # noqa: E402
+from trace_tasks import invalidations, load, long_tasks, main_thread_cpu  # noqa: E402
 
 OUT = ROOT / "docs" / "bench" / "browser-grid.json"
 VIEWPORT = {"width": 1440, "height": 900}
@@ -68,6 +69,11 @@ LONGTASKS = """
   }).observe({ type: "long-animation-frame", buffered: true });
 })();
 """
+
+
+#: The timeline, V8 (GC), and (``--invalidations``, costly) what invalidated style and layout.
+TRACE_CATEGORIES = ["devtools.timeline", "v8", "toplevel"]
+INVALIDATIONS = "disabled-by-default-devtools.timeline.invalidationTracking"
 
 
 def profile_summary(profile: dict[str, Any], top: int = 15) -> list[dict[str, Any]]:
@@ -191,6 +197,12 @@ def run(app: ServedApp, args: argparse.Namespace) -> dict[str, Any]:
             probe.latencies.clear()
             probe.take("longtasks")
             probe.take("frames")
+            if args.trace:
+                browser.start_tracing(
+                    page=page,
+                    path=str(args.trace),
+                    categories=TRACE_CATEGORIES + [INVALIDATIONS] * args.invalidations,
+                )
             if args.profile:
                 probe.cdp.send("Profiler.enable")
                 probe.cdp.send("Profiler.setSamplingInterval", {"interval": 250})
@@ -201,6 +213,15 @@ def run(app: ServedApp, args: argparse.Namespace) -> dict[str, Any]:
             longtasks = probe.take("longtasks")
             long_frames = probe.take("frames")
             cpu = probe.cdp.send("Profiler.stop")["profile"] if args.profile else None
+            traced = None
+            if args.trace:
+                browser.stop_tracing()
+                trace = load(args.trace)
+                traced = {
+                    "main_thread_cpu": main_thread_cpu(trace),
+                    "long_tasks": long_tasks(trace),
+                    "invalidated": invalidations(trace),
+                }
             row = {
                 "rate": rate,
                 "seconds": args.seconds,
@@ -215,6 +236,8 @@ def run(app: ServedApp, args: argparse.Namespace) -> dict[str, Any]:
                 "tasks_over_50ms": sum(1 for t in longtasks if t > 50),
                 "heap_mb": probe.heap_mb(),
             }
+            if traced is not None:
+                row["long_tasks_traced"] = traced
             if args.profile:
                 row["long_frames"] = long_frames
                 row["cpu_self_time"] = profile_summary(cpu)
@@ -253,6 +276,12 @@ def main() -> int:
         "--profile",
         action="store_true",
         help="attribute long frames (long-animation-frame scripts) and profile the CPU per rate",
+    )
+    parser.add_argument(
+        "--trace", type=Path, help="record a Chrome trace per rate here (the last rate's stays)"
+    )
+    parser.add_argument(
+        "--invalidations", action="store_true", help="trace what invalidated style and layout"
     )
     parser.add_argument("--no-save", action="store_true", help=f"do not overwrite {OUT.name}")
     args = parser.parse_args()
