@@ -89,7 +89,7 @@ export function createGrid(root, ctx) {
   let viewChanged = true;
   let scrollTop = 0;
   let height = 0;
-  /** @type {Array<{el: HTMLElement, cells: Record<string, HTMLElement>, watch: HTMLElement, symbol: string, values: Record<string, number|null>}>} */
+  /** @type {Array<{el: HTMLElement, cells: Record<string, HTMLElement>, watch: HTMLElement, symbol: string, index: number, values: Record<string, number|null>}>} */
   const pool = [];
   /** @type {Array<{cell: HTMLElement, until: number}>} */
   let flashing = [];
@@ -97,6 +97,11 @@ export function createGrid(root, ctx) {
   let resortTimer = false;
   /** The watchlists' version the toolbar and stars show (a star outside the grid changes it). */
   let listsAt = -1;
+  /** Symbols in any watchlist (the stars shown with "All symbols"), as of `starredAt`. */
+  let starred = new Set();
+  let starredAt = -2;
+  /** How many rows the market had at the last sort (by symbol, only new rows reorder). */
+  let sortedRows = 0;
 
   function fillLists() {
     const lists = ctx.watchlists.lists;
@@ -199,12 +204,15 @@ export function createGrid(root, ctx) {
     watchCell.append(watch);
     el.append(watchCell);
     canvas.append(el);
-    row = { el, cells, watch, symbol: "", values: {} };
+    row = { el, cells, watch, symbol: "", index: -1, values: {} };
     pool[j] = row;
     return row;
   }
 
-  /** @param {import("../market.js").MarketRow} data @param {number} index @param {number} now */
+  /**
+   * @param {number} j @param {import("../market.js").MarketRow} data @param {number} index
+   * @param {number} now @param {Set<string>} listSymbols  the symbols whose star is on
+   */
   function paintRow(j, data, index, now, listSymbols) {
     const row = rowAt(j);
     const same = row.symbol === data.symbol;
@@ -213,9 +221,12 @@ export function createGrid(root, ctx) {
       row.el.setAttribute("data-symbol", data.symbol);
       row.watch.setAttribute("aria-label", `Add ${data.symbol} to or remove it from the watchlist`);
     }
-    row.el.hidden = false;
-    row.el.style.transform = `translateY(${index * ROW_HEIGHT}px)`;
-    row.el.setAttribute("aria-rowindex", String(index + 2));
+    if (row.el.hidden) row.el.hidden = false;
+    if (row.index !== index) {  // an attribute written, even unchanged, invalidates style
+      row.index = index;
+      row.el.style.transform = `translateY(${index * ROW_HEIGHT}px)`;
+      row.el.setAttribute("aria-rowindex", String(index + 2));
+    }
     for (const column of COLUMNS) {
       const [text, value] = CELL[column.key](data);
       const cell = row.cells[column.key];
@@ -230,7 +241,7 @@ export function createGrid(root, ctx) {
         flashing.push({ cell: target, until: now + FLASH_MS });
       }
     }
-    const inList = listSymbols ? listSymbols.has(data.symbol) : ctx.watchlists.lists.some((l) => l.symbols.includes(data.symbol));
+    const inList = listSymbols.has(data.symbol);
     setText(row.watch, inList ? "★" : "☆");
     if (row.watch.getAttribute("aria-pressed") !== String(inList)) row.watch.setAttribute("aria-pressed", String(inList));
   }
@@ -270,9 +281,17 @@ export function createGrid(root, ctx) {
         viewChanged = true;
       }
       const symbols = view.list === ALL ? null : ctx.watchlists.symbols(view.list);
-      if (viewChanged || (market.changed.size && now - sortedAt >= RESORT_MS) || order.length === 0) {
+      if (starredAt !== listsAt) {  // the stars of "All symbols": in any list (copied once)
+        starredAt = listsAt;
+        starred = new Set(ctx.watchlists.lists.flatMap((l) => l.symbols));
+      }
+      // By symbol and unfiltered, moving prices never change the order: only new symbols do
+      // (a text filter also matches patterns, which change).
+      const moved = market.changed.size > 0 && (view.sort.key !== "symbol" || view.text !== "" || market.rows.size !== sortedRows);
+      if (viewChanged || (moved && now - sortedAt >= RESORT_MS) || order.length === 0) {
         order = gridView(market.rows, { sort: view.sort, text: view.text, symbols });
         sortedAt = now;
+        sortedRows = market.rows.size;
         viewChanged = false;
         for (const column of COLUMNS) {
           const sorted = view.sort.key === column.key ? (view.sort.dir === "asc" ? "ascending" : "descending") : "none";
@@ -282,7 +301,7 @@ export function createGrid(root, ctx) {
         table.setAttribute("aria-rowcount", String(order.length + 1));
         setText(count, `${formatNumber(order.length, 0)} of ${formatNumber(market.rows.size, 0)} symbols`);
         empty.hidden = market.rows.size > 0;
-      } else if (market.changed.size && !resortTimer) {
+      } else if (moved && !resortTimer) {
         resortTimer = true;  // prices moved since the last sort: sort again when it is due
         ctx.later(() => {
           resortTimer = false;
@@ -294,7 +313,7 @@ export function createGrid(root, ctx) {
       if (!height) height = body.clientHeight || 480;
       const { first, last } = visibleRange(scrollTop, height, ROW_HEIGHT, order.length);
       let j = 0;
-      for (let i = first; i < last; i++, j++) paintRow(j, order[i], i, now, symbols);
+      for (let i = first; i < last; i++, j++) paintRow(j, order[i], i, now, symbols ?? starred);
       for (; j < pool.length; j++) {
         if (!pool[j].el.hidden) pool[j].el.hidden = true;
         pool[j].symbol = "";
