@@ -2,7 +2,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { barTime, chartColors, chartTimeLabel, patternMarker } from "../../src/tickstock/web/static/js/sections/chart.js";
-import { alertMarker, bollinger, createCandles, macd, rangeFor, rsi } from "../../src/tickstock/web/static/js/chart-data.js";
+import { alertMarker, bollinger, createCandles, macd, rangeFor, rsi, tradingDaysRange } from "../../src/tickstock/web/static/js/chart-data.js";
 
 test("chart times are labelled in New York time, not UTC", () => {
   assert.equal(chartTimeLabel(barTime("2025-10-06T13:30:00Z")), "09:30");
@@ -74,4 +74,18 @@ test("alert markers say the alert, its value and threshold; range buttons end at
   assert.equal(m.position, "belowBar");
   assert.equal(m.tooltip, "RSI oversold · value 25.50 / threshold 30.00 · 09:31 ET");
   assert.deepEqual(rangeFor("1h", 7200), { from: 3600, to: 7260 });
+});
+
+test("5 days: the newest five New York days with bars, and how many there are when fewer", () => {
+  const t = (iso) => Date.parse(iso) / 1000;
+  const two = [t("2025-10-03T14:00:00Z"), t("2025-10-03T19:59:00Z"), t("2025-10-06T13:30:00Z"), t("2025-10-06T15:00:00Z")];
+  assert.deepEqual(tradingDaysRange(two), { from: two[0], to: two[3] + 60, found: 2 }, "a weekend is no day");
+  const days = ["2025-09-26", "2025-09-29", "2025-09-30", "2025-10-01", "2025-10-02", "2025-10-03"];
+  const six = days.flatMap((d) => [t(`${d}T13:30:00Z`), t(`${d}T19:59:00Z`)]);
+  const range = tradingDaysRange(six);
+  assert.equal(range.found, 5);
+  assert.equal(range.from, t("2025-09-29T13:30:00Z"), "the fifth newest day, from its first bar");
+  // 02:00 UTC is still the day before in New York (22:00 ET)
+  assert.equal(tradingDaysRange([t("2025-10-06T02:00:00Z"), t("2025-10-06T14:00:00Z")]).found, 2);
+  assert.deepEqual(tradingDaysRange([]), { from: 0, to: 0, found: 0 });
 });

@@ -33,6 +33,12 @@ def test_the_chart_moves_with_no_pattern_for_its_symbol(
     )
     page.locator('[data-range="1h"]').click()
     expect(host).to_have_attribute("data-last-close", "102.75")
+    # nothing stored, one live day: "5 days" says so instead of silently showing less
+    coverage = page.locator('[data-chart="coverage"]')
+    page.locator('[data-range="5d"]').click()
+    expect(coverage).to_have_text("1 of 5 days stored")
+    page.locator('[data-range="day"]').click()
+    expect(coverage).to_have_text("")
 
 
 def test_the_symbol_page_shows_its_grid_row_chart_and_todays_patterns_and_alerts(

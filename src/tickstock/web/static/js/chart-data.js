@@ -166,6 +166,36 @@ export function alertMarker(a) {
 }
 
 export const RANGES = Object.freeze({ "1h": 3600, day: 6.5 * 3600, "5d": 5 * 24 * 3600 });
+/** Trading days the "5 days" button shows: the newest five New York days with stored bars. */
+export const RANGE_DAYS = 5;
+
+const nyDayOf = new Intl.DateTimeFormat("en-CA", { timeZone: "America/New_York", year: "numeric", month: "2-digit", day: "2-digit" });
+
+/**
+ * The range of the newest `days` New York days that have candles (weekends and holidays have
+ * none, so they do not count), ending at the newest candle; and how many such days there are,
+ * so the chart can say "2 of 5 days stored" instead of silently showing less.
+ * @param {number[]} times  candle times (UTC seconds), oldest first
+ * @param {number} [days]
+ * @returns {{from: number, to: number, found: number}}
+ */
+export function tradingDaysRange(times, days = RANGE_DAYS) {
+  if (!times.length) return { from: 0, to: 0, found: 0 };
+  const last = times[times.length - 1];
+  let found = 0;
+  let day = "";
+  let from = last;
+  for (let i = times.length - 1; i >= 0; i--) {
+    const d = nyDayOf.format(times[i] * 1000);
+    if (d !== day) {
+      if (found === days) break;
+      day = d;
+      found++;
+    }
+    from = times[i];
+  }
+  return { from, to: last + 60, found };
+}
 
 /**
  * The visible time range of a range button, ending at the newest candle.

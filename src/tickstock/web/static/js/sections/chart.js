@@ -7,7 +7,7 @@
  */
 import { withLoading } from "../api.js";
 import {
-  alertMarker, barTime, bollinger, createCandles, macd, patternMarker, rangeFor, rsi,
+  alertMarker, barTime, bollinger, createCandles, macd, patternMarker, RANGE_DAYS, rangeFor, rsi, tradingDaysRange,
 } from "../chart-data.js";
 import { formatNyShort } from "../format.js";
 import { make, setText } from "../render/dom.js";
@@ -18,6 +18,8 @@ const SYMBOL = /^[A-Z][A-Z0-9.-]{0,9}$/;
 const MAX_MARKERS = 500;
 /** Bars fetched per page when scrolling back (a trading day). */
 const PAGE = 390;
+/** Pages of older bars the "5 days" button loads at most (5 days of 24-hour bars fit). */
+const MAX_PAGES_FOR_DAYS = 20;
 
 /**
  * The chart's colours for one theme (the canvas cannot use the page's CSS variables). The
@@ -56,6 +58,9 @@ export function mountChart(app, loadCharts, container, scope, symbol) {
   for (const [name, label] of [["1h", "1 h"], ["day", "Day"], ["5d", "5 days"]]) {
     ranges.append(make(doc, "button", "", label, { type: "button", "data-range": name }));
   }
+  // What a range shows when fewer days are stored than it names ("2 of 5 days stored").
+  const coverage = make(doc, "span", "muted chart-coverage", "", { "data-chart": "coverage" });
+  ranges.append(coverage);
   const wrap = make(doc, "div", "chart-wrap");
   const host = make(doc, "div", "chart-host", undefined, { role: "img", "aria-label": `1-minute candles of ${symbol} with volume, Bollinger bands, RSI and MACD` });
   const tip = make(doc, "div", "chart-tip", "", { role: "tooltip" });
@@ -252,12 +257,30 @@ export function mountChart(app, loadCharts, container, scope, symbol) {
         loading = false;
       }
     }
+    /** "5 days": the newest five days with stored bars, paging back until they are loaded
+     * or the store has no more; fewer are said plainly. */
+    async function showTradingDays() {
+      const times = () => book.list().map((c) => c.time);
+      for (let page = 0; page < MAX_PAGES_FOR_DAYS && moreHistory && !disposed; page++) {
+        if (tradingDaysRange(times()).found >= RANGE_DAYS + 1) break;  // one more: day 5 is whole
+        await loadOlder();
+      }
+      if (disposed) return;
+      const range = tradingDaysRange(times());
+      setText(coverage, range.found < RANGE_DAYS ? `${range.found} of ${RANGE_DAYS} days stored` : "");
+      chart.timeScale().setVisibleRange({ from: range.from, to: range.to });
+    }
     chart.timeScale().subscribeVisibleLogicalRangeChange((range) => {
       if (range && range.from < 10) loadOlder();
     });
     ranges.addEventListener("click", async (event) => {
       const name = /** @type {HTMLElement} */ (event.target).closest?.("[data-range]")?.getAttribute("data-range");
       if (!name || !book.size) return;
+      if (name === "5d") {
+        await showTradingDays();
+        return;
+      }
+      setText(coverage, "");
       const range = rangeFor(/** @type {any} */ (name), book.last);
       if (range.from < oldestLoaded) await loadOlder(range.from);
       if (!disposed) chart.timeScale().setVisibleRange(range);
