@@ -14,8 +14,20 @@ const nyDate = new Intl.DateTimeFormat("en-CA", { timeZone: "America/New_York", 
 /** @type {Map<number, string>} New York dates by UTC hour (a minute's bars share one). */
 const dayByHour = new Map();
 
+/** The last time asked and its date: a minute's 5,000 bars share one timestamp. */
+let lastIso = "";
+let lastDay = "";
+
 /** The New York date ("2025-10-05") of an ISO time; "" when invalid. @param {string} iso */
 export function dayOf(iso) {
+  if (iso === lastIso) return lastDay;
+  lastDay = parseDay(iso);
+  lastIso = iso;
+  return lastDay;
+}
+
+/** @param {string} iso */
+function parseDay(iso) {
   const t = Date.parse(iso);
   if (!Number.isFinite(t)) return "";
   const hour = Math.floor(t / 3600000);
