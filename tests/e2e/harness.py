@@ -118,6 +118,8 @@ class StreamClient:
         self.entries: list[dict[str, Any]] = []
         self.epoch: str | None = None
         self.last_seq: int | None = None
+        #: seqs frames left out as superseded (a later event of the same key replaced them)
+        self.superseded: set[int] = set()
         #: the last detection and indicator alert held: where a backfill starts (``after``)
         self.after: dict[str, dict[str, Any]] = {}
         self.connects = 0
@@ -155,8 +157,13 @@ class StreamClient:
             entry["received_at"] = now
             self.entries.append(entry)
             self._hold(entry["event"], entry["data"])
-        if data["events"]:
-            self.last_seq = data["events"][-1]["seq"]
+        # superseded latest values (forming bars) are left out on purpose: no hole, and the
+        # frame ends at the larger of its last entry and its last superseded seq
+        superseded = data.get("superseded", [])
+        self.superseded.update(superseded)
+        ends = [data["events"][-1]["seq"]] if data["events"] else []
+        if ends or superseded:
+            self.last_seq = max(ends + superseded[-1:])
 
     def auth(self) -> dict[str, Any]:
         payload: dict[str, Any] = {}
@@ -192,6 +199,8 @@ class StreamClient:
         covered = {s["seq"] for s in self.snapshots}
         holes = []
         for seq in range(start, self.entries[-1]["seq"] + 1):
+            if seq in self.superseded:
+                continue
             if seq not in seen and not any(c >= seq for c in covered if c > start):
                 holes.append(seq)
         return holes
