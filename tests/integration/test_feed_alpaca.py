@@ -82,7 +82,6 @@ async def test_a_recorded_morning_streams_like_the_synthetic_market(
             report = await run_engine(
                 live_config(redis_url, alpaca_live(server), sqlite_url, time_of_day(10, 5))
             )
-            await asyncio.sleep(0)
     finally:
         await server.close()
 

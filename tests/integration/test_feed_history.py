@@ -8,7 +8,6 @@ bars, but nothing of theirs is published: no indicator, alert or pattern twice.
 
 from __future__ import annotations
 
-import asyncio
 from datetime import date
 from datetime import time as time_of_day
 
@@ -82,7 +81,6 @@ async def test_warm_up_and_refill_publish_nothing_twice(
     try:
         async with Recorder(redis_url) as recorder:
             report = await run_engine(live_config(redis_url, live, sqlite_url, time_of_day(10, 10)))
-            await asyncio.sleep(0)
     finally:
         await ws.close()
         history.close()

@@ -86,7 +86,6 @@ async def test_a_recorded_morning_streams_like_the_synthetic_market(
             report = await run_engine(
                 live_config(redis_url, massive_live(server), sqlite_url, close_at)
             )
-            await asyncio.sleep(0)  # the recorder has what was published before run returned
     finally:
         await server.close()
 
@@ -179,7 +178,6 @@ async def test_a_refused_subscription_is_a_critical_alert(redis_url: str) -> Non
         async with Recorder(redis_url) as recorder:
             config = live_config(redis_url, massive_live(server), None, time_of_day(9, 35))
             report = await run_engine(config)
-            await asyncio.sleep(0)
     finally:
         await server.close()
     refused = [

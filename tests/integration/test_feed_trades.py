@@ -7,7 +7,6 @@ are the trades' OHLCV (open = earliest trade, close = latest, volume = the sum).
 
 from __future__ import annotations
 
-import asyncio
 from dataclasses import replace
 from datetime import datetime, timedelta
 from datetime import time as time_of_day
@@ -154,7 +153,6 @@ async def bars_published(
     try:
         async with Recorder(redis_url) as recorder:
             report = await run_engine(config)
-            await asyncio.sleep(0)
     finally:
         await server.close()
     assert report.minutes == MINUTES

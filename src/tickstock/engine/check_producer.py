@@ -37,6 +37,8 @@ from tickstock.errors import ContractError
 
 #: Least seconds between two forming bars of one symbol (a second, less timer jitter).
 FORMING_MIN_INTERVAL = 0.9
+#: At most this many seconds to read what arrived before the end of a check.
+DRAIN_SECONDS = 5.0
 #: Seconds the pattern channels may disagree at the end of a check (a batch still in flight).
 ORDER_GRACE = 1.0
 
@@ -313,20 +315,25 @@ async def check_producer(
         deadline = time.monotonic() + duration
         while (left := deadline - time.monotonic()) > 0 and not (stop and stop.is_set()):
             item = await pubsub.get_message(ignore_subscribe_messages=True, timeout=min(left, 0.2))
-            if item is None or item.get("type") != "message":
-                continue
-            channel = item["channel"]
-            name = channel.decode() if isinstance(channel, bytes) else str(channel)
-            checker.feed(name, item["data"])
-        # drain what already arrived
-        while (
-            item := await pubsub.get_message(ignore_subscribe_messages=True, timeout=0.05)
-        ) is not None:
-            if item.get("type") == "message":
-                channel = item["channel"]
-                name = channel.decode() if isinstance(channel, bytes) else str(channel)
-                checker.feed(name, item["data"])
+            _check(checker, item)
+        # What Redis sent before the end still counts: it answers a PING after it.
+        await pubsub.ping()
+        deadline = time.monotonic() + DRAIN_SECONDS
+        while (left := deadline - time.monotonic()) > 0:
+            item = await pubsub.get_message(ignore_subscribe_messages=True, timeout=min(left, 0.2))
+            if item is not None and item.get("type") == "pong":
+                break
+            _check(checker, item)
     finally:
         await pubsub.aclose()
         await client.aclose()
     return checker.report(time.monotonic() + ORDER_GRACE)
+
+
+def _check(checker: ProducerChecker, item: dict[str, Any] | None) -> None:
+    """Feed one pub/sub item to ``checker`` if it is a message."""
+    if item is None or item.get("type") != "message":
+        return
+    channel = item["channel"]
+    name = channel.decode() if isinstance(channel, bytes) else str(channel)
+    checker.feed(name, item["data"])
