@@ -15,7 +15,7 @@ import numpy as np
 import pytest
 from tests.e2e.harness import LATENCIES
 from tests.e2e.outages import FAULT_MATRIX
-from tests.integration.relay_harness import RunningApp, running_app
+from tests.integration.relay_harness import running_app
 
 from tickstock.settings import load_settings
 from tickstock.store.database import open_database
@@ -41,14 +41,6 @@ def start_app(database_url: str):  # type: ignore[no-untyped-def]
         return running_app(settings, open_database(database_url, read_only=True))
 
     return start
-
-
-async def subscribed(app: RunningApp) -> None:
-    from tests.servers import async_wait_until
-
-    await async_wait_until(
-        lambda: app.live.state.redis_status == "connected", 10, "the app to subscribe to Redis"
-    )
 
 
 def latency_summary() -> dict[str, Any]:

@@ -11,7 +11,6 @@ from urllib.parse import urlsplit
 import orjson
 import pytest
 import redis.asyncio as aioredis
-from tests.e2e.conftest import subscribed
 from tests.e2e.harness import StreamClient
 from tests.e2e.stream import detection, now_iso
 from tests.faultproxy import FaultProxy
@@ -52,7 +51,7 @@ async def test_a_slow_or_lossy_client_link_delivers_every_event_in_order(
     redis_url, start_app, publisher, fault
 ):
     async with start_app(redis_url) as app:
-        await subscribed(app)
+        await app.subscribed()
         host, port = urlsplit(app.url).hostname, urlsplit(app.url).port
         async with FaultProxy(host, port, seed=11) as proxy:
             if fault.startswith("latency"):
@@ -75,7 +74,7 @@ async def test_dropped_and_refused_connections_resume_with_nothing_lost(
     redis_url, start_app, publisher
 ):
     async with start_app(redis_url) as app:
-        await subscribed(app)
+        await app.subscribed()
         host, port = urlsplit(app.url).hostname, urlsplit(app.url).port
         async with FaultProxy(host, port) as proxy:
             client = StreamClient(reconnection=True)
@@ -102,7 +101,7 @@ async def test_app_to_redis_link_stalled_then_dropped_is_announced_as_a_feed_gap
 ):
     async with FaultProxy("127.0.0.1", fresh_redis.port) as proxy:
         async with start_app(f"redis://127.0.0.1:{proxy.port}/0") as app:
-            await subscribed(app)
+            await app.subscribed()
             client = StreamClient()
             await client.connect(app.url)
             direct = aioredis.Redis.from_url(fresh_redis.url)
@@ -118,7 +117,7 @@ async def test_app_to_redis_link_stalled_then_dropped_is_announced_as_a_feed_gap
             proxy.refuse_new(0.5)
             proxy.drop_connections()
             await async_wait_until(lambda: client.of("feed_gap"), 20, "a feed_gap event")
-            await subscribed(app)
+            await app.subscribed()
             await publish_patterns(direct, 100, 50)
             await async_wait_until(lambda: complete(client, 150), 10, "150 patterns")
             assert symbols(client) == [f"P{n}" for n in range(150)]

@@ -7,7 +7,6 @@ import httpx
 import orjson
 import pytest
 import redis.asyncio as aioredis
-from tests.e2e.conftest import subscribed
 from tests.e2e.harness import StreamClient
 from tests.e2e.stream import detection, health, now_iso, publish_peak_minutes
 from tests.servers import async_wait_until
@@ -40,7 +39,7 @@ async def test_a_client_away_gets_exactly_what_it_missed_with_no_hole(
     redis_url, start_app, publisher, away_seconds, events
 ):
     async with start_app(redis_url) as app:
-        await subscribed(app)
+        await app.subscribed()
         client = StreamClient()
         await client.connect(app.url)
         await async_wait_until(lambda: client.snapshots, 5, "the first snapshot")
@@ -81,7 +80,7 @@ async def test_away_beyond_the_ring_gets_a_snapshot_and_the_database_backfill(
     from sqlalchemy.ext.asyncio import create_async_engine
 
     async with start_app(redis_url, replay_buffer_events=100) as app:
-        await subscribed(app)
+        await app.subscribed()
         client = StreamClient()
         await client.connect(app.url)
         first = detection(0, now_iso())
@@ -134,7 +133,7 @@ async def test_health_healthy_warning_critical_then_stale_and_back_to_live(
     redis_url, start_app, publisher
 ):
     async with start_app(redis_url, health_interval=0.5, stale_after_intervals=3) as app:
-        await subscribed(app)
+        await app.subscribed()
         client = StreamClient()
         await client.connect(app.url)
         for age, (status, issues) in enumerate(
@@ -197,7 +196,7 @@ async def test_malformed_and_incomplete_messages_are_counted_and_the_valid_ones_
         ),
     ]
     async with start_app(redis_url) as app:
-        await subscribed(app)
+        await app.subscribed()
         client = StreamClient()
         await client.connect(app.url)
         for index, raw in enumerate(good):

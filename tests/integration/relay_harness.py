@@ -29,6 +29,10 @@ class SqliteDatabase:
         async with self.engine.begin() as conn:
             await conn.run_sync(metadata.create_all)
 
+    @property
+    def url(self) -> str:
+        return self.engine.url.render_as_string()
+
     def connect(self) -> Any:
         return self.engine.connect()
 
@@ -48,6 +52,14 @@ class SqliteDatabase:
 class RunningApp:
     url: str
     live: LiveApp
+
+    async def subscribed(self, timeout: float = 10) -> None:  # noqa: ASYNC109 - bounded wait
+        """Return once the app is subscribed to Redis (a message published now reaches it)."""
+        await async_wait_until(
+            lambda: self.live.state.redis_status == "connected",
+            timeout,
+            "the app to subscribe to Redis",
+        )
 
 
 def app_settings(redis_url: str, database_url: str, **overrides: Any) -> Settings:

@@ -27,7 +27,7 @@ REPORT = {
 
 @pytest.fixture
 async def http(redis_url, database):
-    settings = app_settings(redis_url, database.engine.url.render_as_string(), auth_token=TOKEN)
+    settings = app_settings(redis_url, database.url, auth_token=TOKEN)
     async with running_app(settings, database) as app:
         async with httpx.AsyncClient(base_url=app.url) as client:
             yield client

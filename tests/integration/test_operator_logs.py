@@ -41,15 +41,11 @@ async def appears(caplog, message: str, **fields: Any) -> logging.LogRecord:
 
 async def test_every_kind_of_operator_line_appears_with_its_context(redis_url, database, caplog):
     caplog.set_level(logging.DEBUG)
-    settings = app_settings(
-        redis_url, database.engine.url.render_as_string(), log_summary_seconds=0.2
-    )
+    settings = app_settings(redis_url, database.url, log_summary_seconds=0.2)
     producer = aioredis.Redis.from_url(redis_url)
     try:
         async with running_app(settings, database) as app:
-            await async_wait_until(
-                lambda: app.live.state.redis_status == "connected", 10, "the app to subscribe"
-            )
+            await app.subscribed()
             client = Listener()
             await client.connect(app.url)
             connected = await appears(caplog, "client connected", protocol="frame")
@@ -104,7 +100,7 @@ async def test_every_kind_of_operator_line_appears_with_its_context(redis_url, d
 
 async def test_the_access_log_can_be_switched_off(redis_url, database, caplog):
     caplog.set_level(logging.INFO)
-    settings = app_settings(redis_url, database.engine.url.render_as_string(), access_log=False)
+    settings = app_settings(redis_url, database.url, access_log=False)
     async with running_app(settings, database) as app:
         async with httpx.AsyncClient(base_url=app.url) as http:
             assert (await http.get("/api/streaming/status")).status_code == 200
@@ -113,9 +109,7 @@ async def test_the_access_log_can_be_switched_off(redis_url, database, caplog):
 
 async def test_a_refused_client_is_logged_with_the_reason(redis_url, database, caplog):
     caplog.set_level(logging.INFO)
-    settings = app_settings(
-        redis_url, database.engine.url.render_as_string(), auth_token="operator-logs-token"
-    )
+    settings = app_settings(redis_url, database.url, auth_token="operator-logs-token")
     async with running_app(settings, database) as app:
         client = Listener()
         with pytest.raises(socketio.exceptions.ConnectionError):

@@ -12,7 +12,7 @@ TOKEN = "relay-token"
 
 @pytest.mark.parametrize("auth", [None, {}, {"token": "wrong"}, {"token": TOKEN.upper()}])
 async def test_socket_connect_without_the_token_is_refused(redis_url, database, auth):
-    settings = app_settings(redis_url, database.engine.url.render_as_string(), auth_token=TOKEN)
+    settings = app_settings(redis_url, database.url, auth_token=TOKEN)
     async with running_app(settings, database) as app:
         listener = Listener()
         refusals: list[object] = []
@@ -25,7 +25,7 @@ async def test_socket_connect_without_the_token_is_refused(redis_url, database, 
 
 
 async def test_socket_connect_with_the_token_gets_a_snapshot(redis_url, database):
-    settings = app_settings(redis_url, database.engine.url.render_as_string(), auth_token=TOKEN)
+    settings = app_settings(redis_url, database.url, auth_token=TOKEN)
     async with running_app(settings, database) as app:
         listener = Listener()
         await listener.connect(app.url, auth={"token": TOKEN})

@@ -23,12 +23,6 @@ async def publisher(redis_url):
     await client.aclose()
 
 
-async def subscribed(app) -> None:
-    await async_wait_until(
-        lambda: app.live.state.redis_status == "connected", 10, "the app to subscribe to Redis"
-    )
-
-
 def detection(symbol: str, minute: int, confidence: float = 0.85) -> dict:
     return {
         "symbol": symbol,
@@ -99,9 +93,9 @@ def bars_seen(entries: list[dict]) -> list[tuple[bool, int, str, float]]:
 async def test_a_client_that_was_away_resumes_with_the_latest_forming_bars_and_every_closed_one(
     redis_url, database, publisher
 ):
-    settings = app_settings(redis_url, database.engine.url.render_as_string())
+    settings = app_settings(redis_url, database.url)
     async with running_app(settings, database) as app:
-        await subscribed(app)
+        await app.subscribed()
         app.live.state.bars.interval = 0.0  # every forming message relayed: a backlog quickly
         staying, away = Listener(), Listener()
         await staying.connect(app.url)
@@ -141,9 +135,9 @@ async def test_a_client_that_was_away_resumes_with_the_latest_forming_bars_and_e
 async def test_every_channels_sample_reaches_ten_clients_in_order_each_once(
     redis_url, database, publisher
 ):
-    settings = app_settings(redis_url, database.engine.url.render_as_string())
+    settings = app_settings(redis_url, database.url)
     async with running_app(settings, database) as app:
-        await subscribed(app)
+        await app.subscribed()
         clients = [Listener() for _ in range(10)]
         await asyncio.gather(*(c.connect(app.url) for c in clients))
         await async_wait_until(lambda: all(c.snapshots for c in clients), 5, "snapshots")
@@ -176,9 +170,9 @@ async def test_every_channels_sample_reaches_ten_clients_in_order_each_once(
 async def test_batch_is_split_and_detection_on_both_channels_is_relayed_once(
     redis_url, database, publisher
 ):
-    settings = app_settings(redis_url, database.engine.url.render_as_string())
+    settings = app_settings(redis_url, database.url)
     async with running_app(settings, database) as app:
-        await subscribed(app)
+        await app.subscribed()
         client = Listener()
         await client.connect(app.url)
         batch = [detection("AAPL", m) for m in range(5)]
@@ -204,9 +198,9 @@ async def test_batch_is_split_and_detection_on_both_channels_is_relayed_once(
 async def test_page_opened_mid_session_gets_session_metrics_health_and_lists_at_once(
     redis_url, database, publisher
 ):
-    settings = app_settings(redis_url, database.engine.url.render_as_string())
+    settings = app_settings(redis_url, database.url)
     async with running_app(settings, database) as app:
-        await subscribed(app)
+        await app.subscribed()
         for channel in (
             Channel.SESSION_STARTED,
             Channel.HEALTH,
@@ -239,9 +233,9 @@ async def test_page_opened_mid_session_gets_session_metrics_health_and_lists_at_
 async def test_resume_after_a_disconnect_gets_exactly_the_missed_events(
     redis_url, database, publisher
 ):
-    settings = app_settings(redis_url, database.engine.url.render_as_string())
+    settings = app_settings(redis_url, database.url)
     async with running_app(settings, database) as app:
-        await subscribed(app)
+        await app.subscribed()
         client = Listener()
         await client.connect(app.url)
         await publisher.publish(Channel.INDICATORS_STREAMING.value, calculations(0, 5))
@@ -274,11 +268,9 @@ async def test_too_old_resume_or_another_epoch_gets_a_snapshot_with_backfill(
 
     now = datetime.now(UTC).replace(microsecond=0)
 
-    settings = app_settings(
-        redis_url, database.engine.url.render_as_string(), replay_buffer_events=100
-    )
+    settings = app_settings(redis_url, database.url, replay_buffer_events=100)
     async with running_app(settings, database) as app:
-        await subscribed(app)
+        await app.subscribed()
 
         def row(symbol: str, seconds_ago: int) -> dict:
             return {
@@ -331,9 +323,9 @@ async def test_too_old_resume_or_another_epoch_gets_a_snapshot_with_backfill(
 async def test_malformed_messages_never_stop_the_listener_and_are_counted(
     redis_url, database, publisher
 ):
-    settings = app_settings(redis_url, database.engine.url.render_as_string())
+    settings = app_settings(redis_url, database.url)
     async with running_app(settings, database) as app:
-        await subscribed(app)
+        await app.subscribed()
         client = Listener()
         await client.connect(app.url)
         bad = [

@@ -86,9 +86,9 @@ def patterns_batch(symbol: str, count: int) -> bytes:
 async def test_a_plan_client_receives_a_whole_session_and_resumes_after_a_disconnect(
     redis_url, database, publisher
 ):
-    settings = app_settings(redis_url, database.engine.url.render_as_string())
+    settings = app_settings(redis_url, database.url)
     async with running_app(settings, database) as app:
-        await async_wait_until(lambda: app.live.state.redis_status == "connected", 10, "subscribe")
+        await app.subscribed()
         client = PlanClient()
         await client.connect(app.url)
         await async_wait_until(lambda: client.of("snapshot"), 5, "the connect snapshot")
@@ -163,7 +163,7 @@ async def test_a_plan_client_receives_a_whole_session_and_resumes_after_a_discon
 async def test_a_frame_client_is_the_default_and_an_unknown_protocol_is_refused(
     redis_url, database
 ):
-    settings = app_settings(redis_url, database.engine.url.render_as_string())
+    settings = app_settings(redis_url, database.url)
     async with running_app(settings, database) as app:
         refusals: list[object] = []
         client = socketio.AsyncClient(reconnection=False)
@@ -184,11 +184,9 @@ async def test_a_frame_client_is_the_default_and_an_unknown_protocol_is_refused(
 
 
 async def test_a_stalled_plan_client_gets_the_resync_snapshot_not_a_backlog(redis_url, database):
-    settings = app_settings(
-        redis_url, database.engine.url.render_as_string(), replay_buffer_events=200
-    )
+    settings = app_settings(redis_url, database.url, replay_buffer_events=200)
     async with running_app(settings, database) as app:
-        await async_wait_until(lambda: app.live.state.redis_status == "connected", 10, "subscribe")
+        await app.subscribed()
         fast = PlanClient()
         await fast.connect(app.url)
         slow = await StalledClient.connect(app.url, auth={"protocol": "plan"})

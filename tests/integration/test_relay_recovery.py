@@ -21,9 +21,9 @@ from tickstock.store.tables import intraday_patterns
 async def test_redis_killed_and_restarted_announces_feed_gap_and_backfills_it(
     fresh_redis, database
 ):
-    settings = app_settings(fresh_redis.url, database.engine.url.render_as_string())
+    settings = app_settings(fresh_redis.url, database.url)
     async with running_app(settings, database) as app:
-        await async_wait_until(lambda: app.live.state.redis_status == "connected", 10, "subscribe")
+        await app.subscribed()
         client = Listener()
         await client.connect(app.url)
         # The connect snapshot carries the status at that moment: kill Redis only once it
@@ -118,9 +118,9 @@ async def test_a_feed_gap_is_backfilled_by_position_whatever_the_session_clock_s
 ):
     """Rows stored after the last detection received are the gap, though their simulated
     timestamps are years before now and even before that detection's."""
-    settings = app_settings(fresh_redis.url, database.engine.url.render_as_string())
+    settings = app_settings(fresh_redis.url, database.url)
     async with running_app(settings, database) as app:
-        await async_wait_until(lambda: app.live.state.redis_status == "connected", 10, "subscribe")
+        await app.subscribed()
         client = Listener()
         await client.connect(app.url)
         heard = stored_detection("HEARD", 30)
@@ -150,9 +150,9 @@ async def test_a_feed_gap_is_backfilled_by_position_whatever_the_session_clock_s
 async def test_rows_written_after_the_first_backfill_pass_are_found_by_a_later_one(
     fresh_redis, database
 ):
-    settings = app_settings(fresh_redis.url, database.engine.url.render_as_string())
+    settings = app_settings(fresh_redis.url, database.url)
     async with running_app(settings, database) as app:
-        await async_wait_until(lambda: app.live.state.redis_status == "connected", 10, "subscribe")
+        await app.subscribed()
         client = Listener()
         await client.connect(app.url)
         fresh_redis.kill()
@@ -224,12 +224,12 @@ async def test_slow_client_gets_a_slow_client_snapshot_and_does_not_delay_the_ot
 ):
     settings = app_settings(
         redis_url,
-        database.engine.url.render_as_string(),
+        database.url,
         replay_buffer_events=200,
         max_frame_events=50,
     )
     async with running_app(settings, database) as app:
-        await async_wait_until(lambda: app.live.state.redis_status == "connected", 10, "subscribe")
+        await app.subscribed()
         fast = Listener()
         await fast.connect(app.url)
         slow = await StalledClient.connect(app.url)

@@ -80,15 +80,13 @@ def counters(text: str, name: str) -> dict[tuple[str, str], float]:
 async def test_each_deviation_is_normalised_and_counted_or_rejected_with_its_reason(
     redis_url, database
 ):
-    settings = app_settings(redis_url, database.engine.url.render_as_string())
+    settings = app_settings(redis_url, database.url)
     producer = aioredis.Redis.from_url(redis_url)
     ready, stop = asyncio.Event(), asyncio.Event()
     checker = asyncio.create_task(check_producer(redis_url, 30, ready=ready, stop=stop))
     try:
         async with running_app(settings, database) as app:
-            await async_wait_until(
-                lambda: app.live.state.redis_status == "connected", 10, "the app to subscribe"
-            )
+            await app.subscribed()
             await asyncio.wait_for(ready.wait(), 10)
             browser = Listener()
             await browser.connect(app.url)
