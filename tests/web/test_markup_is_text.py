@@ -8,31 +8,16 @@ import json
 import pytest
 from playwright.sync_api import Page, expect
 from tests.web.dashboard import EVENT_TIMEOUT, banner, field, open_dashboard, rows
+from tests.web.markup import INJECTED, PAYLOAD_IDS, PAYLOADS, publish_in_every_text_field
 from tests.web.served_app import ServedApp
 
-PAYLOADS = [
-    "<img src=x onerror=window.__xss=1>",
-    "<script>window.__xss=1</script>",
-    '"><svg onload=window.__xss=1>',
-]
 
-INJECTED = """() => [...document.querySelectorAll('img, script, svg, iframe, object')]
-  .filter((el) => !(el.tagName === 'SCRIPT' && el.src) && el.getAttribute('src') !== '/favicon.svg')
-  .map((el) => el.outerHTML)"""
-
-
-@pytest.mark.parametrize("payload", PAYLOADS, ids=["img-onerror", "script", "svg-onload"])
+@pytest.mark.parametrize("payload", PAYLOADS, ids=PAYLOAD_IDS)
 def test_markup_in_every_text_field_shows_literally_and_never_runs(
     page: Page, live: ServedApp, payload: str
 ) -> None:
-    feed = live.feed
     open_dashboard(page, live)
-    feed.session_started(universe=payload)
-    feed.health(minute=1, status="warning", issues=[payload, f"lag {payload}"])
-    feed.pattern("NVDA", 2, confidence=0.9, pattern_type=payload)
-    feed.indicator("TSLA", 2, indicator=payload, value=1.5, metadata={"note": payload})
-    feed.alert("AAPL", 3, indicator=payload)
-    feed.critical(minute=4, message=payload, component=payload, action_required=payload)
+    publish_in_every_text_field(live.feed, payload)
 
     expect(field(page, "session", "universe")).to_have_text(payload, timeout=EVENT_TIMEOUT)
     expect(rows(page, "patterns").first.locator(".ptype")).to_have_text(payload)

@@ -9,6 +9,7 @@ import json
 import pytest
 from tests.web.firefox.conftest import GuardedPage
 from tests.web.market import MarketFeed
+from tests.web.markup import INJECTED, PAYLOAD_IDS, PAYLOADS, publish_in_every_text_field
 from tests.web.served_app import ServedApp
 
 CONNECTION = "#connection [data-field=state]"
@@ -169,29 +170,12 @@ def test_a_pattern_opens_its_chart_which_follows_a_theme_switch(
     ff_page.wait_for(CORNER_IS, "17,22,29")
 
 
-PAYLOADS = [
-    "<img src=x onerror=window.__xss=1>",
-    "<script>window.__xss=1</script>",
-    '"><svg onload=window.__xss=1>',
-]
-
-INJECTED = """() => [...document.querySelectorAll('img, script, svg, iframe, object')]
-  .filter((el) => !(el.tagName === 'SCRIPT' && el.src) && el.getAttribute('src') !== '/favicon.svg')
-  .map((el) => el.outerHTML)"""
-
-
-@pytest.mark.parametrize("payload", PAYLOADS, ids=["img-onerror", "script", "svg-onload"])
+@pytest.mark.parametrize("payload", PAYLOADS, ids=PAYLOAD_IDS)
 def test_markup_in_every_text_field_shows_literally_and_never_runs(
     ff_page: GuardedPage, live: ServedApp, payload: str
 ) -> None:
-    feed = live.feed
     open_dashboard(ff_page, live)
-    feed.session_started(universe=payload)
-    feed.health(minute=1, status="warning", issues=[payload, f"lag {payload}"])
-    feed.pattern("NVDA", 2, confidence=0.9, pattern_type=payload)
-    feed.indicator("TSLA", 2, indicator=payload, value=1.5, metadata={"note": payload})
-    feed.alert("AAPL", 3, indicator=payload)
-    feed.critical(minute=4, message=payload, component=payload, action_required=payload)
+    publish_in_every_text_field(live.feed, payload)
 
     ff_page.wait_text(field("session", "universe"), payload)
     ff_page.wait_text(f"{rows('patterns')} .ptype", payload)
