@@ -27,24 +27,16 @@ Consequences, all deliberate:
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Final, NamedTuple
+from typing import NamedTuple
 
 import numpy as np
 import numpy.typing as npt
 
+from tickstock.contract.limits import ALERT_TYPES
 from tickstock.engine.indicators import IndicatorSnapshot
 
 FloatArray = npt.NDArray[np.float64]
 BoolArray = npt.NDArray[np.bool_]
-
-ALERT_TYPES: Final = (
-    "RSI_OVERBOUGHT",
-    "RSI_OVERSOLD",
-    "MACD_BULLISH_CROSS",
-    "MACD_BEARISH_CROSS",
-    "BB_UPPER_BREAK",
-    "BB_LOWER_BREAK",
-)
 
 
 @dataclass(frozen=True, slots=True)

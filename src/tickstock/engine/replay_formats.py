@@ -20,7 +20,7 @@ import csv
 import gzip
 import io
 import logging
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -87,31 +87,31 @@ def load_any_replay(path: str | Path, skip_bad_rows: bool = False) -> ReplayData
 
 
 def _massive_csv(path: Path) -> Iterator[tuple[int, list[str]]]:
-    with _open_text(path) as handle:
-        reader = csv.reader(handle)
-        next(reader)
-        for cells in reader:
-            if len(cells) < 7:
-                yield reader.line_num, cells
-                continue
-            ticker, volume, o, c, h, lo, start = cells[:7]
-            try:
-                stamp = _iso(int(start) / 1e9)
-            except ValueError:
-                stamp = start
-            yield reader.line_num, [stamp, ticker, o, h, lo, c, _whole(volume)]
+    def cells(ticker: str, volume: str, o: str, c: str, h: str, lo: str, start: str) -> list[str]:
+        try:
+            stamp = _iso(int(start) / 1e9)
+        except ValueError:
+            stamp = start
+        return [stamp, ticker, o, h, lo, c, _whole(volume)]
+
+    return _bar_rows(path, cells)
 
 
 def _alpaca_csv(path: Path) -> Iterator[tuple[int, list[str]]]:
+    def cells(symbol: str, stamp: str, o: str, h: str, lo: str, c: str, volume: str) -> list[str]:
+        return [stamp.replace(" ", "T"), symbol, o, h, lo, c, _whole(volume)]
+
+    return _bar_rows(path, cells)
+
+
+def _bar_rows(path: Path, to_ours: Callable[..., list[str]]) -> Iterator[tuple[int, list[str]]]:
+    """(line number, our replay cells) of a provider's CSV: its first 7 columns through
+    ``to_ours``; a shorter row as it is, for ``_collect`` to report with its line."""
     with _open_text(path) as handle:
         reader = csv.reader(handle)
         next(reader)
-        for cells in reader:
-            if len(cells) < 7:
-                yield reader.line_num, cells
-                continue
-            symbol, stamp, o, h, lo, c, volume = cells[:7]
-            yield reader.line_num, [stamp.replace(" ", "T"), symbol, o, h, lo, c, _whole(volume)]
+        for row in reader:
+            yield reader.line_num, (to_ours(*row[:7]) if len(row) >= 7 else row)
 
 
 def _alpaca_json(path: Path) -> Iterator[tuple[int, list[str]]]:
