@@ -6,6 +6,7 @@ fixture             scope     gives
 ``redis_server``    session   the shared ``RedisServer`` (started on first use)
 ``redis_url``       function  its URL, after FLUSHALL and dropping leftover subscribers
 ``fresh_redis``     function  a ``RedisServer`` of the test's own, to stop/kill/restart
+``publisher``       function  an asyncio Redis client on ``redis_url``, closed after the test
 ``postgres_server`` session   the shared ``PostgresServer`` (initdb once per session)
 ``postgres_url``    function  ``postgresql+asyncpg://…/test_<n>``: a new empty database,
                               dropped after the test
@@ -23,10 +24,11 @@ from __future__ import annotations
 
 import itertools
 import sys
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
+import redis.asyncio as aioredis
 
 # `from tests.servers import ...` must work however pytest was started (.venv/bin/pytest
 # does not put the repository root on sys.path).
@@ -67,6 +69,16 @@ def redis_url(redis_server: RedisServer) -> str:
     redis_server.command("FLUSHALL")
     redis_server.command("CLIENT", "KILL", "TYPE", "pubsub")
     return redis_server.url
+
+
+@pytest.fixture
+async def publisher(redis_url: str) -> AsyncIterator[aioredis.Redis]:
+    """A producer's Redis client (``await publisher.publish(channel, raw)``)."""
+    client = aioredis.Redis.from_url(redis_url)
+    try:
+        yield client
+    finally:
+        await client.aclose()
 
 
 @pytest.fixture

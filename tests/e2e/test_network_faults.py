@@ -21,13 +21,6 @@ from tickstock.contract import Channel
 pytestmark = pytest.mark.timeout(120)
 
 
-@pytest.fixture
-async def publisher(redis_url):
-    client = aioredis.Redis.from_url(redis_url)
-    yield client
-    await client.aclose()
-
-
 async def publish_patterns(publisher: aioredis.Redis, first: int, count: int) -> None:
     when = now_iso()
     for n in range(first, first + count):

@@ -6,7 +6,6 @@ from __future__ import annotations
 import httpx
 import orjson
 import pytest
-import redis.asyncio as aioredis
 from tests.e2e.harness import StreamClient
 from tests.e2e.stream import detection, health, now_iso, publish_peak_minutes
 from tests.servers import async_wait_until
@@ -15,13 +14,6 @@ from tickstock.contract import Channel
 from tickstock.store.tables import intraday_patterns
 
 pytestmark = pytest.mark.timeout(120)
-
-
-@pytest.fixture
-async def publisher(redis_url):
-    client = aioredis.Redis.from_url(redis_url)
-    yield client
-    await client.aclose()
 
 
 async def caught_up(client: StreamClient, app, timeout: float = 30) -> None:  # noqa: ASYNC109

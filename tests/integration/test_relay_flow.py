@@ -5,8 +5,6 @@ from __future__ import annotations
 import asyncio
 
 import orjson
-import pytest
-import redis.asyncio as aioredis
 from tests.integration.relay_harness import Listener, app_settings, running_app
 from tests.servers import async_wait_until
 
@@ -14,13 +12,6 @@ from tickstock.contract import SOCKET_EVENTS, Channel
 from tickstock.contract.samples import SAMPLES
 
 PRODUCER_EVENTS = tuple(e for e in SOCKET_EVENTS if e != "streaming_patterns_batch")
-
-
-@pytest.fixture
-async def publisher(redis_url):
-    client = aioredis.Redis.from_url(redis_url)
-    yield client
-    await client.aclose()
 
 
 def detection(symbol: str, minute: int, confidence: float = 0.85) -> dict:

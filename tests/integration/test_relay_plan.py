@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import asyncio
 from typing import Any
 
 import orjson
 import pytest
-import redis.asyncio as aioredis
 import socketio
 from tests.integration.relay_harness import app_settings, running_app
-from tests.integration.test_relay_recovery import StalledClient
+from tests.integration.stalled_client import StalledClient, flood_until_resync
 from tests.servers import async_wait_until
 
 from tickstock.contract import Channel
@@ -18,13 +16,6 @@ from tickstock.contract.samples import SAMPLES
 
 #: The app's own events, which a plan client also gets (numbered like the rest).
 APP_EVENTS = ("app_status", "metrics", "feed_gap")
-
-
-@pytest.fixture
-async def publisher(redis_url):
-    client = aioredis.Redis.from_url(redis_url)
-    yield client
-    await client.aclose()
 
 
 class PlanClient:
@@ -183,49 +174,21 @@ async def test_a_frame_client_is_the_default_and_an_unknown_protocol_is_refused(
         await default.sio.disconnect()
 
 
-async def test_a_stalled_plan_client_gets_the_resync_snapshot_not_a_backlog(redis_url, database):
+async def test_a_stalled_plan_client_gets_the_resync_snapshot_not_a_backlog(
+    redis_url, database, publisher
+):
     settings = app_settings(redis_url, database.url, replay_buffer_events=200)
     async with running_app(settings, database) as app:
         await app.subscribed()
         fast = PlanClient()
         await fast.connect(app.url)
         slow = await StalledClient.connect(app.url, auth={"protocol": "plan"})
-        publisher = aioredis.Redis.from_url(redis_url)
-        resyncs = app.live.metrics.client_resyncs
-        published = 0
-        for _ in range(600):  # until the stalled client's buffers are full and it falls behind
-            calcs = [
-                {
-                    "symbol": "IBM",
-                    "indicator": "RSI",
-                    "value": float(published + i),
-                    "timestamp": "2025-10-05T10:15:00Z",
-                    "timeframe": "1min",
-                    "metadata": {f"pad{k}": "x" * 200 for k in range(4)},
-                }
-                for i in range(50)
-            ]
-            raw = orjson.dumps({"type": "streaming_indicators_batch", "calculations": calcs})
-            await publisher.publish(Channel.INDICATORS_STREAMING.value, raw)
-            published += 50
-            await async_wait_until(
-                lambda target=published: len(fast.of("streaming_indicator")) >= target,
-                10,
-                "the fast plan client to get the batch",
-            )
-            if resyncs._value.get() >= 1:
-                break
-        await async_wait_until(lambda: resyncs._value.get() >= 1, 10, "the slow client resync")
+        published = await flood_until_resync(
+            app, publisher, lambda: len(fast.of("streaming_indicator"))
+        )
         values = [data["calculation"]["value"] for data in fast.of("streaming_indicator")]
         assert values == [float(i) for i in range(published)]
 
-        reasons = []
-        async with asyncio.timeout(10):
-            while "slow_client" not in reasons:
-                text = await slow.recv()
-                if text.startswith('42["snapshot"'):
-                    reasons.append(orjson.loads(text[2:])[1]["reason"])
-        assert reasons == ["connect", "slow_client"]
+        assert await slow.snapshot_reasons_until("slow_client") == ["connect", "slow_client"]
         slow.close()
-        await publisher.aclose()
         await fast.sio.disconnect()

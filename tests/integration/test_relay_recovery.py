@@ -2,16 +2,12 @@
 
 from __future__ import annotations
 
-import asyncio
-import base64
-import os
-import socket
-import struct
 from datetime import UTC, datetime
 
 import orjson
 import redis.asyncio as aioredis
 from tests.integration.relay_harness import Listener, app_settings, running_app
+from tests.integration.stalled_client import StalledClient, flood_until_resync
 from tests.servers import async_wait_until
 
 from tickstock.contract import Channel
@@ -168,59 +164,8 @@ async def test_rows_written_after_the_first_backfill_pass_are_found_by_a_later_o
         await client.disconnect()
 
 
-class StalledClient:
-    """A Socket.IO client over a bare TCP socket with a tiny receive buffer that stops reading.
-
-    A real browser tab that froze: the server's writes back up into its TCP buffers.
-    """
-
-    def __init__(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        self.reader = reader
-        self.writer = writer
-
-    @classmethod
-    async def connect(cls, url: str, auth: dict | None = None) -> StalledClient:
-        host, port = url.removeprefix("http://").split(":")
-        sock = socket.socket()
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
-        sock.connect((host, int(port)))
-        reader, writer = await asyncio.open_connection(sock=sock, limit=4096)
-        key = base64.b64encode(os.urandom(16)).decode()
-        writer.write(
-            (
-                f"GET /socket.io/?EIO=4&transport=websocket HTTP/1.1\r\nHost: {host}:{port}\r\n"
-                f"Upgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: {key}\r\n"
-                "Sec-WebSocket-Version: 13\r\n\r\n"
-            ).encode()
-        )
-        await reader.readuntil(b"\r\n\r\n")
-        client = cls(reader, writer)
-        assert (await client.recv()).startswith("0")
-        client.send("40" + (orjson.dumps(auth).decode() if auth else ""))
-        assert (await client.recv()).startswith("40")
-        return client
-
-    def send(self, text: str) -> None:
-        payload = text.encode()
-        mask = os.urandom(4)
-        masked = bytes(b ^ mask[i % 4] for i, b in enumerate(payload))
-        self.writer.write(bytes([0x81, 0x80 | len(payload)]) + mask + masked)
-
-    async def recv(self) -> str:
-        head = await self.reader.readexactly(2)
-        length = head[1] & 0x7F
-        if length == 126:
-            length = struct.unpack("!H", await self.reader.readexactly(2))[0]
-        elif length == 127:
-            length = struct.unpack("!Q", await self.reader.readexactly(8))[0]
-        return (await self.reader.readexactly(length)).decode()
-
-    def close(self) -> None:
-        self.writer.close()
-
-
 async def test_slow_client_gets_a_slow_client_snapshot_and_does_not_delay_the_others(
-    redis_url, database
+    redis_url, database, publisher
 ):
     settings = app_settings(
         redis_url,
@@ -233,38 +178,9 @@ async def test_slow_client_gets_a_slow_client_snapshot_and_does_not_delay_the_ot
         fast = Listener()
         await fast.connect(app.url)
         slow = await StalledClient.connect(app.url)
-        publisher = aioredis.Redis.from_url(redis_url)
-        resyncs = app.live.metrics.client_resyncs
-        published = 0
-        for _ in range(600):  # until the stalled client's buffers are full and it falls behind
-            calcs = [
-                {
-                    "symbol": "IBM",
-                    "indicator": "RSI",
-                    "value": float(published + i),
-                    "timestamp": "2025-10-05T10:15:00Z",
-                    "timeframe": "1min",
-                    "metadata": {f"pad{k}": "x" * 200 for k in range(4)},
-                }
-                for i in range(50)
-            ]
-            await publisher.publish(
-                Channel.INDICATORS_STREAMING.value,
-                orjson.dumps({"type": "streaming_indicators_batch", "calculations": calcs}),
-            )
-            published += 50
-            target = published
-            await async_wait_until(
-                lambda target=target: (
-                    len(fast.of("streaming_indicator")) >= target or app.live.state.rejects
-                ),
-                10,
-                "the fast client to get the batch",
-            )
-            assert not app.live.state.rejects
-            if resyncs._value.get() >= 1:
-                break
-        await async_wait_until(lambda: resyncs._value.get() >= 1, 10, "the slow client resync")
+        published = await flood_until_resync(
+            app, publisher, lambda: len(fast.of("streaming_indicator"))
+        )
         await async_wait_until(
             lambda: len(fast.of("streaming_indicator")) == published, 10, "fast client complete"
         )
@@ -272,13 +188,7 @@ async def test_slow_client_gets_a_slow_client_snapshot_and_does_not_delay_the_ot
         assert values == [float(i) for i in range(published)]
         assert fast.snapshots[-1]["reason"] == "connect"
 
-        reasons = []
-        async with asyncio.timeout(10):
-            while "slow_client" not in reasons:
-                text = await slow.recv()
-                if text.startswith('42["snapshot"'):
-                    reasons.append(orjson.loads(text[2:])[1]["reason"])
+        reasons = await slow.snapshot_reasons_until("slow_client")
         assert reasons[-1] == "slow_client"
         slow.close()
-        await publisher.aclose()
         await fast.disconnect()
