@@ -10,7 +10,7 @@ from datetime import date, time
 
 from tests.e2e.processes import EngineThread
 
-from tickstock.engine.runner import EngineConfig
+from tickstock.engine.config import EngineConfig
 
 __all__ = ["EngineThread", "scripted_session"]
 
