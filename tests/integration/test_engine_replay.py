@@ -6,10 +6,9 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import numpy as np
-import orjson
 import pytest
-import talib
 from tests.integration.engine_support import Recorder
+from tests.integration.feed_support import assert_indicators_equal_talib
 
 from tickstock.contract import Channel
 from tickstock.engine.runner import EngineConfig, run_engine
@@ -18,11 +17,12 @@ from tickstock.errors import FeedError
 pytestmark = pytest.mark.timeout(120)
 SYMBOLS = ("AAPL", "BRK.B", "MSFT")
 MINUTES = 60
+OPEN = datetime(2025, 3, 3, 14, 30, tzinfo=UTC)
 
 
 def write_replay(path: Path) -> dict[str, np.ndarray]:
     rng = np.random.default_rng(21)
-    start = datetime(2025, 3, 3, 14, 30, tzinfo=UTC)
+    start = OPEN
     closes = {s: 100 + np.cumsum(rng.normal(0, 0.5, MINUTES)) for s in SYMBOLS}
     lines = ["timestamp,symbol,open,high,low,close,volume"]
     for m in range(MINUTES):
@@ -44,32 +44,11 @@ async def test_replayed_indicators_equal_talib(redis_url: str, tmp_path: Path) -
         report = await run_engine(replay_config(redis_url, tmp_path / "bars.csv"))
     assert report.minutes == MINUTES
 
-    seen: dict[tuple[str, str], dict[str, float]] = {}
-    for raw in recorder.messages[Channel.INDICATORS_STREAMING.value]:
-        for calc in orjson.loads(raw)["calculations"]:
-            seen[(calc["symbol"], calc["indicator"], calc["timestamp"])] = calc
-    for symbol in SYMBOLS:
-        series = closes[symbol]
-        rsi = talib.RSI(series, 14)
-        macd, signal, hist = talib.MACD(series, 12, 26, 9)
-        upper, middle, lower = talib.BBANDS(series, 20, 2.0, 2.0, 0)
-        for m in range(MINUTES):
-            stamp = (datetime(2025, 3, 3, 14, 30, tzinfo=UTC) + timedelta(minutes=m)).strftime(
-                "%Y-%m-%dT%H:%M:%SZ"
-            )
-            for name, expected in (
-                ("RSI", {"value": rsi[m]}),
-                ("MACD", {"macd": macd[m], "signal": signal[m], "histogram": hist[m]}),
-                ("BB", {"upper": upper[m], "middle": middle[m], "lower": lower[m]}),
-            ):
-                calc = seen.get((symbol, name, stamp))
-                if np.isnan(next(iter(expected.values()))):
-                    assert calc is None, (symbol, name, stamp)
-                    continue
-                assert calc is not None, (symbol, name, stamp)
-                got = {"value": calc["value"], **calc.get("values", {})}
-                for line, value in expected.items():
-                    assert abs(got[line] - value) <= 1e-6, (symbol, name, stamp, line)
+    starts = [OPEN + timedelta(minutes=m) for m in range(MINUTES)]
+    checked = assert_indicators_equal_talib(
+        recorder.messages[Channel.INDICATORS_STREAMING.value], closes, starts
+    )
+    assert checked > 0
 
 
 async def test_a_bad_row_stops_the_replay_before_anything_is_published(
