@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 import signal
 import subprocess
-import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -14,6 +13,7 @@ from pathlib import Path
 import httpx
 import psutil
 import pytest
+from tests.demo_process import start_demo
 from tests.servers import free_port, wait_until
 
 pytestmark = pytest.mark.timeout(180)
@@ -23,30 +23,8 @@ class DemoProcess:
     """``tickstock demo`` in its own process group, as a terminal would run it."""
 
     def __init__(self, cwd: Path, port: int) -> None:
-        env = {k: v for k, v in os.environ.items() if k not in ("REDIS_URL", "DATABASE_URL")}
         self.started = time.monotonic()
-        self.proc = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "tickstock.cli",
-                "demo",
-                "--port",
-                str(port),
-                "--speed",
-                "300",
-                "--symbols",
-                "20",
-                "--start",
-                "09:29",
-            ],
-            cwd=cwd,
-            env=env,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-            text=True,
-        )
+        self.proc = start_demo(port, cwd, speed=300, symbols=20)
         self.lines: list[str] = []
         self.url_seen_after: float | None = None
         self._reader = threading.Thread(target=self._read, daemon=True)

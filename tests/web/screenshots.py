@@ -12,14 +12,13 @@ import argparse
 import os
 import re
 import signal
-import subprocess
-import sys
 import tempfile
 import threading
 from pathlib import Path
 
 import httpx
 from playwright.sync_api import Page, expect, sync_playwright
+from tests.demo_process import start_demo
 from tests.servers import free_port, wait_until
 from tests.web.conftest import CHROMIUM, CHROMIUM_ARGS, VIEWPORT
 from tests.web.market import MarketFeed
@@ -32,29 +31,7 @@ class Demo:
     """``tickstock demo`` in its own process group; ``url`` and ``redis_url`` once running."""
 
     def __init__(self, port: int, workdir: Path) -> None:
-        env = {k: v for k, v in os.environ.items() if k not in ("REDIS_URL", "DATABASE_URL")}
-        self.proc = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "tickstock.cli",
-                "demo",
-                "--port",
-                str(port),
-                "--speed",
-                "60",
-                "--symbols",
-                "50",
-                "--start",
-                "09:29",
-            ],
-            cwd=workdir,
-            env=env,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            text=True,
-            start_new_session=True,
-        )
+        self.proc = start_demo(port, workdir, speed=60, symbols=50)
         self.url = f"http://127.0.0.1:{port}"
         self.redis_url: str | None = None
         threading.Thread(target=self._read, daemon=True).start()
