@@ -3,13 +3,12 @@
  * functions on a layout object plus `applyLayout`, which reorders and hides DOM panels
  * marked `data-panel`.
  */
+import { PANEL_SPECS } from "./panels.js";
 
 export const LAYOUT_KEY = "tickstock.layout";
-export const DEFAULT_ORDER = Object.freeze(["session", "metrics", "critical", "market", "chart", "patterns", "indicators", "alerts", "health"]);
-export const PANEL_LABELS = Object.freeze({
-  session: "Session", metrics: "Metrics", critical: "Critical alerts", market: "Market", chart: "Chart",
-  patterns: "Pattern stream", indicators: "Indicators", alerts: "Indicator alerts", health: "System health",
-});
+/** The panels' order before the reader changes it: the registry's (panels.js). */
+export const DEFAULT_ORDER = Object.freeze(PANEL_SPECS.map((spec) => spec.name));
+export const PANEL_LABELS = Object.freeze(Object.fromEntries(PANEL_SPECS.map((spec) => [spec.name, spec.label])));
 
 /** @typedef {{order: string[], hidden: string[]}} Layout */
 

@@ -2,16 +2,9 @@
  * The Live Streaming panels, mounted from `#tpl-streaming` against ANY state: the live
  * section and history playback both use this, so playback shows exactly what live showed.
  */
-import { downloadCsv } from "../csv.js";
 import { createWatchlists } from "../grid-model.js";
-import { createAlertsPanel } from "../render/alerts.js";
-import { createCriticalListPanel } from "../render/critical-list.js";
-import { createGrid } from "../render/grid.js";
-import { createHealthPanel } from "../render/health.js";
-import { createIndicatorsPanel } from "../render/indicators.js";
-import { createMetricsPanel } from "../render/metrics.js";
-import { createPatternsPanel } from "../render/patterns.js";
-import { createSessionPanel } from "../render/session.js";
+import { make } from "../render/dom.js";
+import { PANEL_SPECS } from "../panels.js";
 
 /**
  * @param {HTMLElement} container
@@ -21,8 +14,9 @@ import { createSessionPanel } from "../render/session.js";
  *   requestRender: () => void, watchlists?: ReturnType<typeof createWatchlists>,
  *   onAcknowledge?: (component: string) => void, openSymbol?: (symbol: string) => void,
  *   onSelect?: (symbol: string) => void}} ctx  `requestRender`: a render not caused by an event
+ * @param {ReadonlyArray<import("../panels.js").PanelSpec>} [specs]  the panels (panels.js)
  */
-export function mountStreamingView(container, scope, ctx) {
+export function mountStreamingView(container, scope, ctx, specs = PANEL_SPECS) {
   const doc = container.ownerDocument;
   const tpl = /** @type {HTMLTemplateElement} */ (doc.getElementById("tpl-streaming"));
   const root = /** @type {HTMLElement} */ (tpl.content.firstElementChild.cloneNode(true));
@@ -41,35 +35,25 @@ export function mountStreamingView(container, scope, ctx) {
     },
   });
   const win = /** @type {Window & typeof globalThis} */ (doc.defaultView);
-  const panels = {
-    session: createSessionPanel(panelEl("session"), ctx),
-    critical: createCriticalListPanel(panelEl("critical"), { onAcknowledge: ctx.onAcknowledge ?? (() => {}) }),
-    market: createGrid(/** @type {HTMLElement} */ (panelEl("market").querySelector(".grid-host")), {
-      now: ctx.now,
-      openChart: ctx.openSymbol ?? ctx.openChart,
-      rerender: listCtx("market").rerender,
-      later: (fn, ms) => win.setTimeout(() => {
-        if (!scope.disposed) fn();
-      }, ms),
-      watchlists,
-      download: (text, name) => downloadCsv(doc, text, name),
-      onSelect: (symbol) => ctx.onSelect?.(symbol),
-    }),
-    metrics: createMetricsPanel(panelEl("metrics"), ctx),
-    patterns: createPatternsPanel(panelEl("patterns"), listCtx("patterns")),
-    indicators: createIndicatorsPanel(panelEl("indicators"), listCtx("indicators")),
-    alerts: createAlertsPanel(panelEl("alerts"), listCtx("alerts")),
-    health: createHealthPanel(panelEl("health")),
-  };
-  // The health panel also depends on app status (stale engine) and the ingest counts.
-  const triggers = { health: ["health", "appStatus", "session", "metrics"], session: ["session"] };
-
+  const later = (fn, ms) => win.setTimeout(() => {
+    if (!scope.disposed) fn();
+  }, ms);
   const panelsEl = /** @type {HTMLElement} */ (root.querySelector("[data-panels]"));
+  /** @type {Record<string, import("../panels.js").Panel>} */
+  const panels = {};
+  /** @type {Record<string, string[]>} */
+  const triggers = {};
+  for (const spec of specs) {
+    if (!spec.create) continue;
+    panels[spec.name] = spec.create(panelEl(spec.name) ?? slot(panelsEl, spec), { ...listCtx(spec.name), later });
+    if (spec.triggers) triggers[spec.name] = spec.triggers;
+  }
+
   scope.listen(panelsEl, "click", (event) => {
     const target = /** @type {HTMLElement} */ (event.target);
     const button = target.closest?.("[data-action]");
     if (!button) return;
-    const listPanel = [panels.patterns, panels.alerts, panels.indicators].find((p) => p.rows.container.contains(button));
+    const listPanel = Object.values(panels).find((p) => p.rows?.container.contains(button));
     const item = listPanel?.rows.itemAt(button);
     if (!item) return;
     event.preventDefault();
@@ -81,7 +65,7 @@ export function mountStreamingView(container, scope, ctx) {
   // A star anywhere on the page (a row's, the grid's) changed a list: every panel
   // with stars paints them again, the grid its lists and rows.
   scope.add(watchlists.subscribe(() => {
-    for (const name of ["market", "patterns", "indicators", "alerts"]) again.add(name);
+    for (const spec of specs) if (spec.stars) again.add(spec.name);
     ctx.requestRender();
   }));
 
@@ -106,4 +90,18 @@ export function mountStreamingView(container, scope, ctx) {
       return kept;
     },
   };
+}
+
+/**
+ * The `<article>` of a panel that has no slot in `#tpl-streaming`: its heading, labelled as
+ * the declared ones are; the panel builds the rest.
+ * @param {HTMLElement} panelsEl
+ * @param {import("../panels.js").PanelSpec} spec
+ */
+function slot(panelsEl, spec) {
+  const doc = panelsEl.ownerDocument;
+  const article = make(doc, "article", "panel", undefined, { "data-panel": spec.name, "aria-labelledby": `p-${spec.name}` });
+  article.append(make(doc, "h2", "", spec.label, { id: `p-${spec.name}` }));
+  panelsEl.append(article);
+  return article;
 }
