@@ -103,7 +103,8 @@ class LiveState:
         """Apply a validated message; return the events to relay (none for a duplicate).
 
         ``live=False`` is for events backfilled from the database: they update the lists
-        and counts but not the events/s rate.
+        and counts but not the events/s rate. A message of a channel this class has no
+        state for is relayed as it came (its wire form, under the channel's event).
         """
         detections = detections_of(message)
         if detections:
@@ -121,7 +122,9 @@ class LiveState:
             return self._accept_critical(message, live)
         if isinstance(message, BarsMessage):
             return self.bars.accept(message, self.clock())
-        return []
+        # A channel without state of its own here: relayed as it came, under its event.
+        self._heard(live)
+        return [(events.event_name(channel), to_wire(message))]
 
     def accept_detection(
         self, detection: PatternDetection, channels: Iterable[str], *, live: bool = True

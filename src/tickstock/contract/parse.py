@@ -17,7 +17,7 @@ import orjson
 from pydantic import BaseModel, ValidationError
 
 from tickstock.contract import models, normalise
-from tickstock.contract.channels import Channel
+from tickstock.contract.channels import CHANNEL_TYPES, Channel
 from tickstock.contract.limits import (
     HIGH_CONFIDENCE,
     MAX_BARS_BATCH,
@@ -25,28 +25,6 @@ from tickstock.contract.limits import (
     MAX_MESSAGE_BYTES,
 )
 from tickstock.errors import ContractError, MessageTooLarge
-
-#: Message ``type`` values each channel may carry, and the model for each.
-CHANNEL_TYPES: dict[Channel, dict[str, type[BaseModel]]] = {
-    Channel.SESSION_STARTED: {"streaming_session_started": models.SessionStartedMessage},
-    Channel.SESSION_STOPPED: {"streaming_session_stopped": models.SessionStoppedMessage},
-    Channel.HEALTH: {"streaming_health": models.HealthMessage},
-    Channel.PATTERNS_STREAMING: {
-        "streaming_pattern": models.PatternMessage,
-        "streaming_patterns_batch": models.PatternBatchMessage,
-    },
-    Channel.PATTERNS_DETECTED: {
-        "streaming_pattern": models.PatternMessage,
-        "streaming_patterns_batch": models.PatternBatchMessage,
-    },
-    Channel.INDICATORS_STREAMING: {
-        "streaming_indicator": models.IndicatorMessage,
-        "streaming_indicators_batch": models.IndicatorBatchMessage,
-    },
-    Channel.ALERTS_INDICATORS: {"indicator_alert": models.IndicatorAlertMessage},
-    Channel.ALERTS_CRITICAL: {"critical_alert": models.CriticalAlertMessage},
-    Channel.BARS_STREAMING: {"streaming_bars": models.BarsMessage},
-}
 
 _KIND_BY_PYDANTIC = {
     "missing": "missing",

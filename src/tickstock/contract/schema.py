@@ -8,9 +8,8 @@ from typing import Any
 import orjson
 from pydantic import TypeAdapter
 
-from tickstock.contract.channels import Channel
+from tickstock.contract.channels import CHANNEL_TYPES, Channel
 from tickstock.contract.limits import HIGH_CONFIDENCE
-from tickstock.contract.parse import CHANNEL_TYPES
 
 
 def channel_schema(channel: Channel) -> dict[str, Any]:
