@@ -8,7 +8,7 @@ import orjson
 from tests.integration.relay_harness import Listener, app_settings, running_app
 from tests.servers import async_wait_until
 
-from tickstock.contract import SOCKET_EVENTS, Channel
+from tickstock.contract import CHANNEL_EVENT, SOCKET_EVENTS, Channel
 from tickstock.contract.samples import SAMPLES
 
 PRODUCER_EVENTS = tuple(e for e in SOCKET_EVENTS if e != "streaming_patterns_batch")
@@ -144,9 +144,13 @@ async def test_every_channels_sample_reaches_ten_clients_in_order_each_once(
             "indicator_alert",
             "critical_alert",
             "streaming_bars",  # the optional ninth channel
+            # and a channel declared after these, each once
+            *(CHANNEL_EVENT[channel] for channel in list(Channel)[9:]),
         ]
         await async_wait_until(
-            lambda: all(len(c.of(*PRODUCER_EVENTS)) >= 8 for c in clients), 5, "8 events each"
+            lambda: all(len(c.of(*PRODUCER_EVENTS)) >= len(expected) for c in clients),
+            5,
+            f"{len(expected)} events each",
         )
         for client in clients:
             assert [e["event"] for e in client.of(*PRODUCER_EVENTS)] == expected

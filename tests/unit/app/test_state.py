@@ -1,9 +1,13 @@
 """LiveState: de-duplication, the four metrics, engine state and restore, on injected clocks."""
 
+from datetime import UTC, datetime
+from typing import Literal
+
 import orjson
 
 from tickstock.app.state import LiveState, RecentKeys
 from tickstock.contract import Channel
+from tickstock.contract.models import ContractModel
 from tickstock.contract.parse import parse
 from tickstock.contract.samples import SAMPLES
 
@@ -278,3 +282,24 @@ def test_de_duplication_window_holds_nothing_the_garbage_collector_must_traverse
     window = state._detections._items
     assert len(window) == 50
     assert not any(gc.is_tracked(key) or gc.is_tracked(value) for key, value in window.items())
+
+
+class _Toy(ContractModel):
+    """A message of a channel LiveState keeps no state for (a new channel's, say)."""
+
+    type: Literal["toy"]
+    note: str
+    at: datetime
+
+
+def test_a_message_it_keeps_no_state_for_is_relayed_as_it_came_under_its_channels_event():
+    clock = FakeClock()
+    state = make_state(clock)
+    toy = _Toy(type="toy", note="<b>x</b>", at=datetime(2025, 10, 5, 10, 15, tzinfo=UTC))
+    relayed = state.accept(Channel.HEALTH, toy)
+    assert relayed == [
+        ("streaming_health", {"type": "toy", "note": "<b>x</b>", "at": "2025-10-05T10:15:00Z"})
+    ]
+    assert state.metrics()["events_per_second"] == 0.1  # one event in the 10 s window
+    assert state.accept(Channel.HEALTH, toy, live=False) == relayed
+    assert state.metrics()["events_per_second"] == 0.1  # a backfilled one is not counted

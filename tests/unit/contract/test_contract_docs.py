@@ -7,7 +7,7 @@ from pathlib import Path
 
 import orjson
 import pytest
-from contract_messages import sample_path
+from contract_messages import sample_text
 
 from tickstock.contract import (
     ALL_CHANNELS,
@@ -50,7 +50,7 @@ def test_every_json_example_is_a_valid_message(doc: str) -> None:
 
 @pytest.mark.parametrize("channel", [c for c in Channel if c is not Channel.PATTERNS_DETECTED])
 def test_the_plans_sample_is_shown_verbatim(doc: str, channel: Channel) -> None:
-    assert sample_path(channel).read_text() in _json_examples(doc)
+    assert sample_text(channel) in _json_examples(doc)
 
 
 def test_the_limits_and_enumerations_are_stated(doc: str) -> None:

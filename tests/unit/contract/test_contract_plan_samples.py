@@ -10,7 +10,7 @@ from pathlib import Path
 
 import orjson
 import pytest
-from contract_messages import plan_sample, sample_path
+from contract_messages import SAMPLE_FILE_CHANNELS, plan_sample, sample_path, sample_text
 
 from tickstock.contract import ALL_CHANNELS, Channel, parse
 from tickstock.contract.channels import OPTIONAL_CHANNELS
@@ -43,18 +43,18 @@ def test_the_detected_channels_sample_is_the_plans_pattern_sample() -> None:
     assert detected == sample_path(Channel.PATTERNS_STREAMING).read_text()
 
 
-@pytest.mark.parametrize("channel", list(Channel))
+@pytest.mark.parametrize("channel", SAMPLE_FILE_CHANNELS)
 def test_the_built_in_samples_are_the_plans(channel: Channel) -> None:
     assert SAMPLES[channel] + "\n" == sample_path(channel).read_text()
 
 
 @pytest.mark.parametrize("channel", list(Channel))
 def test_parse_accepts_the_plans_sample_text(channel: Channel) -> None:
-    assert parse(channel, sample_path(channel).read_bytes()).type == plan_sample(channel)["type"]
+    assert parse(channel, sample_text(channel).encode()).type == plan_sample(channel)["type"]
 
 
 def test_the_cli_accepts_each_plan_sample_file() -> None:
-    for channel in Channel:
+    for channel in SAMPLE_FILE_CHANNELS:
         result = tickstock(
             "contract", "validate", "--channel", channel.value, str(sample_path(channel))
         )
