@@ -2,7 +2,9 @@
 
 The minute close's hot path builds its messages here without one Python object per item;
 the first message of each kind is parsed with the contract (``checked``) so a shape error
-fails loudly at once. Used by the pipeline (patterns, closed bars) and the forming bars.
+fails loudly at once — cut to its first item when the caller can (a 250-bar message took
+~3 ms to parse at every close; the same shape with one bar, ~0.03 ms). Used by the pipeline
+(patterns, closed bars) and the forming bars.
 """
 
 from __future__ import annotations
@@ -20,10 +22,19 @@ TIMEFRAME = "1min"
 OHLC = ("open", "high", "low", "close")
 
 
-def checked(channel: Channel, payloads: list[bytes]) -> list[Outgoing]:
+def checked(channel: Channel, payloads: list[bytes], *samples: bytes) -> list[Outgoing]:
+    """``payloads`` to publish, after the contract parsed the first one, or the ``samples``:
+    a message's head with its first item only, the same shape at a fraction of the cost."""
     if payloads:
-        parse(channel, payloads[0])  # a shape error fails loudly, on the first minute
-    return [Outgoing(channel.value, payload) for payload in payloads]
+        for sample in samples or payloads[:1]:
+            parse(channel, sample)  # a shape error fails loudly, at once
+    name = channel.value  # an Enum attribute is slow to read: once, not once a message
+    return [Outgoing(name, payload) for payload in payloads]
+
+
+def first_item(head: str, texts: Sequence[str]) -> bytes:
+    """The message of ``head`` with only the first of ``texts``, to check its shape."""
+    return wire.batches_of_texts(head, texts[:1], 1)[0]
 
 
 def bar_messages(
@@ -42,7 +53,9 @@ def bar_messages(
     known = np.zeros(index.size, dtype=np.bool_)
     if previous is not None:
         known = np.isfinite(previous[index])
-    texts: list[str] = []
+    head = f'{{"type":"streaming_bars","timeframe":"{TIMEFRAME}","closed":{"true" if closed else "false"},"bars":'
+    payloads: list[bytes] = []
+    samples: list[bytes] = []  # the first bar of each shape (with and without previous_close)
     for group, with_previous in ((index[~known], False), (index[known], True)):
         if group.size == 0:
             continue
@@ -63,9 +76,9 @@ def bar_messages(
             constants.append(',"previous_close":')
             columns.append(wire.column(previous[group]))
         constants.append("}")
-        texts.extend(wire.item_texts(constants, columns))
-    head = f'{{"type":"streaming_bars","timeframe":"{TIMEFRAME}","closed":{"true" if closed else "false"},"bars":'
-    return checked(Channel.BARS_STREAMING, wire.batches_of_texts(head, texts, MAX_BARS_BATCH))
+        payloads.extend(wire.batch_messages(head, constants, columns, MAX_BARS_BATCH))
+        samples.extend(wire.batch_messages(head, constants, [c[:1] for c in columns], 1))
+    return checked(Channel.BARS_STREAMING, payloads, *samples)
 
 
 def pattern_messages(channel: Channel, texts: Sequence[str]) -> list[Outgoing]:
@@ -74,8 +87,7 @@ def pattern_messages(channel: Channel, texts: Sequence[str]) -> list[Outgoing]:
         return []
     if len(texts) == 1:
         payloads = [('{"type":"streaming_pattern","detection":' + texts[0] + "}").encode()]
-    else:
-        payloads = wire.batches_of_texts(
-            '{"type":"streaming_patterns_batch","detections":', texts, MAX_BATCH
-        )
-    return checked(channel, payloads)
+        return checked(channel, payloads)
+    head = '{"type":"streaming_patterns_batch","detections":'
+    payloads = wire.batches_of_texts(head, texts, MAX_BATCH)
+    return checked(channel, payloads, first_item(head, texts))

@@ -6,7 +6,7 @@ Every message keeps the producer contract, but the minute close is the hot path:
 symbols it yields ~15,000 indicator calculations, ~800 alerts and ~3,000 detections, and
 building that many pydantic models costs ~400 ms against a 100 ms budget. So these messages
 are assembled as JSON text straight from the numpy columns (``engine.wire``: one orjson call
-per column, no dict per item); the first message of each kind in every minute is checked
+per column, no dict per item); the first item of each kind in every minute is checked
 with ``tickstock.contract.parse`` so a shape error fails loudly at once, and the tests parse
 every message the engine publishes. The database rows (dicts) are built only when the write
 task asks for them (``MinuteOutput.calculations`` …), after the minute is published. The
@@ -264,7 +264,8 @@ class MinutePipeline:
                 formatted[id(array)] = wire.column(array)
             columns.append(formatted[id(array)])
         payloads = wire.batch_messages(_INDICATORS_HEAD, constants, columns, MAX_BATCH)
-        return checked(Channel.INDICATORS_STREAMING, payloads)
+        first = wire.batch_messages(_INDICATORS_HEAD, constants, [c[:1] for c in columns], 1)
+        return checked(Channel.INDICATORS_STREAMING, payloads, *first)
 
     def _alert_messages(self, crossings: Sequence[Crossings], stamp: str) -> list[Outgoing]:
         payloads: list[bytes] = []
