@@ -199,8 +199,8 @@ def test_an_unknown_channel_is_rejected() -> None:
     assert (error.kind, error.channel) == ("unknown_channel", "tickstock:patterns:everything")
 
 
-def test_the_contract_has_the_plans_8_channels_and_the_optional_bars_channel() -> None:
-    assert ALL_CHANNELS == (
+def test_the_contract_has_the_plans_8_channels_first_and_only_optional_ones_after() -> None:
+    assert ALL_CHANNELS[:8] == (
         "tickstock:streaming:session_started",
         "tickstock:streaming:session_stopped",
         "tickstock:streaming:health",
@@ -209,6 +209,6 @@ def test_the_contract_has_the_plans_8_channels_and_the_optional_bars_channel() -
         "tickstock:indicators:streaming",
         "tickstock:alerts:indicators",
         "tickstock:alerts:critical",
-        "tickstock:bars:streaming",
     )
-    assert frozenset({Channel.BARS_STREAMING}) == OPTIONAL_CHANNELS
+    assert "tickstock:bars:streaming" in ALL_CHANNELS[8:]
+    assert {Channel(name) for name in ALL_CHANNELS[8:]} == OPTIONAL_CHANNELS
