@@ -76,6 +76,7 @@ class AppProcess:
                 )
             except AssertionError:
                 if attempt == BIND_ATTEMPTS or not lost_its_port(self.process, self.log):
+                    self.stop()  # not left running half-started after a failed test
                     raise
                 self._take_port(free_port())
             else:

@@ -58,6 +58,7 @@ class ServedApp:
                 )
             except AssertionError:
                 if attempt == BIND_ATTEMPTS or not lost_its_port(self.proc, self.log):
+                    self.stop()  # not left running half-started after a failed test
                     raise
                 self._take_port(free_port())
             else:
