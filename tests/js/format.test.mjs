@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import {
-  formatAlertType, formatConfidence, formatDuration, formatFixed, formatLocalTitle, formatNumber, formatNyTime,
+  formatAlertType, formatConfidence, formatDuration, formatFixed, formatSigned, formatLocalTitle, formatNumber, formatNyTime,
 } from "../../src/tickstock/web/static/js/format.js";
 
 test("times show in New York time, summer (EDT) and winter (EST)", () => {
@@ -40,4 +40,14 @@ test("durations and alert types read as words", () => {
   assert.equal(formatDuration(-1), "—");
   assert.equal(formatAlertType("RSI_OVERBOUGHT"), "RSI overbought");
   assert.equal(formatAlertType("MACD_BULLISH_CROSS"), "MACD bullish cross");
+});
+
+test("a signed change shows its sign, and what rounds to zero as plain 0.00", () => {
+  assert.equal(formatSigned(1.2, 2), "+1.20");
+  assert.equal(formatSigned(-0.346, 2), "-0.35");
+  assert.equal(formatSigned(-0.004, 2), "0.00");
+  assert.equal(formatSigned(0.004, 2), "0.00");
+  assert.equal(formatSigned(-0, 2), "0.00");
+  assert.equal(formatSigned(1234.5, 2), "+1,234.50");
+  assert.equal(formatSigned(null, 2), "—");
 });

@@ -87,6 +87,17 @@ export function formatFixed(value, digits = 2) {
   return cached(`f|${digits}`, () => new Intl.NumberFormat("en-US", { maximumFractionDigits: digits, minimumFractionDigits: digits })).format(value);
 }
 
+/**
+ * A change with its sign: "+1.20", "-0.35"; what rounds to zero is "0.00" (never "-0.00" or
+ * "+0.00", which would show a move that the digits cannot). null → "—".
+ */
+export function formatSigned(value, digits = 2) {
+  if (typeof value !== "number" || !Number.isFinite(value)) return "—";
+  const rounded = Number(value.toFixed(digits));
+  if (rounded === 0) return formatFixed(0, digits);
+  return `${rounded > 0 ? "+" : ""}${formatFixed(rounded, digits)}`;
+}
+
 /** 0.853 → "85%"; clamps to 0–100. */
 export function formatConfidence(value) {
   if (typeof value !== "number" || !Number.isFinite(value)) return "—";

@@ -8,7 +8,7 @@
  * change repaints only the rows shown. The order is recomputed at most every
  * `RESORT_MS` while prices move, at once when the reader changes the sort or filter.
  */
-import { formatConfidence, formatFixed, formatNumber } from "../format.js";
+import { formatConfidence, formatFixed, formatNumber, formatSigned } from "../format.js";
 import { COLUMNS, gridView, nextSort, visibleRange } from "../grid-model.js";
 import { changePercent, changeValue, percentB } from "../market.js";
 import { make, setClass, setText } from "./dom.js";
@@ -18,19 +18,17 @@ export const RESORT_MS = 250;
 export const FLASH_MS = 700;
 const ALL = "";
 
-const signed = (v, digits) => (v === null ? "—" : `${v > 0 ? "+" : ""}${formatFixed(v, digits)}`);
-
 /** Each column's text and the number a flash compares. */
 const CELL = {
   symbol: (r) => [r.symbol, null],
   last: (r) => [formatFixed(r.last, 2), r.last],
   change: (r) => {
     const v = changeValue(r);
-    return [signed(v, 2), v];
+    return [formatSigned(v, 2), v];
   },
   changePct: (r) => {
     const v = changePercent(r);
-    return [v === null ? "—" : `${signed(v, 2)}%`, v];
+    return [v === null ? "—" : `${formatSigned(v, 2)}%`, v];
   },
   volume: (r) => [formatNumber(r.volume, 0), r.volume],
   rsi: (r) => [formatFixed(r.rsi, 1), r.rsi],
