@@ -57,12 +57,15 @@ def test_the_symbol_page_shows_its_grid_row_chart_and_todays_patterns_and_alerts
     facts = page.locator(".symbol-facts")
     expect(facts).to_contain_text("104.00")
     expect(page.locator(".chart-host canvas").first).to_be_visible(timeout=EVENT_TIMEOUT)
+    empty_text = "(el) => getComputedStyle(el, '::before').content"
+    assert page.locator(".symbol-alerts").evaluate(empty_text) == '"No alert today yet"'
     feed.pattern("AMD", 2, confidence=0.9, pattern_type="Hammer")
     feed.alert("AMD", 2, alert_type="RSI_OVERBOUGHT")
     feed.bars(2, {"AMD": 105.5}, closed=False)
     expect(page.locator(".symbol-patterns li")).to_have_count(1, timeout=EVENT_TIMEOUT)
     expect(page.locator(".symbol-patterns li")).to_contain_text("Hammer 90%")
     expect(page.locator(".symbol-alerts li")).to_contain_text("RSI overbought")
+    assert page.locator(".symbol-alerts").evaluate(empty_text) == "none"
     expect(facts).to_contain_text("105.50", timeout=EVENT_TIMEOUT)
     expect(facts).to_contain_text("Hammer 90%")
     watch = page.locator(".symbol-page h1 [data-grid=star]")
