@@ -2,41 +2,15 @@
 
 from __future__ import annotations
 
-import orjson
+from tests.unit.app.bar_messages import MINUTE, NEXT, bars_message
 
 from tickstock.app.bars import BarBook, conflation_key
 from tickstock.app.state import LiveState
-from tickstock.contract import BarsMessage, Channel, parse
-
-MINUTE = "2025-10-05T10:15:00Z"
-NEXT = "2025-10-05T10:16:00Z"
+from tickstock.contract import BarsMessage, Channel
 
 
 def bars(*items: tuple[str, float], closed: bool, timestamp: str = MINUTE) -> BarsMessage:
-    message = parse(
-        Channel.BARS_STREAMING,
-        orjson.dumps(
-            {
-                "type": "streaming_bars",
-                "timeframe": "1min",
-                "closed": closed,
-                "bars": [
-                    {
-                        "symbol": s,
-                        "timestamp": timestamp,
-                        "open": p,
-                        "high": p,
-                        "low": p,
-                        "close": p,
-                        "volume": 10,
-                    }
-                    for s, p in items
-                ],
-            }
-        ),
-    )
-    assert isinstance(message, BarsMessage)
-    return message
+    return bars_message(dict(items), closed=closed, timestamp=timestamp)
 
 
 def closes(relayed) -> list[tuple[str, float]]:  # type: ignore[no-untyped-def]

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import orjson
+from tests.unit.app.bar_messages import MINUTE, NEXT, bars_message
 from tests.unit.app.fake_transport import Clock, FakeSocket, FakeTransport
 
 from tickstock.app.bars import BarBook, conflation_key
 from tickstock.app.fanout import FanOut, Opening
 from tickstock.app.ring import RecoveryRing
-from tickstock.contract import BarsMessage, Channel, parse
+from tickstock.contract import BarsMessage
 
 G = 0.005
 
@@ -85,35 +85,6 @@ async def test_a_client_that_keeps_up_gets_every_keyed_event():
 
 
 # --- forming bars, as the app relays them (BarBook + the key it gives them) ----------------
-
-MINUTE, NEXT = "2025-10-05T10:15:00Z", "2025-10-05T10:16:00Z"
-
-
-def bars_message(prices: dict[str, float], *, closed: bool, timestamp: str) -> BarsMessage:
-    message = parse(
-        Channel.BARS_STREAMING,
-        orjson.dumps(
-            {
-                "type": "streaming_bars",
-                "timeframe": "1min",
-                "closed": closed,
-                "bars": [
-                    {
-                        "symbol": s,
-                        "timestamp": timestamp,
-                        "open": p,
-                        "high": p,
-                        "low": p,
-                        "close": p,
-                        "volume": 10,
-                    }
-                    for s, p in prices.items()
-                ],
-            }
-        ),
-    )
-    assert isinstance(message, BarsMessage)
-    return message
 
 
 def relay_bars(fanout: FanOut, book: BarBook, message: BarsMessage, now: float) -> None:
