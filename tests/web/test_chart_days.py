@@ -73,3 +73,23 @@ def test_five_days_pages_back_until_five_days_are_loaded(page: Page, stored_app:
     page.locator('[data-range="5d"]').click()
     expect(status).to_contain_text("600 bars", timeout=EVENT_TIMEOUT)  # paged back: all six
     expect(page.locator('[data-chart="coverage"]')).to_have_text("")
+
+
+def test_the_opening_shows_one_page_and_a_drag_back_loads_the_page_before(
+    page: Page, stored_app: ServedApp
+) -> None:
+    """The opening fit shows the newest page whole; only a move to the left pages back (the fit
+    itself, which reaches the oldest loaded bar, used to load a second page at every open)."""
+    page.console_allow(r"status of 404 .*/api/streaming/patterns/AMD")  # type: ignore[attr-defined]
+    open_dashboard(page, stored_app, "#/chart/AMD")
+    status = page.locator('[data-chart="status"]')
+    expect(status).to_contain_text("390 bars", timeout=EVENT_TIMEOUT)
+    host = page.locator(".chart-host")
+    box = host.bounding_box()
+    assert box is not None, "the chart has no box"
+    page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 4)
+    expect(status).to_contain_text("390 bars")  # hovering is not a scroll
+    page.mouse.down()
+    page.mouse.move(box["x"] + box["width"] * 0.9, box["y"] + box["height"] / 4, steps=10)
+    page.mouse.up()
+    expect(status).to_contain_text("600 bars", timeout=EVENT_TIMEOUT)

@@ -270,8 +270,15 @@ export function mountChart(app, loadCharts, container, scope, symbol) {
       setText(coverage, range.found < RANGE_DAYS ? `${range.found} of ${RANGE_DAYS} days stored` : "");
       chart.timeScale().setVisibleRange({ from: range.from, to: range.to });
     }
+    // Only the reader's own scrolling back loads older bars. The opening fit shows every
+    // loaded bar (from 0) and settles over a few frames; taking it for a scroll back paged a
+    // second day in at every open.
+    let readerMoved = false;
+    for (const type of ["pointerdown", "wheel", "touchstart", "keydown"]) {
+      wrap.addEventListener(type, () => { readerMoved = true; }, { capture: true, passive: true });
+    }
     chart.timeScale().subscribeVisibleLogicalRangeChange((range) => {
-      if (range && range.from < 10) loadOlder();
+      if (readerMoved && range && range.from < 10) loadOlder();
     });
     ranges.addEventListener("click", async (event) => {
       const name = /** @type {HTMLElement} */ (event.target).closest?.("[data-range]")?.getAttribute("data-range");
