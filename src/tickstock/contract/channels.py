@@ -19,6 +19,7 @@ from enum import StrEnum
 from pydantic import BaseModel
 
 from tickstock.contract import models
+from tickstock.contract.message_types import type_of
 
 
 class Channel(StrEnum):
@@ -183,10 +184,13 @@ _BARS = """{
   ]
 }"""
 
-_PATTERN_TYPES: Mapping[str, type[BaseModel]] = {
-    "streaming_pattern": models.PatternMessage,
-    "streaming_patterns_batch": models.PatternBatchMessage,
-}
+
+def _by_type(*carried: type[BaseModel]) -> Mapping[str, type[BaseModel]]:
+    """Message ``type`` value -> model, each value read from its model's Literal."""
+    return {type_of(model): model for model in carried}
+
+
+_PATTERN_TYPES = _by_type(models.PatternMessage, models.PatternBatchMessage)
 
 #: Every channel, once. The sample of the bars channel, which the plan does not have, is the
 #: one docs/producer-contract.md gives.
@@ -194,18 +198,16 @@ CHANNEL_SPECS: tuple[ChannelSpec, ...] = (
     ChannelSpec(
         Channel.SESSION_STARTED,
         "streaming_session",
-        {"streaming_session_started": models.SessionStartedMessage},
+        _by_type(models.SessionStartedMessage),
         _SESSION_STARTED,
     ),
     ChannelSpec(
         Channel.SESSION_STOPPED,
         "streaming_session",
-        {"streaming_session_stopped": models.SessionStoppedMessage},
+        _by_type(models.SessionStoppedMessage),
         _SESSION_STOPPED,
     ),
-    ChannelSpec(
-        Channel.HEALTH, "streaming_health", {"streaming_health": models.HealthMessage}, _HEALTH
-    ),
+    ChannelSpec(Channel.HEALTH, "streaming_health", _by_type(models.HealthMessage), _HEALTH),
     ChannelSpec(
         Channel.PATTERNS_STREAMING,
         "streaming_pattern",
@@ -218,28 +220,25 @@ CHANNEL_SPECS: tuple[ChannelSpec, ...] = (
     ChannelSpec(
         Channel.INDICATORS_STREAMING,
         "streaming_indicator",
-        {
-            "streaming_indicator": models.IndicatorMessage,
-            "streaming_indicators_batch": models.IndicatorBatchMessage,
-        },
+        _by_type(models.IndicatorMessage, models.IndicatorBatchMessage),
         _INDICATOR,
     ),
     ChannelSpec(
         Channel.ALERTS_INDICATORS,
         "indicator_alert",
-        {"indicator_alert": models.IndicatorAlertMessage},
+        _by_type(models.IndicatorAlertMessage),
         _INDICATOR_ALERT,
     ),
     ChannelSpec(
         Channel.ALERTS_CRITICAL,
         "critical_alert",
-        {"critical_alert": models.CriticalAlertMessage},
+        _by_type(models.CriticalAlertMessage),
         _CRITICAL,
     ),
     ChannelSpec(
         Channel.BARS_STREAMING,
         "streaming_bars",
-        {"streaming_bars": models.BarsMessage},
+        _by_type(models.BarsMessage),
         _BARS,
         optional=True,
     ),

@@ -12,7 +12,8 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from tickstock.contract.channels import CHANNEL_EVENT, Channel
+from tickstock.contract import message_types
+from tickstock.contract.channels import CHANNEL_EVENT, SPECS, Channel
 from tickstock.contract.limits import HIGH_CONFIDENCE
 from tickstock.contract.models import (
     CriticalAlertMessage,
@@ -22,15 +23,16 @@ from tickstock.contract.models import (
     SessionStoppedMessage,
 )
 
-SESSION = "streaming_session"
-PATTERN = "streaming_pattern"
+# The event names, as ``CHANNEL_SPECS`` declares them.
+SESSION = CHANNEL_EVENT[Channel.SESSION_STARTED]
+PATTERN = CHANNEL_EVENT[Channel.PATTERNS_STREAMING]
 #: Consecutive detections of one producer message, for clients of the plan's named events.
-PATTERNS_BATCH = "streaming_patterns_batch"
-INDICATOR = "streaming_indicator"
-INDICATOR_ALERT = "indicator_alert"
-HEALTH = "streaming_health"
-CRITICAL_ALERT = "critical_alert"
-BARS = "streaming_bars"
+PATTERNS_BATCH: str = SPECS[Channel.PATTERNS_STREAMING].batch_event or ""
+INDICATOR = CHANNEL_EVENT[Channel.INDICATORS_STREAMING]
+INDICATOR_ALERT = CHANNEL_EVENT[Channel.ALERTS_INDICATORS]
+HEALTH = CHANNEL_EVENT[Channel.HEALTH]
+CRITICAL_ALERT = CHANNEL_EVENT[Channel.ALERTS_CRITICAL]
+BARS = CHANNEL_EVENT[Channel.BARS_STREAMING]
 
 #: (Socket.IO event name, data) of one event to relay.
 Relayed = tuple[str, dict[str, Any]]
@@ -80,7 +82,7 @@ def pattern_event(detection: Mapping[str, Any], channels: Sequence[str]) -> dict
     """``streaming_pattern`` data: the detection's wire form, its high-confidence flag and
     the channels it came on (a list the relay extends when the copy on the other comes)."""
     return {
-        "type": PATTERN,
+        "type": message_types.PATTERN,
         "detection": detection,
         "high_confidence": is_high_confidence(detection["confidence"]),
         "channels": list(channels),
@@ -89,9 +91,9 @@ def pattern_event(detection: Mapping[str, Any], channels: Sequence[str]) -> dict
 
 def indicator_event(calculation: Mapping[str, Any]) -> dict[str, Any]:
     """``streaming_indicator`` data of one calculation's wire form."""
-    return {"type": INDICATOR, "calculation": calculation}
+    return {"type": message_types.INDICATOR, "calculation": calculation}
 
 
 def bars_event(timeframe: str, closed: bool, bars: list[dict[str, Any]]) -> dict[str, Any]:
     """``streaming_bars`` data: closed bars as they came, or the latest forming ones."""
-    return {"type": BARS, "timeframe": timeframe, "closed": closed, "bars": bars}
+    return {"type": message_types.BARS, "timeframe": timeframe, "closed": closed, "bars": bars}

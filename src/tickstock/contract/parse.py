@@ -16,7 +16,7 @@ from typing import Any
 import orjson
 from pydantic import BaseModel, ValidationError
 
-from tickstock.contract import models, normalise
+from tickstock.contract import message_types, models, normalise
 from tickstock.contract.channels import CHANNEL_TYPES, Channel
 from tickstock.contract.limits import (
     HIGH_CONFIDENCE,
@@ -33,18 +33,18 @@ _KIND_BY_PYDANTIC = {
 
 #: The list field of each batch type; its length is checked before anything else.
 _BATCH_FIELD = {
-    "streaming_patterns_batch": "detections",
-    "streaming_indicators_batch": "calculations",
-    "streaming_bars": "bars",
+    message_types.PATTERNS_BATCH: "detections",
+    message_types.INDICATORS_BATCH: "calculations",
+    message_types.BARS: "bars",
 }
-_BATCH_MAX = {"streaming_bars": MAX_BARS_BATCH}
+_BATCH_MAX = {message_types.BARS: MAX_BARS_BATCH}
 
 
 #: The model of one item of each batch type.
 _BATCH_ITEM: dict[str, type[BaseModel]] = {
-    "streaming_patterns_batch": models.PatternDetection,
-    "streaming_indicators_batch": models.IndicatorCalculation,
-    "streaming_bars": models.Bar,
+    message_types.PATTERNS_BATCH: models.PatternDetection,
+    message_types.INDICATORS_BATCH: models.IndicatorCalculation,
+    message_types.BARS: models.Bar,
 }
 
 

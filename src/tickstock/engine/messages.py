@@ -13,13 +13,21 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from tickstock.contract import MAX_BARS_BATCH, MAX_BATCH, Channel, parse
+from tickstock.contract import MAX_BARS_BATCH, MAX_BATCH, Channel, message_types, parse
 from tickstock.engine import wire
 from tickstock.engine.bars import ClosedBars
 from tickstock.engine.publisher import Outgoing
 
 TIMEFRAME = "1min"
 OHLC = ("open", "high", "low", "close")
+
+_PATTERN_HEAD = wire.message_head(message_types.PATTERN, "detection")
+_PATTERNS_BATCH_HEAD = wire.message_head(message_types.PATTERNS_BATCH, "detections")
+#: closed -> the head of a ``streaming_bars`` message
+_BARS_HEAD = {
+    closed: wire.message_head(message_types.BARS, "bars", timeframe=TIMEFRAME, closed=closed)
+    for closed in (False, True)
+}
 
 
 def checked(channel: Channel, payloads: list[bytes], *samples: bytes) -> list[Outgoing]:
@@ -53,7 +61,7 @@ def bar_messages(
     known = np.zeros(index.size, dtype=np.bool_)
     if previous is not None:
         known = np.isfinite(previous[index])
-    head = f'{{"type":"streaming_bars","timeframe":"{TIMEFRAME}","closed":{"true" if closed else "false"},"bars":'
+    head = _BARS_HEAD[closed]
     payloads: list[bytes] = []
     samples: list[bytes] = []  # the first bar of each shape (with and without previous_close)
     for group, with_previous in ((index[~known], False), (index[known], True)):
@@ -86,8 +94,7 @@ def pattern_messages(channel: Channel, texts: Sequence[str]) -> list[Outgoing]:
     if not texts:
         return []
     if len(texts) == 1:
-        payloads = [('{"type":"streaming_pattern","detection":' + texts[0] + "}").encode()]
+        payloads = [(_PATTERN_HEAD + texts[0] + "}").encode()]
         return checked(channel, payloads)
-    head = '{"type":"streaming_patterns_batch","detections":'
-    payloads = wire.batches_of_texts(head, texts, MAX_BATCH)
-    return checked(channel, payloads, first_item(head, texts))
+    payloads = wire.batches_of_texts(_PATTERNS_BATCH_HEAD, texts, MAX_BATCH)
+    return checked(channel, payloads, first_item(_PATTERNS_BATCH_HEAD, texts))

@@ -14,7 +14,14 @@ import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from tickstock.contract import Channel, CriticalAlert, CriticalAlertMessage, HealthMessage, encode
+from tickstock.contract import (
+    Channel,
+    CriticalAlert,
+    CriticalAlertMessage,
+    HealthMessage,
+    encode,
+    message_types,
+)
 from tickstock.engine.clock import SimulatedClock
 from tickstock.engine.config import EngineConfig
 from tickstock.engine.critical import (
@@ -84,7 +91,7 @@ class Monitor:
             self._send_critical(alert)
 
     def _send_critical(self, alert: CriticalAlert) -> None:
-        message = CriticalAlertMessage(type="critical_alert", alert=alert)
+        message = CriticalAlertMessage(type=message_types.CRITICAL_ALERT, alert=alert)
         self.publisher.submit([Outgoing(Channel.ALERTS_CRITICAL.value, encode(message), False)])
         self.writes.submit(self.sink.critical_alert(alert, self._session_id()))
         log.log(
@@ -145,7 +152,7 @@ class Monitor:
             verdict.issues.extend(self.feed_issues())
         active = int(self.meter.active_symbols) if self._session() is not None else 0
         health = build_health(verdict, now, active, self.meter.data_flow(now), resources)
-        message = HealthMessage(type="streaming_health", health=health)
+        message = HealthMessage(type=message_types.HEALTH, health=health)
         self.publisher.submit([Outgoing(Channel.HEALTH.value, encode(message))])
         self.writes.submit(self.sink.health(health, self._session_id()))
         self.health_messages += 1

@@ -27,6 +27,7 @@ from tickstock.contract import (
     MAX_BATCH,
     Channel,
     format_timestamp,
+    message_types,
 )
 from tickstock.contract.limits import HIGH_CONFIDENCE
 from tickstock.engine import wire
@@ -322,5 +323,5 @@ class MinutePipeline:
         )
 
 
-_INDICATORS_HEAD = '{"type":"streaming_indicators_batch","calculations":'
-_ALERT_HEAD = '{"type":"indicator_alert","alert":'
+_INDICATORS_HEAD = wire.message_head(message_types.INDICATORS_BATCH, "calculations")
+_ALERT_HEAD = wire.message_head(message_types.INDICATOR_ALERT, "alert")

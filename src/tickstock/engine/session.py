@@ -17,6 +17,7 @@ from tickstock.contract import (
     SessionStartedMessage,
     SessionStop,
     SessionStoppedMessage,
+    message_types,
 )
 
 
@@ -48,7 +49,9 @@ class StreamingSession:
         )
 
     def started_message(self) -> SessionStartedMessage:
-        return SessionStartedMessage(type="streaming_session_started", session=self.start_record())
+        return SessionStartedMessage(
+            type=message_types.SESSION_STARTED, session=self.start_record()
+        )
 
     def stop_record(self, stopped_at: datetime) -> SessionStop:
         duration = max(0.0, (stopped_at - self.started_at).total_seconds())
@@ -62,5 +65,5 @@ class StreamingSession:
 
     def stopped_message(self, stopped_at: datetime) -> SessionStoppedMessage:
         return SessionStoppedMessage(
-            type="streaming_session_stopped", session=self.stop_record(stopped_at)
+            type=message_types.SESSION_STOPPED, session=self.stop_record(stopped_at)
         )

@@ -30,6 +30,14 @@ def json_text(value: object) -> str:
     return orjson.dumps(value).decode()
 
 
+def message_head(message_type: str, body: str, **fields: object) -> str:
+    """A message's text up to its ``body`` value: ``{"type":…,<fields>,"<body>":``."""
+    members = {"type": message_type, **fields}.items()
+    return (
+        "{" + "".join(f"{json_text(k)}:{json_text(v)}," for k, v in members) + json_text(body) + ":"
+    )
+
+
 def column(values: npt.NDArray[np.float64] | npt.NDArray[np.int64]) -> list[str]:
     """One JSON number per element, formatted by orjson in one call."""
     if values.size == 0:

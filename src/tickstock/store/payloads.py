@@ -12,7 +12,7 @@ from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from tickstock.contract import Channel, events, format_timestamp
+from tickstock.contract import Channel, events, format_timestamp, message_types
 
 Record = dict[str, Any]
 
@@ -94,7 +94,7 @@ def indicator_alert_event(record: Mapping[str, Any]) -> Record:
     if record.get("threshold") is not None:
         data["threshold"] = record["threshold"]
     return {
-        "type": events.INDICATOR_ALERT,
+        "type": message_types.INDICATOR_ALERT,
         "alert": {
             "symbol": record["symbol"],
             "alert_type": record["alert_type"],
@@ -114,7 +114,7 @@ def critical_alert_event(record: Mapping[str, Any]) -> Record:
     }
     if record.get("action_required") is not None:
         alert["action_required"] = record["action_required"]
-    return {"type": events.CRITICAL_ALERT, "alert": alert}
+    return {"type": message_types.CRITICAL_ALERT, "alert": alert}
 
 
 def alert_event(record: Mapping[str, Any]) -> Record:
@@ -126,7 +126,7 @@ def alert_event(record: Mapping[str, Any]) -> Record:
 
 def health_event(record: Mapping[str, Any]) -> Record:
     return {
-        "type": events.HEALTH,
+        "type": message_types.HEALTH,
         "health": {
             "status": record["status"],
             "timestamp": _timestamp(record["timestamp"]),
@@ -166,7 +166,7 @@ def session_event(record: Mapping[str, Any]) -> Record:
     """``streaming_session_started`` for an active session, ``..._stopped`` once stopped."""
     fields = session_fields(record)
     if events.session_channel(record["status"]) is Channel.SESSION_STOPPED:
-        return {"type": "streaming_session_stopped", "session": fields}
+        return {"type": message_types.SESSION_STOPPED, "session": fields}
     started = {key: fields[key] for key in ("session_id", "universe", "started_at")}
     started.update(symbol_count=fields["symbol_count"], status="active")
-    return {"type": "streaming_session_started", "session": started}
+    return {"type": message_types.SESSION_STARTED, "session": started}

@@ -42,3 +42,15 @@ def test_mismatched_pieces_are_refused() -> None:
         wire.batch_messages("{", ("a",), (["1"],), 5)
     with pytest.raises(ValueError, match="one value per item"):
         wire.single_messages("{", ("a", "b", "c"), (["1"], ["2", "3"]))
+
+
+def test_a_message_head_is_the_message_text_up_to_its_body_value() -> None:
+    head = wire.message_head("streaming_bars", "bars", timeframe="1min", closed=False)
+    assert head == '{"type":"streaming_bars","timeframe":"1min","closed":false,"bars":'
+    assert orjson.loads(head + "[]}") == {
+        "type": "streaming_bars",
+        "timeframe": "1min",
+        "closed": False,
+        "bars": [],
+    }
+    assert wire.message_head("indicator_alert", "alert") == '{"type":"indicator_alert","alert":'
