@@ -51,3 +51,10 @@ test("a signed change shows its sign, and what rounds to zero as plain 0.00", ()
   assert.equal(formatSigned(1234.5, 2), "+1,234.50");
   assert.equal(formatSigned(null, 2), "—");
 });
+
+test("a value that rounds to zero is 0.00, never -0.00 (an alert's MACD, a histogram)", () => {
+  assert.equal(formatFixed(-0.004, 2), "0.00");
+  assert.equal(formatFixed(-0.0004, 3), "0.000");
+  assert.equal(formatFixed(-0, 2), "0.00");
+  assert.equal(formatFixed(-0.006, 2), "-0.01");
+});

@@ -81,10 +81,13 @@ export function formatNumber(value, digits = 2) {
   return cached(`n|${digits}`, () => new Intl.NumberFormat("en-US", { maximumFractionDigits: digits, minimumFractionDigits: 0 })).format(value);
 }
 
-/** Fixed decimals, for prices and indicator lines (125.50, -0.13). */
+/**
+ * Fixed decimals, for prices and indicator lines (125.50, -0.13). What rounds to zero is
+ * "0.00": a "-0.00" would show a sign the digits cannot (`signDisplay: "negative"`).
+ */
 export function formatFixed(value, digits = 2) {
   if (typeof value !== "number" || !Number.isFinite(value)) return "—";
-  return cached(`f|${digits}`, () => new Intl.NumberFormat("en-US", { maximumFractionDigits: digits, minimumFractionDigits: digits })).format(value);
+  return cached(`f|${digits}`, () => new Intl.NumberFormat("en-US", { maximumFractionDigits: digits, minimumFractionDigits: digits, signDisplay: "negative" })).format(value);
 }
 
 /**

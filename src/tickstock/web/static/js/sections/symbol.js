@@ -4,7 +4,7 @@
  * today's patterns and alerts (stored, then live). Today is the stream's New York day.
  */
 import { dayOf, changePercent, changeValue, percentB } from "../market.js";
-import { formatAlertType, formatConfidence, formatFixed, formatNumber, formatStamp } from "../format.js";
+import { formatAlertType, formatConfidence, formatFixed, formatNumber, formatSigned, formatStamp } from "../format.js";
 import { make, setText } from "../render/dom.js";
 import { mountChart } from "./chart.js";
 
@@ -19,7 +19,7 @@ export function symbolFacts(row) {
   const b = percentB(row);
   return [
     ["Last", formatFixed(row.last, 2)],
-    ["Change", change === null ? "—" : `${change > 0 ? "+" : ""}${formatFixed(change, 2)} (${pct > 0 ? "+" : ""}${formatFixed(pct, 2)}%)`],
+    ["Change", change === null ? "—" : `${formatSigned(change, 2)} (${formatSigned(pct, 2)}%)`],
     ["Volume", formatNumber(row.volume, 0)],
     ["RSI", formatFixed(row.rsi, 1)],
     ["MACD histogram", formatFixed(row.macdHist, 3)],
