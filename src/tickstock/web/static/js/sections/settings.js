@@ -96,9 +96,16 @@ export function settingsSection(app) {
 
     const server = group("Server settings (STREAMING_*)");
     const dl = make(doc, "dl", "facts");
-    for (const [name, value] of Object.entries(app.state.settings)) {
-      dl.append(make(doc, "dt", "", name), make(doc, "dd", "", String(value)));
-    }
     server.append(dl);
+    // Redrawn when the server's settings arrive (the snapshot comes after a direct load or a
+    // reload on this page) or change; until then the built-in defaults are shown.
+    let shown = null;
+    scope.add(app.addView({
+      render(state) {
+        if (state.settings === shown) return;
+        shown = state.settings;
+        dl.replaceChildren(...Object.entries(shown).flatMap(([name, value]) => [make(doc, "dt", "", name), make(doc, "dd", "", String(value))]));
+      },
+    }));
   };
 }
