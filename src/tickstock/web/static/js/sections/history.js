@@ -25,13 +25,14 @@ export function historySection(app) {
     const form = make(doc, "form", "toolbar", undefined, { "aria-label": "Pattern history filters" });
     const symbol = make(doc, "input", "", undefined, { type: "search", name: "symbol", required: "", placeholder: "NVDA", autocomplete: "off" });
     const type = make(doc, "input", "", undefined, { type: "search", name: "pattern_type", placeholder: "any" });
-    const conf = make(doc, "input", "", undefined, { type: "number", name: "min_confidence", min: "0", max: "1", step: "0.05", value: "0" });
-    const label = (text, input) => {
+    // A percentage, as on the live page and in every confidence shown; the API takes 0–1.
+    const conf = make(doc, "input", "", undefined, { type: "number", name: "min_confidence", min: "0", max: "100", step: "5", value: "0" });
+    const label = (text, input, after = "") => {
       const l = make(doc, "label", "", `${text} `);
-      l.append(input);
+      l.append(input, after);
       return l;
     };
-    form.append(label("Symbol", symbol), label("Pattern type", type), label("Min confidence (0–1)", conf), make(doc, "button", "", "Search", { type: "submit" }));
+    form.append(label("Symbol", symbol), label("Pattern type", type), label("Min confidence", conf, "%"), make(doc, "button", "", "Search", { type: "submit" }));
     const hint = make(doc, "p", "muted", "Enter a symbol and press Search to see its detections.");
     section.append(form, hint);
     container.append(section);
@@ -56,7 +57,7 @@ export function historySection(app) {
         if (page === 1) cursors.length = 1;
         const body = await app.api.get(`/api/streaming/patterns/${encodeURIComponent(input.value.trim().toUpperCase())}`, {
           limit: PAGE, until: cursors[page - 1], pattern_type: /** @type {HTMLInputElement} */ (type).value.trim(),
-          min_confidence: Number(/** @type {HTMLInputElement} */ (conf).value) || "",
+          min_confidence: Number(/** @type {HTMLInputElement} */ (conf).value) / 100 || "",
         }, { signal });
         const items = body?.patterns ?? [];
         if (items.length) cursors[page] = items[items.length - 1].timestamp;

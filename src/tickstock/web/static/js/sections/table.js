@@ -35,7 +35,10 @@ export function mountPagedTable(container, scope, spec) {
   const info = make(doc, "span", "muted");
   const next = make(doc, "button", "", "Next", { type: "button" });
   nav.append(prev, info, next);
-  wrap.append(status, table, nav);
+  // A table wider than a phone scrolls inside this box; the page itself never scrolls sideways.
+  const scroller = make(doc, "div", "table-scroll");
+  scroller.append(table);
+  wrap.append(status, scroller, nav);
   container.append(wrap);
 
   let page = 1;
