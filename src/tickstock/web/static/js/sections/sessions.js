@@ -62,7 +62,7 @@ export function sessionsSection(app) {
           { label: "Symbol", value: (i) => i.symbol ?? "", symbol: true },
           { label: "Type", value: (i) => String(i.alert_type ?? i.severity ?? "") },
         ],
-        fetchPage: (page, signal) => app.api.get("/api/streaming/alerts", { page, per_page: 50, since: session.started_at }, { signal }),
+        fetchPage: (page, signal) => app.api.get("/api/streaming/alerts", { page, per_page: 50, session_id: session.session_id }, { signal }),
       }).load(1);
       mountPlayer(detail, s, session);
     }
