@@ -124,6 +124,20 @@ export function openPage(options = {}) {
   const { window } = dom();
   windows.push(window);
   if (options.hash) window.history.replaceState(null, "", `/${options.hash}`);
+  // The page's repeating timers, run on demand by `runEvery(ms)` (the session clock, auto-refresh).
+  const intervals = new Map();
+  let nextInterval = 1;
+  window.setInterval = (fn, ms) => {
+    intervals.set(nextInterval, { fn, ms });
+    return nextInterval++;
+  };
+  window.clearInterval = (id) => intervals.delete(id);
+  /** Runs once every repeating timer of period `ms`; returns how many ran. */
+  const runEvery = (ms) => {
+    const due = [...intervals.values()].filter((i) => i.ms === ms);
+    for (const i of due) i.fn();
+    return due.length;
+  };
   const frames = [];
   const { io, socket } = fakeIo();
   const { fetch, calls } = fakeFetch(options.routes ?? {});
@@ -181,5 +195,5 @@ export function openPage(options = {}) {
   const text = (selector) => doc.querySelector(selector)?.textContent ?? null;
   const texts = (selector) => [...doc.querySelectorAll(selector)].map((e) => e.textContent);
   const click = (el) => el.dispatchEvent(new window.MouseEvent("click", { bubbles: true, cancelable: true }));
-  return { window, doc, app, socket, clock, frames, calls, flush, until, settle, go, text, texts, click };
+  return { window, doc, app, socket, clock, frames, calls, flush, until, settle, go, intervals, runEvery, text, texts, click };
 }

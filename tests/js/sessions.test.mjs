@@ -103,6 +103,7 @@ describe("playback", () => {
     page.click(play);
     assert.equal(play.textContent, "Pause");
     page.clock.t += 7 * 60 * 1000;  // 7 minutes at 60x: the whole 6.5-hour session
+    page.runEvery(100);
     await page.until(() => progress(page) === "Done: 5 events replayed", "the playback to end");
     await page.until(() => page.doc.querySelectorAll(".session-detail .pattern-row").length === 2, "the played patterns");
     assert.deepEqual(page.texts(".session-detail .pattern-row .sym"), ["AMD", "NVDA"]);
@@ -118,16 +119,19 @@ describe("playback", () => {
     const rows = () => page.doc.querySelectorAll(".session-detail .pattern-row").length;
     page.click(play);
     page.clock.t += 4 * 60 * 1000;  // 4 minutes at 1x: only the session start is due
+    page.runEvery(100);
     await page.until(() => progress(page).endsWith("· 1/5"), "the first event");
     page.click(play);
     assert.equal(play.textContent, "Play");
     page.clock.t += 60 * 60 * 1000;
+    page.runEvery(100);
     await page.settle();
     assert.equal(rows(), 0, "a paused playback applies nothing");
     const speed = page.doc.querySelector('.session-detail select[aria-label="Playback speed"]');
     speed.value = "60";
     page.click(play);
     page.clock.t += 7 * 60 * 1000;
+    page.runEvery(100);
     await page.until(() => rows() === 2, "the whole session played");
     page.doc.querySelector('.session-detail input[aria-label^="Only patterns"]').value = "nvda";
     page.click(button(page, "Load playback"));

@@ -74,9 +74,19 @@ export function createSound({ AudioContext: Ctx, storage, now, defaultOn = false
     },
     /** Applies the server's STREAMING_SOUND_ALERTS default when the reader never chose. */
     applyDefault(on) {
-      if (storage?.getItem?.(SOUND_KEY) == null) enabled = new Set(on ? SOUND_CLASSES.filter((c) => c !== "pattern") : []);
+      if (chosen(storage)) return;
+      enabled = new Set(on ? SOUND_CLASSES.filter((c) => c !== "pattern") : []);
     },
   };
+}
+
+/** Whether the reader's choice is stored (storage the browser refuses holds none). @param {Storage|null} storage */
+function chosen(storage) {
+  try {
+    return storage?.getItem?.(SOUND_KEY) != null;
+  } catch {
+    return false;
+  }
 }
 
 /** @param {Storage|null} storage @param {boolean} defaultOn */
