@@ -150,7 +150,7 @@ describe("chart page", () => {
 });
 
 describe("chart history and ranges", () => {
-  test("scrolling near the oldest bar loads the page before it, once at a time, until a short page ends the history", async () => {
+  test("the reader scrolling near the oldest bar loads the page before it, once at a time, until a short page ends the history", async () => {
     const older = [];
     const { page, chart } = await openChart({ routes: {
       "/api/streaming/ohlcv/NVDA": (url) => {
@@ -161,6 +161,10 @@ describe("chart history and ranges", () => {
       },
     } });
     assert.equal(chart.candles.points.length, 390);
+    chart.onRange({ from: 0, to: 390 });
+    await page.settle();
+    assert.equal(older.length, 0, "the opening fit shows the oldest bar: that is no scroll back");
+    page.doc.querySelector(".chart-wrap").dispatchEvent(new page.window.Event("wheel"));
     chart.onRange({ from: 50, to: 200 });
     assert.equal(older.length, 0, "far from the oldest bar nothing loads");
     chart.onRange({ from: 3, to: 200 });
@@ -215,6 +219,7 @@ describe("chart history and ranges", () => {
     const { page, chart } = await openChart({ routes: {
       "/api/streaming/ohlcv/NVDA": (url) => (url.searchParams.get("until") ? new Reply(503, { error: "store_unavailable", detail: "" }) : { bars: bars(0, 390) }),
     } });
+    page.doc.querySelector(".chart-wrap").dispatchEvent(new page.window.Event("pointerdown"));
     chart.onRange({ from: 0, to: 10 });
     await page.until(() => statusOf(page).startsWith("Could not"), "the error");
     assert.equal(statusOf(page), "Could not load older bars: store_unavailable");
