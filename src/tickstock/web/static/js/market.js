@@ -106,7 +106,8 @@ export function applyBars(market, data) {
   const closed = data.closed === true;
   let applied = 0;
   for (const bar of data.bars) {
-    if (!bar || typeof bar.symbol !== "string" || typeof bar.timestamp !== "string" || !finite(bar.close)) continue;
+    // A time that does not parse would stay the row's newest forever (later bars "older").
+    if (!bar || typeof bar.symbol !== "string" || typeof bar.timestamp !== "string" || !finite(bar.close) || !dayOf(bar.timestamp)) continue;
     const row = rowOf(market, bar.symbol);
     if (!row || !enterDay(row, bar.timestamp)) continue;
     if (closed) {
