@@ -66,7 +66,7 @@ describe("pattern history", () => {
     const page = openPage({ hash: "#/history", routes: { "/api/streaming/patterns/TSLA": () => answer } });
     page.doc.querySelector("input[name=symbol]").value = "TSLA";
     page.doc.querySelector("input[name=pattern_type]").value = " Hammer ";
-    page.doc.querySelector("input[name=min_confidence]").value = "0.8";
+    page.doc.querySelector("input[name=min_confidence]").value = "80";  // percent, as shown everywhere
     page.doc.querySelector("main form").requestSubmit();
     await page.until(() => status(page) === "No detection for this symbol and these filters.", "the empty state");
     assert.equal(page.calls.at(-1).searchParams.get("pattern_type"), "Hammer");
