@@ -43,6 +43,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     demo.add_argument("--no-engine", action="store_true", help="connect to an external producer")
     demo.add_argument("--port", type=int, default=8000, help="web app port (0 = a free one)")
     demo.add_argument("--start", default="09:25", help="simulated time of day to start at")
+    demo.add_argument(
+        "--catch-up",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="started after the open, play the day so far at once first (default: on)",
+    )
     demo.set_defaults(handler=run_demo)
 
 
@@ -100,6 +106,7 @@ def run_demo(args: argparse.Namespace) -> int:
                 if settings.feed == "synthetic":  # a live feed has real faults of its own
                     for fault in DEMO_FAULTS:
                         engine += ["--fault", fault]
+                    engine += ["--catch-up"] if args.catch_up else []
             children.append(subprocess.Popen(engine, env=env))
         print(f"\nTickStock Live is running: http://127.0.0.1:{port}/#/streaming")
         print(

@@ -96,3 +96,25 @@ def test_config_docs_writes_the_settings_table(tmp_path: Path) -> None:
     result = tickstock("config", "docs", "--out", str(out), cwd=tmp_path)
     assert result.returncode == 0
     assert out.read_text(encoding="utf-8") == settings_table_markdown()
+
+
+def test_catch_up_is_asked_for_by_the_engine_and_on_by_default_in_the_demo(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from tickstock.engine import cli as engine_cli
+    from tickstock.engine.report import EngineReport
+
+    parser = build_parser()
+    assert parser.parse_args(["demo"]).catch_up is True
+    assert parser.parse_args(["demo", "--no-catch-up"]).catch_up is False
+    run: list[bool] = []
+
+    async def recorded(config):  # type: ignore[no-untyped-def]
+        run.append(config.catch_up)
+        return EngineReport(universe="test")
+
+    monkeypatch.setattr(engine_cli, "_run_until_signal", recorded)
+    for argv in (["engine", "--start", "11:00"], ["engine", "--start", "11:00", "--catch-up"]):
+        args = parser.parse_args(argv)
+        assert args.handler(args) == 0
+    assert run == [False, True]

@@ -30,6 +30,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     engine.add_argument("--speed", type=float, help="simulated seconds per real second")
     engine.add_argument("--start", help="simulated New York time to start at, HH:MM")
     engine.add_argument("--date", help="trading day to simulate, YYYY-MM-DD")
+    engine.add_argument(
+        "--catch-up",
+        action="store_true",
+        help="started after the open: play the session's minutes from the open at once first",
+    )
     engine.add_argument("--replay", type=Path, help="CSV of 1-minute bars to replay")
     engine.add_argument(
         "--feed",
@@ -136,6 +141,7 @@ def _engine(args: argparse.Namespace) -> int:
         speed=1.0 if live else (args.speed or None),
         start=start,
         day=day,
+        catch_up=args.catch_up,
         replay=args.replay,
         skip_bad_rows=args.skip_bad_rows,
         health_interval=args.health_interval or None,

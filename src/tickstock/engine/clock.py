@@ -101,7 +101,8 @@ class SimulatedClock:
     """Simulated UTC time running at ``speed`` times real time from ``start``.
 
     ``monotonic`` is injectable so tests drive time by hand. ``jump_to`` moves simulated time
-    (e.g. overnight to the next session) without waiting.
+    (e.g. overnight to the next session) without waiting. ``hold`` stops it where it is
+    (a catch-up burst plays past minutes meanwhile) and ``release`` lets it run on from there.
     """
 
     def __init__(
@@ -118,15 +119,34 @@ class SimulatedClock:
         self._monotonic = monotonic
         self._anchor_sim = start.timestamp()
         self._anchor_real = monotonic()
+        self._held: float | None = None
 
     def now(self) -> float:
         """Simulated time, epoch seconds UTC."""
+        if self._held is not None:
+            return self._held
         return self._anchor_sim + (self._monotonic() - self._anchor_real) * self.speed
+
+    @property
+    def held(self) -> bool:
+        return self._held is not None
+
+    def hold(self) -> None:
+        """Stop simulated time at its present value until ``release``."""
+        if self._held is None:
+            self._held = self.now()
+
+    def release(self) -> None:
+        """Simulated time runs on from where it was held (no time passed while held)."""
+        if self._held is not None:
+            self._anchor_sim, self._held = self._held, None
+            self._anchor_real = self._monotonic()
 
     def now_datetime(self) -> datetime:
         return datetime.fromtimestamp(self.now(), tz=UTC)
 
     def jump_to(self, moment: datetime) -> None:
+        self._held = None
         self._anchor_sim = moment.timestamp()
         self._anchor_real = self._monotonic()
 
@@ -135,6 +155,7 @@ class SimulatedClock:
 
         A live feed's clock follows its data: a minute's end is the moment its last bar came.
         """
+        self._held = None
         self._anchor_sim = sim_ts
         self._anchor_real = real_moment
 

@@ -59,6 +59,8 @@ class EngineConfig:
     speed: float = 1.0
     start: time_of_day | None = None  # New York time of day; None: now (speed 1) or 09:29
     day: date | None = None  # None: today in New York, or the next trading day
+    #: synthetic market started mid-session: play the minutes from the open at once first
+    catch_up: bool = False
     replay: Path | None = None
     skip_bad_rows: bool = False
     health_interval: float = 60.0

@@ -33,6 +33,9 @@ class MinuteClosed:
     bars: ClosedBars
     #: a minute from the provider's history (warm-up, refill): computed and stored, not published
     history: bool = False
+    #: a minute from before the run's start, played at once (``--catch-up``): published and
+    #: stored like any other, but not late, so its processing lag is not measured
+    catch_up: bool = False
 
 
 @dataclass(frozen=True, slots=True)

@@ -4,6 +4,12 @@ Every minute it feeds the seeded ticks to the bar aggregator (or takes whole bar
 simulated clock passes, drops the ticks of an injected feed gap, and closes the minute.
 However late the loop gets to a session (start-up work, a stalled event loop), the session
 covers every minute from the open, or from the run's start when that is later.
+
+With ``catch_up`` a run started after the open (``--start 11:00``, or now at speed 1)
+covers the session from the open too: the minutes before the start are played at once, in
+order, as fast as the pipeline goes, while the simulated clock waits at the start; then it
+runs on at its speed. Those minutes are marked ``catch_up``: they are published and stored
+like any minute, but they are not late, so the runner does not measure their lag.
 """
 
 from __future__ import annotations
@@ -103,6 +109,28 @@ class SyntheticSource:
         opened_at = max(open_, market_from)
         if opened_at >= close:
             return
+        #: minutes that end by then are owed at once, on the held clock (catch-up)
+        catch_up_until = opened_at.timestamp() if cfg.catch_up else open_.timestamp()
+        if catch_up_until > open_.timestamp():
+            opened_at = open_
+            ctx.clock.hold()
+            log.info("catching up from the open to %s", market_from.isoformat())
+        try:
+            async for event in self._minutes(ctx, trading, opened_at, close, catch_up_until):
+                yield event
+        finally:
+            ctx.clock.release()
+
+    async def _minutes(
+        self,
+        ctx: SourceContext,
+        trading: TradingSession,
+        opened_at: datetime,
+        close: datetime,
+        catch_up_until: float,
+    ) -> AsyncIterator[MarketEvent]:
+        cfg = self.config
+        open_ = session_bounds(trading, cfg.close_at)[0]
         yield SessionOpened(opened_at)
         feed = SyntheticFeed(
             len(self.symbols),
@@ -118,6 +146,9 @@ class SyntheticSource:
         end = close.timestamp()
         while minute < end:
             minute_end = min(minute + SECONDS_PER_MINUTE, int(end))
+            catching_up = minute_end <= catch_up_until
+            if not catching_up and ctx.clock.held:
+                ctx.clock.release()  # caught up: the run's own clock from its start
             while True:
                 target = min(ctx.clock.now(), minute_end)
                 if not cfg.whole_bars:
@@ -131,7 +162,11 @@ class SyntheticSource:
                         ctx.meter.add_ticks(target, len(idx), float(ts.max()))
                     cursor = max(cursor, math.floor(target))
                     ctx.check_feed(target)
-                    if ctx.forming_due() and (forming := aggregator.forming(minute)) is not None:
+                    if (
+                        not catching_up
+                        and ctx.forming_due()
+                        and (forming := aggregator.forming(minute)) is not None
+                    ):
                         yield MinuteForming(forming)
                 if target >= minute_end:
                     break
@@ -143,7 +178,7 @@ class SyntheticSource:
                 ctx.check_feed(minute_end)
             else:
                 bars = aggregator.close_minute(minute)
-            yield MinuteClosed(bars)
+            yield MinuteClosed(bars, catch_up=catching_up)
             minute += SECONDS_PER_MINUTE
         yield SessionClosed(close)
 
