@@ -67,9 +67,12 @@ def pytest_terminal_summary(terminalreporter: Any) -> None:
         FAULTS.parent.mkdir(parents=True, exist_ok=True)
         FAULTS.write_text(json.dumps(FAULT_MATRIX, indent=2) + "\n")
         for row in FAULT_MATRIX:
+            since = row.get("stored_from_fault")
             terminalreporter.write_line(
-                f"fault matrix: {row['scenario']} at {row['clock']}: stored {row['stored']},"
-                f" lost {row['lost']}, feed_gaps {row['feed_gaps']}, snapshots {row['snapshots']}"
+                f"fault matrix: {row['scenario']} at {row['clock']}: stored {row['stored']}"
+                + (f" ({since} from the fault's minute on)" if since else "")
+                + f", lost {row['lost']}, feed_gaps {row['feed_gaps']},"
+                f" snapshots {row['snapshots']}"
             )
     if not LATENCIES:
         return

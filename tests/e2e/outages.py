@@ -47,7 +47,13 @@ class Stack:
 
 
 def session_config(
-    stack: Stack, *, speed: float, start: time_of_day, close: time_of_day, symbols: int
+    stack: Stack,
+    *,
+    speed: float,
+    start: time_of_day,
+    close: time_of_day,
+    symbols: int,
+    catch_up: bool = False,
 ) -> EngineConfig:
     return EngineConfig(
         redis_url=stack.redis.url,
@@ -57,6 +63,7 @@ def session_config(
         start=start,
         day=date(2025, 3, 3),
         close_at=close,
+        catch_up=catch_up,
         until_close=True,
         health_interval=0.5,
         run_migrations=False,
@@ -188,10 +195,13 @@ async def check_nothing_lost(
     feed_gap: bool = False,
     must_have: Iterable[str] = KINDS,
     extra: Iterable[str] = (),
+    fault_at: str | None = None,
 ) -> dict[str, Any]:
     """Join the engine, wait (bounded) until the client holds every stored event of the
     ``must_have`` kinds of the session (and, with ``feed_gap``, the app's notice of its
-    Redis outage), and record the figures; the caller asserts on ``lost``."""
+    Redis outage), and record the figures; the caller asserts on ``lost``. With
+    ``fault_at`` (ISO, UTC) the row also counts the detections and alerts of the minutes
+    still open at the fault: those published during the outage or after it."""
     assert stack.engine is not None
     report = await stack.engine.join(engine_timeout)
     if feed_gap:  # announced once the first backfill pass is done, after live events resumed
@@ -223,12 +233,22 @@ async def check_nothing_lost(
         "unexpected": len(got["detections"] - want["detections"])
         + len(got["alerts"] - want["alerts"]),
         "feed_gaps": len(stack.client.of("feed_gap")),
+        **({"stored_from_fault": from_minute_of(want, fault_at)} if fault_at else {}),
         "snapshots": [s["reason"] for s in stack.client.snapshots],
         "resumed": len(stack.client.resumed),
         "notes": [*stack.notes, *extra],
     }
     FAULT_MATRIX.append(row)
     return row
+
+
+def from_minute_of(events: dict[str, set[Identity]], moment: str) -> dict[str, int]:
+    """Detections and alerts of the minute open at ``moment`` (ISO, UTC) and later ones."""
+    minute = moment[: len("2025-03-03T14:45:")] + "00Z"
+    return {kind: sum(1 for e in events[kind] if e[3] >= minute) for kind in KEPT_KINDS}
+
+
+KEPT_KINDS = ("detections", "alerts")
 
 
 async def run_scenarios(*scenarios: Callable[[], Any]) -> list[Any]:

@@ -2,7 +2,8 @@
 restarted mid-session, a client away past the ring. Each scenario is a whole stack
 (engine → Redis → ``tickstock serve`` → a Socket.IO client) and ends with the database's
 detections, alerts and health reports for the session compared with what the client
-received."""
+received. The 1x sessions start at 09:45:50 and catch up from the open (``catch_up``), so
+their minutes carry detections and alerts at once, not only health reports."""
 
 from __future__ import annotations
 
@@ -35,12 +36,22 @@ KEPT = ("detections", "alerts")
 
 
 async def redis_killed(
-    folder: Path, *, speed: float, outage: float, kill_at: str, start, close, symbols: int
+    folder: Path,
+    *,
+    speed: float,
+    outage: float,
+    kill_at: str,
+    start,
+    close,
+    symbols: int,
+    catch_up: bool = False,
 ) -> dict:
     """SIGKILL Redis at the simulated moment ``kill_at``, restart it ``outage`` s later."""
     stack: Stack = await open_stack(folder)
     try:
-        config = session_config(stack, speed=speed, start=start, close=close, symbols=symbols)
+        config = session_config(
+            stack, speed=speed, start=start, close=close, symbols=symbols, catch_up=catch_up
+        )
         stack.engine = EngineThread(config).start()
         await until_simulated(stack.client, kill_at, 120)
         stack.redis.kill()
@@ -48,7 +59,12 @@ async def redis_killed(
         stack.redis.start()
         clock = f"{speed:g}x"
         return await check_nothing_lost(
-            stack, f"redis killed {outage:g} s", clock, engine_timeout=120 + outage, feed_gap=True
+            stack,
+            f"redis killed {outage:g} s",
+            clock,
+            engine_timeout=120 + outage,
+            feed_gap=True,
+            fault_at=kill_at,
         )
     finally:
         await close_stack(stack)
@@ -72,30 +88,36 @@ async def test_redis_killed_3_10_60_s_at_60x_loses_nothing(tmp_path: Path) -> No
     rows = await run_scenarios(*(scenario(o) for o in OUTAGES))
     for row in rows:
         assert row["feed_gaps"] >= 1, f"the outage was not noticed: {row}"
-        assert row["stored"]["detections"] > 0, row
+        assert row["stored_from_fault"]["detections"] > 0, row
         assert row["lost"] == {"detections": 0, "alerts": 0, "health": 0}, row
         assert row["unexpected"] == 0, row
 
 
 async def test_redis_killed_3_10_60_s_at_1x_loses_nothing(tmp_path: Path) -> None:
-    """At 1x the outage spans the 09:31 minute close. Two minutes into a session no pattern
-    or alert has the bars it needs yet, so what is counted are the health reports (two a
-    second), stored and backfilled like the rest."""
+    """At 1x the session starts at 09:45:50 and catches up from the open (09:30–09:44 at
+    once), so its patterns have the bars they need; the outage spans the 09:46 minute
+    close. Detections, alerts and health reports (two a second) are all counted."""
 
     def scenario(outage: float):  # type: ignore[no-untyped-def]
         return lambda: redis_killed(
             tmp_path / f"1x-{outage:g}",
             speed=1,
             outage=outage,
-            kill_at="2025-03-03T14:30:58Z",  # 09:30:58 New York, 2 s before the close
-            start=time_of_day(9, 30, 50),  # the session opens at once
-            close=time_of_day(9, 32),
+            kill_at="2025-03-03T14:45:58Z",  # 09:45:58 New York, 2 s before the close
+            start=time_of_day(9, 45, 50),
+            close=time_of_day(9, 47),
             symbols=50,
+            catch_up=True,
         )
 
     rows = await run_scenarios(*(scenario(o) for o in OUTAGES))
     for row in rows:
         assert row["feed_gaps"] >= 1, f"the outage was not noticed: {row}"
+        # 09:30–09:46 of 50 symbols on the seeded market: 170 detections, 5 RSI alerts, and
+        # some of both in the minutes closed during the outage or after it
+        assert row["stored"]["detections"] > 0 and row["stored"]["alerts"] > 0, row
+        assert row["stored_from_fault"]["detections"] > 0, row
+        assert row["stored_from_fault"]["alerts"] > 0, row
         assert row["stored"]["health"] > 0, row
         assert row["lost"] == {"detections": 0, "alerts": 0, "health": 0}, row
         assert row["unexpected"] == 0, row
