@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from dataclasses import replace
 from datetime import UTC, date, datetime
 from datetime import time as time_of_day
@@ -133,6 +133,8 @@ class SlowCatchUp:
         self.inner = SyntheticSource(config)
         self.universe_name, self.symbols = self.inner.universe_name, self.inner.symbols
         self.monotonic = monotonic
+        #: called after each caught-up minute (a health report in the middle of the burst)
+        self.after_minute: Callable[[], None] = lambda: None
 
     def start_moment(self) -> datetime:
         return self.inner.start_moment()
@@ -142,14 +144,25 @@ class SlowCatchUp:
             yield event
             if isinstance(event, MinuteClosed) and event.catch_up:
                 self.monotonic.added += 1.0
+                self.after_minute()
 
 
-async def test_a_slow_catch_up_is_not_processing_lag(redis_url: str) -> None:
+async def test_a_slow_catch_up_is_neither_processing_lag_nor_a_quiet_feed(
+    redis_url: str,
+) -> None:
     config = replace(late_start(redis_url), lag_warning_ms=1000, lag_critical_ms=5000)
     monotonic = MovableMonotonic()
-    engine = Engine(config, None, asyncio.Event(), monotonic, source=SlowCatchUp(config, monotonic))
-    report = await asyncio.wait_for(engine.run(), 60)
+    source = SlowCatchUp(config, monotonic)
+    engine = Engine(config, None, asyncio.Event(), monotonic, source=source)
+    source.after_minute = engine.publish_health
+    async with Recorder(redis_url) as recorder:
+        report = await asyncio.wait_for(engine.run(), 60)
 
+    health = [orjson.loads(raw)["health"] for raw in recorder.messages[Channel.HEALTH.value]]
+    assert len(health) >= 15
+    # the clock waited at 09:45 while 09:30-09:44 were played: no "no tick for 12 min"
+    misjudged = [i for h in health for i in h["issues"] if "feed" in i or "lag" in i]
+    assert misjudged == []
     assert monotonic.added == 15.0
     assert report.closed_minutes == minutes("09:30", 17)
     assert len(report.lag_ms) == 2  # measured for the two minutes after the start only

@@ -130,9 +130,11 @@ class Monitor:
         now = self.clock.now()
         last = self.meter.last_tick_at
         in_session = self._session() is not None
+        # catching up (a held clock): the feed is read as fast as it goes, not judged quiet
+        judged = in_session and last is not None and not self.clock.held
         return HealthFigures(
             in_session=in_session,
-            seconds_since_tick=(now - last) if (in_session and last is not None) else None,
+            seconds_since_tick=(now - last) if judged and last is not None else None,
             redis_ok=self.publisher.connected,
             database_ok=self.writes.ok,
             processing_lag_ms=self.meter.last_lag_ms,
