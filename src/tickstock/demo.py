@@ -66,6 +66,8 @@ def run_demo(args: argparse.Namespace) -> int:
     for sig in (signal.SIGTERM, signal.SIGHUP):
         signal.signal(sig, _stop_on_signal)
     settings = load_settings()  # what the engine will read: the feed the banner names
+    port = args.port or _free_port()
+    _require_free_port(port)
     VAR.mkdir(exist_ok=True)
     children: list[subprocess.Popen[bytes]] = []
     tickstock = [sys.executable, "-m", "tickstock.cli"]
@@ -79,7 +81,6 @@ def run_demo(args: argparse.Namespace) -> int:
             env["REDIS_URL"] = f"redis://127.0.0.1:{redis_port}/0"
             _wait_for_port(redis_port, "redis-server", children[-1])
         subprocess.run([*tickstock, "db", "upgrade"], env=env, check=True)
-        port = args.port or _free_port()
         children.append(
             subprocess.Popen(
                 [*tickstock, "serve", "--host", "127.0.0.1", "--port", str(port)], env=env
@@ -160,6 +161,20 @@ def _free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
+
+
+def _require_free_port(port: int) -> None:
+    """Another program listening on the port would pass for the app being ready (its URL
+    printed, then the app failing to bind): refuse it before anything is started."""
+    with socket.socket() as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as uvicorn binds
+        try:
+            sock.bind(("127.0.0.1", port))
+        except OSError:
+            raise ConfigError(
+                "demo",
+                f"port {port} is in use; stop what runs there or pass --port N (0 = any free port)",
+            ) from None
 
 
 def _wait_for_port(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import signal
+import socket
 import subprocess
 import threading
 import time
@@ -141,3 +142,26 @@ def test_a_signal_to_the_demo_alone_stops_redis_the_app_and_the_engine(
 ) -> None:
     demo, _, _ = run_until_session(tmp_path, started_demos)
     stop_and_check_nothing_left(demo, sig)
+
+
+def test_a_port_already_in_use_is_refused_at_once_naming_the_port_and_the_way_out(
+    tmp_path: Path,
+) -> None:
+    # Another program listens on the port (often another app on 8000): the demo must not
+    # take that program's open port for its own app being ready and print its URL.
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        demo = start_demo(port, tmp_path, speed=300, symbols=20)
+        try:
+            output, _ = demo.communicate(timeout=60)
+        except subprocess.TimeoutExpired:
+            os.killpg(demo.pid, signal.SIGKILL)
+            output, _ = demo.communicate()
+            pytest.fail(f"the demo kept running on a taken port:\n{output}")
+    assert demo.returncode != 0, output
+    assert f"port {port} is in use" in output, output
+    assert "--port" in output, output
+    assert "TickStock Live is running" not in output, output
+    assert not (tmp_path / "var").exists(), "nothing is started before the port is checked"
