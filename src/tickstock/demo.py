@@ -34,15 +34,24 @@ DEMO_FAULTS = ("feed-gap@12:30+120s",)
 def register(subparsers: argparse._SubParsersAction) -> None:
     demo = subparsers.add_parser("demo", help="run Redis, database, engine and web app together")
     demo.add_argument(
-        "--speed", type=float, default=DEFAULT_SPEED, help="simulated seconds per second"
+        "--speed",
+        type=float,
+        default=DEFAULT_SPEED,
+        help="simulated seconds per second (default %(default)g)",
     )
     demo.add_argument(
         "--symbols", type=int, help="symbols the feed trades (default: TICKSTOCK_UNIVERSE or 500)"
     )
     demo.add_argument("--replay", type=Path, help="replay a CSV of 1-minute bars instead")
     demo.add_argument("--no-engine", action="store_true", help="connect to an external producer")
-    demo.add_argument("--port", type=int, default=8000, help="web app port (0 = a free one)")
-    demo.add_argument("--start", default="09:25", help="simulated time of day to start at")
+    demo.add_argument(
+        "--port", type=int, default=8000, help="web app port (default %(default)s; 0 = a free one)"
+    )
+    demo.add_argument(
+        "--start",
+        default="09:25",
+        help="simulated New York time of day to start at, HH:MM (default %(default)s)",
+    )
     demo.add_argument(
         "--catch-up",
         action=argparse.BooleanOptionalAction,
