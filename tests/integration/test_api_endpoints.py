@@ -364,6 +364,23 @@ async def test_bad_parameter_is_400_naming_it(
     assert body["detail"].startswith(f"{named}:")
 
 
+async def test_a_parameter_on_an_endpoint_that_takes_none_says_it_takes_none(
+    populated: httpx.AsyncClient,
+) -> None:
+    response = await populated.get("/api/streaming/status", params={"verbose": "1"})
+    assert response.status_code == 400
+    assert response.json()["detail"] == "verbose: unknown parameter; this endpoint takes none"
+
+
+@pytest.mark.parametrize("raw", ["\u0665", "\u0661\u0660", "\uff15"])  # Arabic-Indic, fullwidth
+async def test_an_integer_is_written_in_ascii_digits(
+    populated: httpx.AsyncClient, raw: str
+) -> None:
+    response = await populated.get("/api/streaming/alerts", params={"per_page": raw})
+    assert response.status_code == 400, response.text
+    assert response.json()["detail"] == "per_page: must be an integer"
+
+
 async def test_repeated_parameter_is_400(populated: httpx.AsyncClient) -> None:
     response = await populated.get("/api/streaming/alerts?page=1&page=2")
     assert response.status_code == 400

@@ -37,7 +37,8 @@ class QueryParameters:
         self._params = request.query_params
         for name in self._params:
             if name not in allowed:
-                raise bad_parameter(name, f"unknown parameter; allowed: {', '.join(allowed)}")
+                takes = f"allowed: {', '.join(allowed)}" if allowed else "this endpoint takes none"
+                raise bad_parameter(name, f"unknown parameter; {takes}")
             if len(self._params.getlist(name)) > 1:
                 raise bad_parameter(name, "given more than once")
 
@@ -51,7 +52,8 @@ class QueryParameters:
         raw = self._raw(name)
         if raw is None:
             return default
-        if not re.fullmatch(r"[+-]?\d{1,9}", raw.strip()):
+        # [0-9], not \d: int() would also read Arabic-Indic or fullwidth digits.
+        if not re.fullmatch(r"[+-]?[0-9]{1,9}", raw.strip()):
             raise bad_parameter(name, "must be an integer")
         value = int(raw)
         if not low <= value <= high:
