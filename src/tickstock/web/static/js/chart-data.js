@@ -165,6 +165,33 @@ export function alertMarker(a) {
   };
 }
 
+/** A marker label's width per character and the space kept between two labels, in pixels. */
+const LABEL_CHAR_PX = 7;
+const LABEL_GAP_PX = 6;
+
+/**
+ * The markers with a label only where it has room: a label that would run into the last
+ * one kept on the same side of the bars (above or below) is dropped — the marker stays and
+ * its tooltip names it. A day's view (~3 px a bar) otherwise piled the names into an
+ * unreadable block. `markers` sorted by time; `xOf(time)` is the bar's x, or null when the
+ * chart cannot tell (not laid out yet, off screen): that label is kept, and placed again
+ * when the chart moves.
+ * @template {{time: number, position: string, text: string}} M
+ * @param {M[]} markers @param {(time: number) => number|null} xOf @returns {M[]}
+ */
+export function fitLabels(markers, xOf) {
+  /** @type {Record<string, number>} */
+  const end = {};
+  return markers.map((m) => {
+    const x = xOf(m.time);
+    if (x === null || x === undefined || !m.text) return m;
+    const half = (m.text.length * LABEL_CHAR_PX) / 2;
+    if (x - half < (end[m.position] ?? -Infinity)) return { ...m, text: "" };
+    end[m.position] = x + half + LABEL_GAP_PX;
+    return m;
+  });
+}
+
 export const RANGES = Object.freeze({ "1h": 3600, day: 6.5 * 3600, "5d": 5 * 24 * 3600 });
 /** Trading days the "5 days" button shows: the newest five New York days with stored bars. */
 export const RANGE_DAYS = 5;

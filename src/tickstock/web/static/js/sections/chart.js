@@ -7,7 +7,7 @@
  */
 import { withLoading } from "../api.js";
 import {
-  alertMarker, barTime, bollinger, createCandles, macd, patternMarker, RANGE_DAYS, rangeFor, rsi, tradingDaysRange,
+  alertMarker, barTime, bollinger, createCandles, fitLabels, macd, patternMarker, RANGE_DAYS, rangeFor, rsi, tradingDaysRange,
 } from "../chart-data.js";
 import { formatNyShort } from "../format.js";
 import { make, setText } from "../render/dom.js";
@@ -171,9 +171,23 @@ export function mountChart(app, loadCharts, container, scope, symbol) {
       markers.set(m.id, m);
       if (markers.size > MAX_MARKERS) markers.delete(markers.keys().next().value);
     };
-    const pushMarkers = () => markerApi.setMarkers([...markers.values()]
+    const xOf = (time) => chart.timeScale().timeToCoordinate?.(time) ?? null;
+    const pushMarkers = () => markerApi.setMarkers(fitLabels([...markers.values()]
       .map(({ time, position, shape, color, text, id }) => ({ time, position, shape, color, text, id }))
-      .sort((a, b) => a.time - b.time));
+      .sort((a, b) => a.time - b.time), xOf));
+    // Which labels have room depends on the bars' spacing: placed again on a zoom, a scroll
+    // or a resize, once a frame at most.
+    let placing = false;
+    const placeLabels = () => {
+      if (placing || disposed) return;
+      placing = true;
+      app.win.requestAnimationFrame(() => {
+        placing = false;
+        if (!disposed) pushMarkers();
+      });
+    };
+    chart.timeScale().subscribeVisibleLogicalRangeChange(placeLabels);
+    chart.timeScale().subscribeSizeChange?.(placeLabels);
     for (const p of patterns?.patterns ?? []) addMarker(patternMarker(p));
     for (const a of alerts?.items ?? []) addMarker(alertMarker(a));
     pushMarkers();
