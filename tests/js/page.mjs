@@ -171,9 +171,9 @@ export function openPage(options = {}) {
     }
     assert.equal(frames.length, 0, "rendering settles");
   };
-  /** Lets promises and timers run, rendering frames, until `ready()` holds (at most 2 s). */
+  /** Lets promises and timers run, rendering frames, until `ready()` holds (at most 5 s: a loaded machine). */
   const until = async (ready, what) => {
-    const deadline = Date.now() + 2000;
+    const deadline = Date.now() + 5000;
     for (;;) {
       flush();
       if (ready()) return;
