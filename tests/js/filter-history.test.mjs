@@ -1,7 +1,7 @@
 // Filters that find: the session's history from the API merged with the live matches.
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { countMatches, createFilterHistory, historyQuery, mergeMatches, NOT_STORED, patternItemOf, QUERY_DELAY_MS, sessionLookup } from "../../src/tickstock/web/static/js/filter-history.js";
+import { alertItemOf, countMatches, createFilterHistory, historyQuery, mergeMatches, NOT_STORED, patternItemOf, QUERY_DELAY_MS, sessionLookup } from "../../src/tickstock/web/static/js/filter-history.js";
 import { emptyFilters, normaliseFilters } from "../../src/tickstock/web/static/js/filters.js";
 import { detection, minute } from "./fixtures.mjs";
 
@@ -117,4 +117,60 @@ test("the lookup lists the sessions started before the live one's start (plus a 
   assert.deepEqual(sessionLookup("2025-10-05T13:30:00Z"), { limit: 50, before: "2025-10-05T13:31:00.000Z" });
   assert.deepEqual(sessionLookup(undefined), { limit: 50 });
   assert.deepEqual(sessionLookup("not a time"), { limit: 50 });
+});
+
+test("empty or partial answers count as nothing found; of two pages the newest (second) is read alone", async () => {
+  const c = controller((path, params) => {
+    if (path === "/api/streaming/sessions") return { sessions: [null, { session_id: "s1" }] };
+    if (path.endsWith("/patterns")) return params.page === 1 ? { total: 300, pages: 2, items: [detection()] } : {};
+    return null;
+  });
+  c.h.want(historyQuery(normaliseFilters({ symbol: "NVDA" }), "s1"));
+  await c.settle();
+  assert.deepEqual(c.calls.filter(([p]) => p.endsWith("/patterns")).map(([, params]) => params.page), [1, 2]);
+  assert.deepEqual([c.h.current.patterns, c.h.current.patternTotal], [[], 300]);
+  assert.deepEqual([c.h.current.alerts, c.h.current.alertTotal], [[], 0]);
+  const bare = controller((path) => (path === "/api/streaming/sessions" ? { sessions: [{ session_id: "s1" }] } : null));
+  bare.h.want(historyQuery(normaliseFilters({ symbol: "NVDA" }), "s1"));
+  await bare.settle();
+  assert.deepEqual([bare.h.current.patterns, bare.h.current.patternTotal, bare.h.current.error], [[], 0, ""]);
+});
+
+test("an answer to a filter the reader has changed since is dropped, whether found, not stored or failed", async () => {
+  for (const outcome of ["found", "not stored", "failed"]) {
+    const release = [];
+    const c = controller(async (path) => {
+      await new Promise((resolve) => release.push(resolve));
+      if (outcome === "failed") throw new Error("store_unavailable");
+      if (path === "/api/streaming/sessions") return { sessions: outcome === "found" ? [{ session_id: "s1" }] : [] };
+      return { total: 1, pages: 1, items: [detection()] };
+    });
+    c.h.want(historyQuery(normaliseFilters({ symbol: "NVDA" }), "s1"));
+    await c.settle();  // the first query is asking
+    c.h.want(historyQuery(normaliseFilters({ symbol: "AMD" }), "s1"));  // its timer not run yet
+    for (let i = 0; i < 5 && release.length; i++) {
+      release.splice(0).forEach((r) => r());
+      for (let j = 0; j < 5; j++) await new Promise((resolve) => setImmediate(resolve));
+    }
+    assert.equal(c.h.current, null, `${outcome}: the old answer is not shown`);
+    assert.equal(c.h.pending, true, `${outcome}: the new filter is still awaited`);
+    assert.equal(c.changes(), 0, `${outcome}: nothing to redraw`);
+  }
+});
+
+test("a failed search says why; stored rows missing fields read as empty text", async () => {
+  const c = controller(() => { throw new Error("store_unavailable: locked"); });
+  c.h.want(historyQuery(normaliseFilters({ symbol: "NVDA" }), "s1"));
+  await c.settle();
+  assert.equal(c.h.current.error, "store_unavailable: locked");
+  assert.equal(c.h.current.notStored, false);
+  const p = patternItemOf({ symbol: "A", timestamp: minute(1), confidence: 0.9 });
+  assert.deepEqual([p.pattern_type, p.bar_data, p.high_confidence], ["", null, true]);
+  assert.equal(alertItemOf({ symbol: "A", timestamp: minute(1) }).alert_type, "");
+});
+
+test("matches at the same minute are both kept", () => {
+  const a = item("AAA", 1);
+  const b = item("BBB", 1);
+  assert.deepEqual(mergeMatches([a], [b], 10).map((x) => x.symbol).sort(), ["AAA", "BBB"]);
 });
