@@ -149,6 +149,52 @@ describe("chart page", () => {
   });
 });
 
+describe("chart limits and leaving", () => {
+  test("at most 500 markers are kept, the oldest dropped first", async () => {
+    const many = Array.from({ length: 520 }, (_, i) => detection({ symbol: "NVDA", pattern_type: `P${i}`, timestamp: minute(i) }));
+    const { charts } = await openChart({ patterns: { patterns: many } });
+    const markers = charts.markerSets[0].markers;
+    assert.equal(markers.length, 500);
+    assert.equal(markers[0].text, "P20");
+    assert.equal(markers.at(-1).text, "P519");
+  });
+
+  test("leaving the page while the chart loads creates no chart", async () => {
+    const charts = fakeCharts();
+    let answer;
+    const page = openPage({ hash: "#/chart/NVDA", charts, routes: {
+      "/api/streaming/ohlcv/NVDA": () => new Promise((resolve) => { answer = resolve; }),
+    } });
+    await page.until(() => answer, "the bars request");
+    await page.go("#/settings");
+    answer({ bars: [bar(1)] });
+    await page.settle();
+    assert.equal(charts.charts.length, 0);
+  });
+
+  test("a bar without a price or time, and a bars message without bars, change nothing", async () => {
+    const { page, chart } = await openChart();
+    page.app.bus.emit("bars", { bars: [{ symbol: "NVDA", timestamp: minute(50), close: null }, { symbol: "NVDA", close: 5 }, null] });
+    page.app.bus.emit("bars", {});
+    assert.equal(chart.candles.points.length, 40);
+    assert.equal(page.doc.querySelector(".chart-host").getAttribute("data-live-bars"), "0");
+  });
+
+  test("range buttons do nothing before there is a bar, and a click beside them does nothing", async () => {
+    const { page, chart } = await openChart({ stored: { bars: [] } });
+    page.click(page.doc.querySelector('[data-range="day"]'));
+    page.click(page.doc.querySelector(".chart-ranges"));
+    await page.settle();
+    assert.equal(chart.visible, null);
+  });
+
+  test("a chart link without a symbol says it is not valid", () => {
+    const page = openPage({ hash: "#/chart", charts: fakeCharts() });
+    assert.equal(page.text("main h1"), "Chart ");
+    assert.equal(page.text("main [role=status]"), "Not a valid symbol.");
+  });
+});
+
 describe("chart history and ranges", () => {
   test("the reader scrolling near the oldest bar loads the page before it, once at a time, until a short page ends the history", async () => {
     const older = [];
@@ -213,6 +259,16 @@ describe("chart history and ranges", () => {
     assert.equal(chart.visible.from, barTime(new Date(Date.UTC(2025, 9, 3, 14, 0)).toISOString()));
     page.click(page.doc.querySelector('[data-range="1h"]'));
     await page.until(() => page.text('[data-chart="coverage"]') === "", "the coverage note to clear");
+  });
+
+  test("5 days already loaded (six days on a full page): no older page is asked, no note shown", async () => {
+    const day = (d) => Array.from({ length: 65 }, (_, i) => bar(0, 100 + i, { timestamp: new Date(Date.UTC(2025, 9, d, 14, i)).toISOString() }));
+    const { page, chart } = await openChart({ stored: { bars: [1, 2, 3, 6, 7, 8].flatMap(day) } });  // 390: a full page
+    page.click(page.doc.querySelector('[data-range="5d"]'));
+    await page.until(() => chart.visible !== null, "the 5-day range");
+    assert.equal(page.calls.filter((u) => u.searchParams.has("until")).length, 0);
+    assert.equal(page.text('[data-chart="coverage"]'), "");
+    assert.equal(chart.visible.from, barTime(new Date(Date.UTC(2025, 9, 2, 14, 0)).toISOString()), "Thursday to the next Wednesday: five trading days");
   });
 
   test("a failed older page is said on the status line", async () => {

@@ -276,7 +276,8 @@ export function mountChart(app, loadCharts, container, scope, symbol) {
     async function showTradingDays() {
       const times = () => book.list().map((c) => c.time);
       for (let page = 0; page < MAX_PAGES_FOR_DAYS && moreHistory && !disposed; page++) {
-        if (tradingDaysRange(times()).found >= RANGE_DAYS + 1) break;  // one more: day 5 is whole
+        // One day more than shown, so day 5 is whole (counted up to 6: the default stops at 5).
+        if (tradingDaysRange(times(), RANGE_DAYS + 1).found >= RANGE_DAYS + 1) break;
         await loadOlder();
       }
       if (disposed) return;
