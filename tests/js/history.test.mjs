@@ -111,6 +111,27 @@ describe("pattern history", () => {
   });
 });
 
+describe("partial answers", () => {
+  test("rows missing fields read as empty text, never 'undefined'; a bare list is one page", async () => {
+    const page = openPage({ hash: "#/alerts", routes: { "/api/streaming/alerts": [
+      { kind: "critical", timestamp: minute(1), message: "Feed slow" },
+      { kind: "critical", severity: "warning", timestamp: minute(2) },
+    ] } });
+    await page.until(() => rows(page).length === 2, "the rows");
+    assert.deepEqual(rows(page).map((r) => r.slice(1, 3)), [["", ""], ["", "warning"]]);
+    assert.equal(rows(page)[0][3], "Feed slow");
+    assert.ok(!page.doc.querySelector("main").textContent.includes("undefined"));
+    assert.equal(page.text(".pager span"), "Page 1 of 1");
+    page.click(page.doc.querySelector(".data-table tbody td"));  // not on a button: nothing opens
+    assert.equal(page.window.location.hash, "#/alerts");
+    const history = openPage({ hash: "#/history/NVDA", routes: { "/api/streaming/patterns/NVDA": { patterns: [{ timestamp: minute(1), confidence: 0.5 }] } } });
+    await history.until(() => rows(history).length === 1, "the detection");
+    assert.deepEqual(rows(history)[0].slice(1), ["", "", "50%", "", "JSON"]);
+    const none = openPage({ hash: "#/history/NVDA", routes: { "/api/streaming/patterns/NVDA": {} } });
+    await none.until(() => status(none) === "No detection for this symbol and these filters.", "the empty state");
+  });
+});
+
 describe("alerts browser", () => {
   const indicatorItem = (n, over = {}) => ({ kind: "indicator", symbol: "AAPL", alert_type: "RSI_OVERBOUGHT", timestamp: minute(n),
     data: { indicator: "RSI", value: 75.2, threshold: 70 }, ...over });

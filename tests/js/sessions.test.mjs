@@ -61,6 +61,36 @@ describe("session list", () => {
   });
 });
 
+describe("partial answers", () => {
+  test("a session or alert missing fields reads as empty text, never 'undefined'", async () => {
+    const page = openPage({ hash: "#/sessions", routes: {
+      "/api/streaming/sessions": { sessions: [{ session_id: "x", started_at: monday.started_at }] },
+      "/api/streaming/alerts": { items: [{ kind: "critical", severity: "error", timestamp: mondayAt(1) }, { kind: "indicator", timestamp: mondayAt(2) }], page: 1, pages: 1 },
+    } });
+    await page.until(() => page.doc.querySelectorAll(".session-list button").length === 1, "the list");
+    assert.equal(page.text(".session-list button"), "10/06/2025, 09:30:00 ET —  ()");
+    page.click(page.doc.querySelector(".session-list button"));
+    await page.until(() => page.doc.querySelectorAll(".session-detail .data-table tbody tr").length === 2, "the alerts");
+    const cells = [...page.doc.querySelectorAll(".session-detail .data-table tbody tr")].map((tr) => [...tr.children].slice(1, 3).map((td) => td.textContent));
+    assert.deepEqual(cells, [["", "error"], ["", ""]]);
+    assert.ok(!page.doc.querySelector("main").textContent.includes("undefined"));
+    const empty = openPage({ hash: "#/sessions", routes: { "/api/streaming/sessions": {} } });
+    await empty.until(() => empty.text("main section > [role=status]").startsWith("No session"), "the empty state");
+  });
+
+  test("a playback load abandoned by leaving the page is not reported as an error", async () => {
+    let answer;
+    const page = await openMonday({ "/api/streaming/sessions/s-mon/patterns": () => new Promise((resolve) => { answer = resolve; }) });
+    page.click(button(page, "Load playback"));
+    await page.until(() => answer, "the patterns request");
+    const line = page.doc.querySelector(".session-detail [role=toolbar] [role=status]");
+    await page.go("#/settings");
+    answer({ items: [], total: 0, pages: 1 });
+    await page.settle();
+    assert.equal(line.textContent, "Loading events…");
+  });
+});
+
 describe("one session", () => {
   test("shows its duration and counts, and the alerts of that session only", async () => {
     const page = await openMonday();

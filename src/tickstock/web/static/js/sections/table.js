@@ -15,7 +15,7 @@ import { formatNyDateTime, formatLocalTitle } from "../format.js";
  * @param {HTMLElement} container
  * @param {import("../scope.js").Scope} scope
  * @param {{app: any, columns: Column[], caption: string, empty: string,
- *   fetchPage: (page: number, signal: AbortSignal) => Promise<any>, onRow?: (item: any) => void}} spec
+ *   fetchPage: (page: number, signal: AbortSignal) => Promise<any>}} spec
  */
 export function mountPagedTable(container, scope, spec) {
   const doc = container.ownerDocument;
@@ -84,10 +84,6 @@ export function mountPagedTable(container, scope, spec) {
       const raw = make(doc, "td");
       raw.append(make(doc, "button", "json-btn", "JSON", { type: "button", "data-action": "json", "data-index": String(i) }));
       tr.append(raw);
-      if (spec.onRow) {
-        const pick = make(doc, "button", "", "Open", { type: "button", "data-action": "row", "data-index": String(i) });
-        raw.append(pick);
-      }
       return tr;
     }));
   }
@@ -99,7 +95,6 @@ export function mountPagedTable(container, scope, spec) {
     const action = button.getAttribute("data-action");
     if (action === "chart") spec.app.openChart(button.textContent);
     else if (action === "json") spec.app.showJson(item);
-    else if (action === "row") spec.onRow?.(item);
   });
   scope.listen(prev, "click", () => load(page - 1));
   scope.listen(next, "click", () => load(page + 1));
