@@ -168,3 +168,23 @@ async def test_a_slow_catch_up_is_neither_processing_lag_nor_a_quiet_feed(
     assert len(report.lag_ms) == 2  # measured for the two minutes after the start only
     assert max(report.lag_ms) < config.lag_critical_ms, report.lag_ms
     assert report.critical_raised == 0
+
+
+async def test_the_burst_waits_for_the_writes_rather_than_overflow_their_buffer(
+    redis_url: str, sqlite_url: str
+) -> None:
+    """A write buffer of 300 rows, and the morning of 20 symbols is several times that:
+    the burst keeps the backlog under half the bound instead of dropping the oldest rows."""
+    from tickstock.store import tables
+
+    config = replace(late_start(redis_url, sqlite_url), write_buffer=300)
+    report = await run_engine(config)
+
+    assert report.dropped_rows == 0 and report.unwritten_rows == 0
+    engine = create_async_engine(sqlite_url)
+    try:
+        async with engine.connect() as conn:
+            bars = select(func.count()).select_from(tables.ohlcv_1min)
+            assert (await conn.execute(bars)).scalar_one() == SYMBOLS * 17
+    finally:
+        await engine.dispose()

@@ -54,6 +54,8 @@ SHUTDOWN_WRITE_SECONDS = 5.0
 
 #: Longest a database write waits for the publisher to finish the minute being published.
 PUBLISH_FIRST_SECONDS = 1.0
+#: Real seconds between looks at the write backlog while a catch-up burst waits for it.
+CATCH_UP_WRITE_POLL = 0.05
 
 
 def open_source(config: EngineConfig) -> MarketSource:
@@ -201,8 +203,7 @@ class Engine:
         """One closed minute: computed, handed to the publisher and the write queue.
 
         A catch-up minute (played at once from before the run's start) is not late: its
-        lag is not measured, and the burst waits (bounded) for each minute's publish, which
-        yields to the publisher and the writes and keeps the buffer small."""
+        lag is not measured, and the burst keeps pace with the publisher and the writes."""
         minute_end = bars.minute_start + SECONDS_PER_MINUTE
         output = self.pipeline.process(bars)
         self.report.minutes += 1
@@ -217,12 +218,21 @@ class Engine:
         if catch_up:
             self.publisher.submit(output.messages)
             self._write_minute(output)
-            await self._publish_first()
-            await asyncio.sleep(0)  # Redis down: the health loop still runs
+            await self._keep_pace_while_catching_up()
             return
         due = self.clock.real_moment_of(minute_end)
         self.publisher.submit(output.messages, on_published=lambda: self._published(due))
         self._write_minute(output)
+
+    async def _keep_pace_while_catching_up(self) -> None:
+        """Wait for the minute's publish (bounded), and while the database works, for the
+        write backlog to fall under half its bound: a late start of thousands of symbols
+        would otherwise overflow the write buffer, and its rows would be dropped."""
+        await self._publish_first()
+        await asyncio.sleep(0)  # Redis down: the health loop and the writes still run
+        while self.writes.ok and self.writes.backlog_rows > self.config.write_buffer // 2:
+            if await self.context.sleep_real(CATCH_UP_WRITE_POLL):
+                return
 
     def history_minute(self, bars: ClosedBars) -> None:
         """A minute from the provider's history: indicators advanced, bars stored, nothing

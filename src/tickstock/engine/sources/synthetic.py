@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import logging
 import math
+import time
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from datetime import time as time_of_day
@@ -114,7 +115,10 @@ class SyntheticSource:
         if catch_up_until > open_.timestamp():
             opened_at = open_
             ctx.clock.hold()
-            log.info("catching up from the open to %s", market_from.isoformat())
+            log.info(
+                "catching up from the open to %s New York",
+                market_from.astimezone(NEW_YORK).strftime("%H:%M:%S"),
+            )
         try:
             async for event in self._minutes(ctx, trading, opened_at, close, catch_up_until):
                 yield event
@@ -131,6 +135,7 @@ class SyntheticSource:
     ) -> AsyncIterator[MarketEvent]:
         cfg = self.config
         open_ = session_bounds(trading, cfg.close_at)[0]
+        caught_up_from = time.perf_counter()  # for the log line only
         yield SessionOpened(opened_at)
         feed = SyntheticFeed(
             len(self.symbols),
@@ -149,6 +154,11 @@ class SyntheticSource:
             catching_up = minute_end <= catch_up_until
             if not catching_up and ctx.clock.held:
                 ctx.clock.release()  # caught up: the run's own clock from its start
+                log.info(
+                    "caught up: %d minutes in %.1f s",
+                    (minute - open_.timestamp()) // SECONDS_PER_MINUTE,
+                    time.perf_counter() - caught_up_from,
+                )
             while True:
                 target = min(ctx.clock.now(), minute_end)
                 if not cfg.whole_bars:
