@@ -114,6 +114,23 @@ describe("chart page", () => {
     assert.equal(statusOf(page), "1 bars, 0 markers; updating live");
   });
 
+  test("marker labels are drawn where they have room, placed again after a zoom or a resize", async () => {
+    const { page, charts, chart } = await openChart({
+      patterns: { patterns: [detection({ symbol: "NVDA", timestamp: minute(30) }), detection({ symbol: "NVDA", pattern_type: "Hammer", timestamp: minute(31) })] },
+    });
+    const labels = () => charts.markerSets[0].markers.map((m) => m.text);
+    assert.deepEqual(labels(), ["Doji", "Hammer"], "not laid out yet: every label kept");
+    chart.pxPerSecond = 3 / 60;  // a day's view: 3 px a minute
+    chart.onRange({ from: 0, to: 400 });
+    chart.onRange({ from: 1, to: 401 });  // once a frame at most
+    await page.until(() => labels()[1] === "", "the labels placed for the day's view");
+    assert.deepEqual(labels(), ["Doji", ""], "the marker stays; its label had no room");
+    assert.equal(charts.markerSets[0].markers.length, 2);
+    chart.pxPerSecond = 2;  // zoomed in: 120 px a minute
+    for (const fn of chart.sizeListeners) fn();
+    await page.until(() => labels()[1] === "Hammer", "the labels placed again");
+  });
+
   test("the latest bar the page already holds is drawn after the stored ones", async () => {
     const charts = fakeCharts();
     const page = openPage({ charts, routes: {

@@ -67,7 +67,11 @@ export function fakeCharts() {
     createChart(host, options) {
       const chart = {
         host, options, series: [], applied: [], removed: false, fitted: 0, visible: null,
-        onCrosshair: null, onRange: null, stretch: [],
+        onCrosshair: null, stretch: [], rangeListeners: [], sizeListeners: [],
+        /** Pixels per second of the time scale (a zoom); null: not laid out yet. */
+        pxPerSecond: null,
+        /** The reader (or the chart) moved the visible range: every listener hears it. */
+        onRange(range) { for (const fn of chart.rangeListeners) fn(range); },
         addSeries(type, opts, pane) {
           const s = {
             type, opts, pane, points: [], updates: 0,
@@ -88,7 +92,9 @@ export function fakeCharts() {
         timeScale: () => ({
           fitContent() { chart.fitted++; },
           setVisibleRange(r) { chart.visible = r; },
-          subscribeVisibleLogicalRangeChange(fn) { chart.onRange = fn; },
+          subscribeVisibleLogicalRangeChange(fn) { chart.rangeListeners.push(fn); },
+          subscribeSizeChange(fn) { chart.sizeListeners.push(fn); },
+          timeToCoordinate: (time) => (chart.pxPerSecond === null ? null : time * chart.pxPerSecond),
         }),
         subscribeCrosshairMove(fn) { chart.onCrosshair = fn; },
         /** The series titled or typed so, in the order added. */
