@@ -135,6 +135,8 @@ describe("playback", () => {
     page.clock.t += 7 * 60 * 1000;  // 7 minutes at 60x: the whole 6.5-hour session
     page.runEvery(100);
     await page.until(() => progress(page) === "Done: 5 events replayed", "the playback to end");
+    assert.equal(play.textContent, "Play", "a finished playback has nothing to pause");
+    assert.equal(play.disabled, true);
     await page.until(() => page.doc.querySelectorAll(".session-detail .pattern-row").length === 2, "the played patterns");
     assert.deepEqual(page.texts(".session-detail .pattern-row .sym"), ["AMD", "NVDA"]);
     assert.equal(page.doc.querySelectorAll(".session-detail img").length, 0);

@@ -143,6 +143,10 @@ export function sessionsSection(app) {
             apply: (name, data) => applyEvent(state, name, data),
             onProgress: (t, done) => {
               setText(progress, done ? `Done: ${events.length} events replayed` : `${formatNyDateTime(t)} · ${playback.index}/${events.length}`);
+              if (done) {  // nothing left to pause: Load playback plays it again
+                setText(play, "Play");
+                /** @type {HTMLButtonElement} */ (play).disabled = true;
+              }
               scheduler.schedule();
             },
           });
