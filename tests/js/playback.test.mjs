@@ -140,3 +140,40 @@ describe("playback of a loaded session", () => {
     assert.equal(state.session.status, "stopped");
   });
 });
+
+describe("playback edge cases", () => {
+  test("an answer without totals or pages is the only page; a page without items ends the load", async () => {
+    const bare = await loadSessionPatterns(async () => ({ items: [detection()] }), "s");
+    assert.deepEqual([bare.patterns.length, bare.total, bare.truncated], [1, 1, false]);
+    const empty = await loadSessionPatterns(async () => null, "s");
+    assert.deepEqual([empty.patterns.length, empty.total, empty.truncated], [0, 0, false]);
+    const alerts = await loadSessionAlerts(async () => null, { session_id: "s" });
+    assert.deepEqual(alerts, { alerts: [], truncated: false });
+  });
+
+  test("an unknown speed plays at 1x; a paused playback's clock stands still; an empty one is done at once", () => {
+    let t = 0;
+    const events = [{ t: 0, name: "streaming_pattern", data: {} }, { t: 60000, name: "streaming_pattern", data: {} }];
+    const applied = [];
+    const progress = [];
+    const playback = createPlayback({ events, now: () => t, apply: (n) => applied.push(n), onProgress: (sim, done) => progress.push(done) });
+    playback.setSpeed(7);
+    playback.play();
+    t = 30000;
+    playback.tick();
+    assert.equal(playback.simTime, 30000, "7x is not a speed: 1x");
+    assert.equal(applied.length, 1);
+    playback.pause();
+    t = 120000;
+    playback.tick();
+    assert.equal(playback.simTime, 30000);
+    assert.equal(playback.done, false);
+    const none = createPlayback({ events: [], now: () => 0 });
+    assert.equal(none.simTime, 0);
+    none.play();
+    none.tick();
+    assert.equal(none.done, true);
+    assert.equal(none.playing, false);
+    assert.deepEqual(progress, [false, false]);
+  });
+});
