@@ -107,6 +107,41 @@ describe("symbol page", () => {
     assert.deepEqual(page.texts(".symbol-alerts li"), ["09:34:00 ETRSI overbought · 75.20"]);
   });
 
+  test("today is the stream's New York day when it replays another; at most 200 rows are kept, the newest", async () => {
+    const replayed = "2025-09-30";
+    const at = (n) => new Date(Date.parse(`${replayed}T13:30:00Z`) + n * 60000).toISOString().replace(".000Z", "Z");
+    const page = openPage({ charts: fakeCharts() });  // the wall clock says 2025-10-05
+    page.socket.connect();
+    page.socket.emit("snapshot", { epoch: "e1", seq: 0, health: { type: "streaming_health", health: { status: "healthy", timestamp: at(0) } } });
+    page.flush();
+    await page.go("#/symbol/NVDA");
+    const send = (from, count) => page.socket.emit("frame", { epoch: "e1", events: Array.from({ length: count }, (_, i) => ({
+      seq: from + i, event: "streaming_pattern", at: from + i, data: pattern({ symbol: "NVDA", timestamp: at(from + i) }) })) });
+    send(1, 150);
+    send(151, 60);
+    page.flush();
+    const times = page.texts(".symbol-patterns li time");
+    assert.equal(times.length, 200);
+    assert.equal(page.doc.querySelector(".symbol-patterns li time").getAttribute("datetime"), at(210), "the newest first");
+    assert.equal(page.doc.querySelector(".symbol-patterns li:last-child time").getAttribute("datetime"), at(11), "the oldest left out");
+  });
+
+  test("stored rows that arrive after the reader left are not added", async () => {
+    const answers = [];
+    const page = openPage({ hash: "#/symbol/NVDA", charts: fakeCharts(), routes: {
+      "/api/streaming/patterns/NVDA": () => new Promise((resolve) => answers.push(() => resolve({ patterns: [detection({ timestamp: minute(1) })] }))),
+      "/api/streaming/alerts": () => new Promise((resolve) => answers.push(() => resolve({ items: [{ symbol: "NVDA", alert_type: "RSI_OVERSOLD", timestamp: minute(1) }] }))),
+    } });
+    await page.until(() => answers.length >= 2, "the stored rows asked");
+    const patterns = page.doc.querySelector(".symbol-patterns");
+    const alerts = page.doc.querySelector(".symbol-alerts");
+    await page.go("#/settings");
+    answers.forEach((answer) => answer());
+    await page.settle();
+    assert.equal(patterns.children.length, 0);
+    assert.equal(alerts.children.length, 0);
+  });
+
   test("the symbol's chart is on its page", async () => {
     const charts = fakeCharts();
     const page = openPage({ hash: "#/symbol/NVDA", charts, routes: { "/api/streaming/ohlcv/NVDA": { bars: [bar("NVDA", 1, 11)] } } });
