@@ -88,7 +88,7 @@ def run_demo(args: argparse.Namespace) -> int:
             redis_port = _free_port()
             children.append(_start_redis(redis_port))
             env["REDIS_URL"] = f"redis://127.0.0.1:{redis_port}/0"
-            _wait_for_port(redis_port, "redis-server", children[-1])
+            _wait_for_port(redis_port, "redis-server (log: var/redis/redis.log)", children[-1])
         subprocess.run([*tickstock, "db", "upgrade"], env=env, check=True)
         children.append(
             subprocess.Popen(
@@ -162,6 +162,10 @@ def _start_redis(port: int) -> subprocess.Popen[bytes]:
             "no",
             "--loglevel",
             "warning",
+            # Its start-up banner and warnings (memory overcommit) are for its log, not the
+            # demo's terminal; a Redis that fails to start is named there.
+            "--logfile",
+            str(data / "redis.log"),
         ],
     )
 

@@ -124,6 +124,10 @@ def test_demo_runs_everything_and_ctrl_c_leaves_no_process(
     assert first["session"]["symbol_count"] == 20
     page = httpx.get(f"http://127.0.0.1:{port}/", timeout=5)
     assert page.status_code == 200 and "Live Streaming" in page.text
+    # Redis's own start-up banner and warnings go to its log file, not the demo's terminal.
+    printed = "\n".join(demo.lines)
+    assert "Redis is starting" not in printed and "overcommit" not in printed, printed
+    assert (tmp_path / "var" / "redis" / "redis.log").read_text().strip(), "redis logs to var/"
     print(f"demo: URL after {demo.url_seen_after:.1f} s")
     stop_and_check_nothing_left(demo)
 
