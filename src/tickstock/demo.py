@@ -18,6 +18,7 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Sequence
 from pathlib import Path
 
 from tickstock.demo_banner import engine_banner, without_password
@@ -205,15 +206,21 @@ def _wait_for_port(
     raise ConfigError("demo", f"{what} did not open port {port} within {timeout:.0f} s")
 
 
+def child_name(args: Sequence[object]) -> str:
+    """ "redis-server", "tickstock serve", "tickstock engine": what the reader started."""
+    words = [str(a) for a in args]
+    if "tickstock.cli" in words[:3]:
+        return f"tickstock {words[words.index('tickstock.cli') + 1]}"
+    return Path(words[0]).name
+
+
 def _wait(children: list[subprocess.Popen[bytes]]) -> int:
     while True:
         for child in children:
             code = child.poll()
             if code is not None:
-                print(
-                    f"tickstock demo: {child.args[2:4] if isinstance(child.args, list) else child.args} exited ({code}); stopping",
-                    file=sys.stderr,
-                )
+                name = child_name(child.args if isinstance(child.args, list) else [child.args])
+                print(f"tickstock demo: {name} exited ({code}); stopping", file=sys.stderr)
                 return code or 1
         time.sleep(0.5)  # supervising children; nothing to synchronise with
 
