@@ -20,8 +20,9 @@ from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import create_async_engine
+from tests.app_process import AppProcess
 from tests.e2e.harness import StreamClient
-from tests.e2e.processes import AppProcess, EngineThread
+from tests.e2e.processes import EngineThread
 from tests.servers import RedisServer, async_wait_until
 
 from tickstock.engine.runner import EngineConfig

@@ -11,8 +11,9 @@ import pytest
 import redis.asyncio as aioredis
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import create_async_engine
+from tests.app_process import AppProcess
 from tests.e2e.harness import PublishProbe, StreamClient
-from tests.e2e.processes import AppProcess, EngineThread
+from tests.e2e.processes import EngineThread
 from tests.servers import async_wait_until
 
 from tickstock.contract import ALL_CHANNELS, SOCKET_EVENTS, Channel

@@ -12,8 +12,9 @@ import asyncio
 from datetime import time as time_of_day
 
 import pytest
+from tests.app_process import AppProcess
 from tests.e2e.harness import StreamClient
-from tests.e2e.processes import AppProcess, EngineThread
+from tests.e2e.processes import EngineThread
 from tests.integration.feed_support import live_config
 from tests.integration.test_feed_massive import KEY, massive_live, recorded_morning
 from tests.servers import async_wait_until

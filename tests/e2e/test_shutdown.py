@@ -18,8 +18,8 @@ import pytest
 import redis.asyncio as aioredis
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import create_async_engine
+from tests.app_process import AppProcess
 from tests.e2e.harness import StreamClient
-from tests.e2e.processes import AppProcess
 from tests.servers import async_wait_until
 
 from tickstock.contract import Channel

@@ -8,8 +8,9 @@ from datetime import date
 from datetime import time as time_of_day
 
 import pytest
+from tests.app_process import AppProcess
 from tests.e2e.harness import StreamClient
-from tests.e2e.processes import AppProcess, EngineThread
+from tests.e2e.processes import EngineThread
 from tests.servers import async_wait_until
 
 from tickstock.engine.runner import EngineConfig
