@@ -18,7 +18,7 @@ from pathlib import Path
 
 import httpx
 import redis
-from tests.servers import BIND_ATTEMPTS, free_port, lost_its_port, wait_until
+from tests.servers import BIND_ATTEMPTS, free_port, wait_until
 
 from tickstock.contract import ALL_CHANNELS
 
@@ -98,8 +98,9 @@ class AppProcess:
                     interval=0.05,
                 )
             except AssertionError:
-                if attempt == BIND_ATTEMPTS or not lost_its_port(self.process, self.log):
-                    self.stop()  # not left running half-started after a failed test
+                lost_its_port = self._lost_its_port()
+                self.stop()  # not left running half-started (it may hang once it failed to bind)
+                if attempt == BIND_ATTEMPTS or not lost_its_port:
                     raise
                 self._take_port(free_port())
                 self._spawn()
@@ -110,7 +111,13 @@ class AppProcess:
     def _ready(self) -> bool:
         if not self.running:
             raise AssertionError(f"tickstock serve exited during start:\n{self.log()}")
+        if self._lost_its_port():
+            raise AssertionError(f"tickstock serve could not bind its port:\n{self.log()}")
         return self._answers() and self._subscribers() > self._subscribers_before
+
+    def _lost_its_port(self) -> bool:
+        """It says it could not bind (it should exit then, but has been seen to hang)."""
+        return "address already in use" in self.log()
 
     def _answers(self) -> bool:
         try:

@@ -164,17 +164,6 @@ def free_port() -> int:
 BIND_ATTEMPTS = 3
 
 
-def lost_its_port(process: subprocess.Popen[bytes] | None, log: Callable[[], str]) -> bool:
-    """Whether ``process`` (a ``tickstock serve``) exited because its port was taken."""
-    if process is None:
-        return False
-    try:
-        process.wait(10)  # the app stops by itself when it cannot bind
-    except subprocess.TimeoutExpired:
-        return False
-    return "address already in use" in log()
-
-
 def _tail(path: Path, lines: int = 15) -> str:
     try:
         text = path.read_text(errors="replace")
