@@ -7,8 +7,9 @@ are the trades' OHLCV (open = earliest trade, close = latest, volume = the sum).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from datetime import time as time_of_day
 
 import orjson
@@ -25,6 +26,7 @@ from tickstock.engine.feedserver.alpaca import AlpacaServer
 from tickstock.engine.feedserver.make import alpaca_bar, massive_am, minute_bars
 from tickstock.engine.feedserver.massive import MassiveServer
 from tickstock.engine.feedserver.recording import Frame, Pause, Step
+from tickstock.engine.feedserver.rest import HistoryServer
 from tickstock.engine.runner import run_engine
 
 pytestmark = pytest.mark.timeout(120)
@@ -77,7 +79,8 @@ def trade(provider: str, symbol: str, moment: datetime, price: float, size: int)
     }
 
 
-def recording(provider: str) -> list[Step]:
+def recording(provider: str, first_pause: float = 0.01) -> list[Step]:
+    """``first_pause``: real seconds between the first minute's frames (the others: 0.01)."""
     open_ = new_york_datetime(DAY, REGULAR_OPEN)
     steps: list[Step] = []
     for m in range(MINUTES + 1):  # the last minute's trades close the one before
@@ -85,7 +88,7 @@ def recording(provider: str) -> list[Step]:
         for second, price, size in TRADES:
             moment = start + timedelta(seconds=second)
             frame = [trade(provider, s, moment, price + m + i, size) for i, s in enumerate(SYMBOLS)]
-            steps += [Frame(frame), Pause(0.01)]
+            steps += [Frame(frame), Pause(first_pause if m == 0 else 0.01)]
     return steps
 
 
@@ -199,3 +202,80 @@ async def test_minute_aggregates_have_no_forming_bar(
         server = AlpacaServer(steps, "k", "s")
     messages = await bars_published(server, provider, subscription, redis_url)
     assert [m["closed"] for m in messages] == [True] * MINUTES
+
+
+class OrderedRecorder(Recorder):
+    """Every channel's messages in one list, in the order Redis delivered them."""
+
+    def __init__(self, url: str) -> None:
+        super().__init__(url)
+        self.ordered: list[tuple[str, dict]] = []
+
+    def record(self, channel: str, data: bytes) -> None:
+        self.ordered.append((channel, orjson.loads(data)))
+
+
+WARMUP = 30
+
+
+@pytest.mark.parametrize(
+    ("provider", "subscription"),
+    [("massive", "T"), ("massive-A", "A"), ("alpaca", "trades")],
+)
+async def test_a_trade_feed_shows_the_first_minute_forming(
+    provider: str, subscription: str, redis_url: str
+) -> None:
+    """The session opens with its first trade, not when its first minute closes: the
+    warm-up comes first, once, and the first minute's bars are seen forming."""
+    friday = minute_bars(SYMBOLS, date(2025, 2, 28), 390, seed=5)[-WARMUP:]
+    rest = {s: {int(start.timestamp()): bars[s] for start, bars in friday} for s in SYMBOLS}
+    history = HistoryServer(rest, key="k").start()
+    steps = recording(provider, first_pause=0.4)  # the first minute stays open ~1.6 s
+    if provider == "alpaca":
+        server: MassiveServer | AlpacaServer = AlpacaServer(steps, "k", "s")
+    else:
+        server = MassiveServer(steps, api_key="k")
+    await server.start()
+    live = LiveFeedConfig(
+        provider=provider.split("-")[0],
+        symbols=tuple(SYMBOLS),
+        api_key=SecretStr("k"),
+        secret_key=SecretStr("s"),
+        host=server.host if isinstance(server, MassiveServer) else server.url,
+        secure=False,
+        subscription=subscription,
+        close_grace=0.3,
+        rest_url=history.url,
+        warmup_minutes=WARMUP,
+    )
+    config = replace(
+        live_config(redis_url, live, None, time_of_day(9, 30 + MINUTES)), forming_bars=True
+    )
+    try:
+        async with OrderedRecorder(redis_url) as recorder:
+            report = await run_engine(config)
+    finally:
+        await server.close()
+        history.close()
+
+    assert report.minutes == MINUTES
+    assert report.history_minutes == WARMUP, "the warm-up ran more (or less) than once"
+    open_ = new_york_datetime(DAY, REGULAR_OPEN)
+    assert [s.started_at for s in report.sessions] == [open_]
+    first_stamp = open_.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+    def position(what: str, found: Callable[[str, dict], bool]) -> int:
+        for i, (channel, message) in enumerate(recorder.ordered):
+            if found(channel, message):
+                return i
+        raise AssertionError(f"no {what} was published")
+
+    bars = Channel.BARS_STREAMING.value
+    started = position("session_started", lambda c, _: c == Channel.SESSION_STARTED.value)
+    forming = position(
+        "forming bar of the first minute",
+        lambda c, m: c == bars and not m["closed"] and m["bars"][0]["timestamp"] == first_stamp,
+    )
+    closed = position("closed bar", lambda c, m: c == bars and m["closed"])
+    assert recorder.ordered[closed][1]["bars"][0]["timestamp"] == first_stamp
+    assert started < forming < closed, "the first minute was not seen forming"

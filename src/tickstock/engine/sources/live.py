@@ -6,8 +6,9 @@ of ``minutes.py`` and yields them. The clock follows the data: when a minute clo
 is the moment its last bar arrived, so the processing lag is measured from there.
 
 Sessions follow the XNYS calendar: a minute inside a trading day's regular hours (holidays
-have none, half days close at 13:00) opens the day's session if none is open; the session
-closes when the clock passes the close. Pre-market and after-hours minutes are streamed only
+have none, half days close at 13:00) opens the day's session if none is open — when it
+closes (minute bars), or with its first trade (trades), so the first minute's forming bars
+are seen; the session closes when the clock passes the close. Pre-market and after-hours minutes are streamed only
 with ``extended_hours`` (04:00-20:00 New York); otherwise they are counted and dropped.
 """
 
@@ -86,6 +87,8 @@ class LiveSource:
         self._start = datetime.now(UTC)
         #: the last live minute yielded: a gap after it is refilled from history
         self.last_live: int | None = None
+        #: the open session's first live minute (its warm-up or refill came before it)
+        self._first_live = 0
         self._history: History | None = None
         self.history_failures = 0
 
@@ -183,21 +186,30 @@ class LiveSource:
                     await asyncio.wait_for(self._wake.wait(), POLL_SECONDS)
                 self._wake.clear()
                 for minute in self.minutes.due(time.monotonic()):
-                    bounds = self._bounds(minute.bars.minute_start)
+                    start = minute.bars.minute_start
+                    bounds = self._bounds(start)
                     if bounds is None:
                         self.counts.note("outside_session", "a minute outside the session")
                         continue
                     if close is not None and bounds[1] != close:  # a new day's first minute
                         yield SessionClosed(close)
                         close = None
-                    async for past in self._history_before(minute.bars.minute_start):
-                        yield past
                     if close is None:
-                        opened = datetime.fromtimestamp(minute.bars.minute_start, tz=UTC)
-                        yield SessionOpened(max(bounds[0], opened))
+                        async for event in self._open(start, bounds):
+                            yield event
                         close = bounds[1]
+                    elif start < self._first_live:  # a straggler before the session's first
+                        self.counts.note("late", f"trades of {start}, before the session opened")
+                        continue
+                    elif start != self._first_live:  # (its history came when it opened)
+                        async for past in self._history_before(start):
+                            yield past
                     yield self._closed(ctx, minute)
-                    self.last_live = minute.bars.minute_start
+                    self.last_live = start
+                if close is None and (begun := self._session_begun(ctx)) is not None:
+                    async for event in self._open(*begun):
+                        yield event
+                    close = begun[1][1]
                 if close is not None:
                     if (forming := self._forming(ctx)) is not None:
                         yield forming
@@ -215,6 +227,28 @@ class LiveSource:
             await self.connection.close()
             task.cancel()
             await asyncio.gather(task, return_exceptions=True)
+
+    async def _open(
+        self, minute: int, bounds: tuple[datetime, datetime]
+    ) -> AsyncIterator[MarketEvent]:
+        """A session opens with ``minute``, its first live minute: warm-up (or refill) first."""
+        async for past in self._history_before(minute):
+            yield past
+        self._first_live = minute
+        yield SessionOpened(max(bounds[0], datetime.fromtimestamp(minute, tz=UTC)))
+
+    def _session_begun(self, ctx: SourceContext) -> tuple[int, tuple[datetime, datetime]] | None:
+        """Trades: the earliest open minute inside a session, so the session opens with its
+        first trade and its forming bars flow before the minute closes. The clock follows
+        the trades until then. Minute aggregates open the session when a minute closes."""
+        trades = self.minutes
+        if not isinstance(trades, MinuteTrades):
+            return None
+        for minute in sorted(trades.with_data):
+            if (bounds := self._bounds(minute)) is not None:
+                ctx.clock.anchor(trades.latest_ts, trades.last_arrival)
+                return minute, bounds
+        return None
 
     async def _history_before(self, minute: int) -> AsyncIterator[MinuteClosed]:
         """Warm-up before the first live minute; a refill when minutes are missing before it."""

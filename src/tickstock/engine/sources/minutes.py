@@ -145,6 +145,8 @@ class MinuteTrades:
         #: minute → monotonic moment the first trade after its end arrived
         self.ended_at: dict[int, float] = {}
         self.last_arrival = 0.0
+        #: the latest trade's moment: the clock follows it before a minute has closed
+        self.latest_ts = 0.0
 
     def add(self, symbol: str, price: float, size: float, ts: float, now: float) -> None:
         i = self.aggregator.index_of.get(symbol)
@@ -164,6 +166,7 @@ class MinuteTrades:
         self.counts.trades += 1
         self.with_data.add(minute)
         self.last_arrival = now
+        self.latest_ts = max(self.latest_ts, ts)
         if minute > self.newest:
             for earlier in self.with_data:
                 if earlier < minute:
