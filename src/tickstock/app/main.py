@@ -191,7 +191,10 @@ class LiveApp:
     async def _watch_database(self) -> None:
         while True:
             try:
-                await asyncio.wait_for(self.database.ping(), timeout=DATABASE_WATCH_INTERVAL)
+                # not wait_for: on 3.11 it drops a cancel that comes as the ping answers, and
+                # the watch then held the process open (a stop after a failed bind)
+                async with asyncio.timeout(DATABASE_WATCH_INTERVAL):
+                    await self.database.ping()
                 status = "ok"
             except asyncio.CancelledError:
                 raise
