@@ -1,8 +1,10 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import {
-  formatAlertType, formatConfidence, formatDuration, formatFixed, formatSigned, formatLocalTitle, formatNumber, formatNyTime,
+  formatAlertType, formatConfidence, formatDuration, formatFixed, formatSigned, formatLocalTitle, formatNumber, formatNyDateTime,
+  formatNyShort, formatNyTime, formatStamp, setTime, setToday,
 } from "../../src/tickstock/web/static/js/format.js";
+import { dom } from "./fixtures.mjs";
 
 test("times show in New York time, summer (EDT) and winter (EST)", () => {
   assert.equal(formatNyTime("2025-10-05T14:15:00Z"), "10:15:00 ET");
@@ -57,4 +59,26 @@ test("a value that rounds to zero is 0.00, never -0.00 (an alert's MACD, a histo
   assert.equal(formatFixed(-0.0004, 3), "0.000");
   assert.equal(formatFixed(-0, 2), "0.00");
   assert.equal(formatFixed(-0.006, 2), "-0.01");
+});
+
+test("a time that cannot be read shows a dash, never 'Invalid Date'; under a minute is in seconds", () => {
+  assert.equal(formatNyShort("soon"), "—");
+  assert.equal(formatNyDateTime(undefined), "—");
+  assert.equal(formatStamp("soon"), "—");
+  assert.equal(setToday(NaN), false, "no day from an unreadable clock");
+  assert.equal(formatDuration(45.9), "45s");
+  assert.equal(formatAlertType(null), "");
+});
+
+test("an element's time: New York text, local title and machine-readable datetime, over many distinct seconds", () => {
+  const { window } = dom();
+  const el = window.document.createElement("time");
+  setToday(Date.parse("2025-10-05T16:00:00Z"));
+  for (let i = 0; i < 1000; i++) setTime(el, new Date(Date.UTC(2025, 9, 5, 14, 0, 0) + i * 1000).toISOString());
+  assert.equal(el.textContent, "10:16:39 ET");
+  assert.equal(el.title, "Local time: 10/05/2025, 14:16:39 UTC");
+  assert.equal(el.getAttribute("datetime"), "2025-10-05T14:16:39.000Z");
+  setTime(el, null);
+  assert.equal(el.textContent, "—");
+  assert.equal(el.getAttribute("datetime"), "");
 });
