@@ -25,7 +25,7 @@ C8 := node_modules/.bin/c8
 COV_DIR := var/coverage
 # Coverage floors, just below what the suite reaches (raise them as tests are added):
 # Python lines and branches (tickstock and the processes tests start), and the front end's JS.
-# Reached on 2026-12-05 (fresh clone): Python lines 96.0 %, branches 87.9 %; JS 99.6 %, 96.5 % (node tests).
+# Reached on 2026-12-05 (fresh clone): Python lines 96.0 %, branches 87.9 %; JS 99.6 %, 96.8 % (node tests).
 COVERAGE_FLOORS := python_lines=95 python_branches=86 js_lines=98 js_branches=95
 NODE_TESTS := find tests/js -type f \( -name '*.test.*js' -o -name '*[-_]test.*js' -o -name 'test-*.*js' -o -name 'test.*js' \) 2>/dev/null
 
