@@ -7,7 +7,7 @@
  */
 import { withLoading } from "../api.js";
 import {
-  alertMarker, barTime, bollinger, createCandles, fitLabels, macd, patternMarker, RANGE_DAYS, rangeFor, rsi, tradingDaysRange,
+  alertMarker, barTime, bollinger, createCandles, fitLabels, macd, markerColor, patternMarker, RANGE_DAYS, rangeFor, rsi, tradingDaysRange,
 } from "../chart-data.js";
 import { formatNyShort } from "../format.js";
 import { make, setText } from "../render/dom.js";
@@ -99,7 +99,10 @@ export function mountChart(app, loadCharts, container, scope, symbol) {
       timeScale: { timeVisible: true, secondsVisible: false, tickMarkFormatter: chartTimeLabel },
     });
     scope.add(() => chart.remove());
-    const themeWatch = new win.MutationObserver(() => chart.applyOptions(theme()));
+    const themeWatch = new win.MutationObserver(() => {
+      chart.applyOptions(theme());
+      placeLabels();  // the markers' colours follow the theme too
+    });
     themeWatch.observe(root, { attributes: true, attributeFilter: ["data-theme"] });
     scope.add(() => themeWatch.disconnect());
 
@@ -173,7 +176,7 @@ export function mountChart(app, loadCharts, container, scope, symbol) {
     };
     const xOf = (time) => chart.timeScale().timeToCoordinate?.(time) ?? null;
     const pushMarkers = () => markerApi.setMarkers(fitLabels([...markers.values()]
-      .map(({ time, position, shape, color, text, id }) => ({ time, position, shape, color, text, id }))
+      .map(({ time, position, shape, color, text, id }) => ({ time, position, shape, color: markerColor(color, root.dataset.theme === "dark"), text, id }))
       .sort((a, b) => a.time - b.time), xOf));
     // Which labels have room depends on the bars' spacing: placed again on a zoom, a scroll
     // or a resize, once a frame at most.
