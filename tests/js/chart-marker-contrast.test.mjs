@@ -31,3 +31,8 @@ for (const dark of [false, true]) {
     }
   });
 }
+
+test("the lines between the chart's panes are the theme's border, not a bright line on the dark chart", () => {
+  assert.equal(chartColors(false).layout.panes.separatorColor, "#d0d7de");
+  assert.equal(chartColors(true).layout.panes.separatorColor, "#30363d");
+});

@@ -34,6 +34,8 @@ export function chartColors(dark) {
       background: { color: dark ? "#11161d" : "#ffffff" },
       textColor: dark ? "#e6edf3" : "#1f2328",
       attributionLogo: false,
+      // The library's own separator (#E0E3EB) drew bright lines across the dark chart.
+      panes: { separatorColor: dark ? "#30363d" : "#d0d7de" },
     },
     grid: { vertLines: { color: line }, horzLines: { color: line } },
     rightPriceScale: { borderColor: dark ? "#30363d" : "#d0d7de" },
