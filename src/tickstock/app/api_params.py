@@ -13,13 +13,8 @@ from urllib.parse import urlencode
 from starlette.requests import Request
 
 from tickstock.app.errors_http import ApiError, bad_parameter
-from tickstock.contract.limits import (
-    ALERT_TYPES,
-    MAX_TEXT,
-    SESSION_ID_PATTERN,
-    SEVERITIES,
-    SYMBOL_PATTERN,
-)
+from tickstock.contract.limits import MAX_TEXT, SESSION_ID_PATTERN, SYMBOL_PATTERN
+from tickstock.contract.models import ALERT_TYPES, SEVERITIES
 from tickstock.contract.timestamps import parse_timestamp as contract_timestamp
 from tickstock.errors import TimestampError
 from tickstock.store import queries

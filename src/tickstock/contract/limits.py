@@ -19,15 +19,3 @@ TIMEFRAME_PATTERN = r"^[0-9]{1,4}(s|min|h|d|w)$"
 MAX_VALUES = 16
 MAX_METADATA_KEYS = 32
 MAX_ISSUES = 50
-
-ALERT_TYPES: tuple[str, ...] = (
-    "RSI_OVERBOUGHT",
-    "RSI_OVERSOLD",
-    "MACD_BULLISH_CROSS",
-    "MACD_BEARISH_CROSS",
-    "BB_UPPER_BREAK",
-    "BB_LOWER_BREAK",
-)
-HEALTH_STATUSES: tuple[str, ...] = ("healthy", "warning", "critical")
-CONNECTION_STATUSES: tuple[str, ...] = ("connected", "degraded", "disconnected")
-SEVERITIES: tuple[str, ...] = ("warning", "error", "critical")

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from datetime import UTC, datetime
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, get_args
 
 from pydantic import (
     AfterValidator,
@@ -261,6 +261,8 @@ AlertType = Literal[
     "BB_UPPER_BREAK",
     "BB_LOWER_BREAK",
 ]
+#: The alert types as a tuple (API parameters, the engine's rules), read from ``AlertType``.
+ALERT_TYPES: tuple[str, ...] = get_args(AlertType)
 
 
 class IndicatorAlert(ContractModel):
@@ -312,10 +314,15 @@ class HealthMessage(ContractModel):
     health: Health
 
 
+Severity = Literal["warning", "error", "critical"]
+#: The severities as a tuple (API parameters), read from ``Severity``.
+SEVERITIES: tuple[str, ...] = get_args(Severity)
+
+
 class CriticalAlert(ContractModel):
     """A system failure; ``resolved: true`` with the same component is its recovery."""
 
-    severity: Literal["warning", "error", "critical"]
+    severity: Severity
     message: Text
     timestamp: Timestamp
     component: Text

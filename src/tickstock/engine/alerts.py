@@ -32,7 +32,7 @@ from typing import NamedTuple
 import numpy as np
 import numpy.typing as npt
 
-from tickstock.contract.limits import ALERT_TYPES
+from tickstock.contract.models import ALERT_TYPES
 from tickstock.engine.indicators import IndicatorSnapshot
 
 FloatArray = npt.NDArray[np.float64]

@@ -17,7 +17,7 @@ from tickstock.contract import (
     Channel,
     parse,
 )
-from tickstock.contract.limits import ALERT_TYPES
+from tickstock.contract.models import ALERT_TYPES
 
 DOC = Path(__file__).resolve().parents[3] / "docs" / "producer-contract.md"
 

@@ -38,8 +38,8 @@ from tickstock.contract import (
     encode,
     parse,
 )
-from tickstock.contract.limits import ALERT_TYPES, MAX_TEXT
-from tickstock.contract.models import clean_text
+from tickstock.contract.limits import MAX_TEXT
+from tickstock.contract.models import ALERT_TYPES, clean_text
 
 # Deterministic: the same examples on every run and machine, no example database.
 DETERMINISTIC = settings(
