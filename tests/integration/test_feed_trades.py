@@ -279,3 +279,49 @@ async def test_a_trade_feed_shows_the_first_minute_forming(
     closed = position("closed bar", lambda c, m: c == bars and m["closed"])
     assert recorder.ordered[closed][1]["bars"][0]["timestamp"] == first_stamp
     assert started < forming < closed, "the first minute was not seen forming"
+
+
+async def test_a_start_mid_session_opens_with_the_first_trade_and_drops_a_straggler(
+    redis_url: str,
+) -> None:
+    """Started at 10:00, the session opens at the first trade's minute; a trade of 9:59 that
+    arrives after it (out of order) is counted as late, never published."""
+    ten = new_york_datetime(DAY, time_of_day(10, 0))
+    steps: list[Step] = [
+        Frame([trade("massive", s, ten + timedelta(seconds=1), 100.0, 1) for s in SYMBOLS]),
+        Pause(1.0),  # the session opens meanwhile
+        Frame([trade("massive", "AAPL", ten - timedelta(seconds=2), 98.0, 1)]),
+    ]
+    for m in range(MINUTES + 1):
+        start = ten + timedelta(minutes=m)
+        for second, price, size in TRADES:
+            frame = [
+                trade("massive", s, start + timedelta(seconds=second), price, size) for s in SYMBOLS
+            ]
+            steps += [Frame(frame), Pause(0.01)]
+    server = MassiveServer(steps, api_key="k")
+    await server.start()
+    live = LiveFeedConfig(
+        provider="massive",
+        symbols=tuple(SYMBOLS),
+        api_key=SecretStr("k"),
+        host=server.host,
+        secure=False,
+        subscription="T",
+        close_grace=0.3,
+    )
+    config = replace(
+        live_config(redis_url, live, None, time_of_day(10, MINUTES)), forming_bars=True
+    )
+    try:
+        async with Recorder(redis_url) as recorder:
+            report = await run_engine(config)
+    finally:
+        await server.close()
+
+    assert [s.started_at for s in report.sessions] == [ten]
+    assert report.closed_minutes == [
+        int((ten + timedelta(minutes=m)).timestamp()) for m in range(MINUTES)
+    ]
+    last_health = orjson.loads(recorder.messages[Channel.HEALTH.value][-1])["health"]
+    assert any("1 late" in issue for issue in last_health["issues"]), last_health["issues"]
