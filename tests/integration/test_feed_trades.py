@@ -7,6 +7,7 @@ are the trades' OHLCV (open = earliest trade, close = latest, volume = the sum).
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import date, datetime, timedelta
@@ -25,7 +26,7 @@ from tickstock.engine.config import LiveFeedConfig
 from tickstock.engine.feedserver.alpaca import AlpacaServer
 from tickstock.engine.feedserver.make import alpaca_bar, massive_am, minute_bars
 from tickstock.engine.feedserver.massive import MassiveServer
-from tickstock.engine.feedserver.recording import Frame, Pause, Step
+from tickstock.engine.feedserver.recording import Frame, Hold, Pause, Step
 from tickstock.engine.feedserver.rest import HistoryServer
 from tickstock.engine.runner import run_engine
 
@@ -79,8 +80,8 @@ def trade(provider: str, symbol: str, moment: datetime, price: float, size: int)
     }
 
 
-def recording(provider: str, first_pause: float = 0.01) -> list[Step]:
-    """``first_pause``: real seconds between the first minute's frames (the others: 0.01)."""
+def recording(provider: str, after_first_minute: Hold | None = None) -> list[Step]:
+    """``after_first_minute``: a hold before the trades that close the first minute."""
     open_ = new_york_datetime(DAY, REGULAR_OPEN)
     steps: list[Step] = []
     for m in range(MINUTES + 1):  # the last minute's trades close the one before
@@ -88,7 +89,9 @@ def recording(provider: str, first_pause: float = 0.01) -> list[Step]:
         for second, price, size in TRADES:
             moment = start + timedelta(seconds=second)
             frame = [trade(provider, s, moment, price + m + i, size) for i, s in enumerate(SYMBOLS)]
-            steps += [Frame(frame), Pause(first_pause if m == 0 else 0.01)]
+            steps += [Frame(frame), Pause(0.01)]
+        if m == 0 and after_first_minute is not None:
+            steps.append(after_first_minute)
     return steps
 
 
@@ -205,14 +208,19 @@ async def test_minute_aggregates_have_no_forming_bar(
 
 
 class OrderedRecorder(Recorder):
-    """Every channel's messages in one list, in the order Redis delivered them."""
+    """Every channel's messages in one list, in the order Redis delivered them; ``forming``
+    is set at the first forming bar."""
 
     def __init__(self, url: str) -> None:
         super().__init__(url)
         self.ordered: list[tuple[str, dict]] = []
+        self.forming = asyncio.Event()
 
     def record(self, channel: str, data: bytes) -> None:
-        self.ordered.append((channel, orjson.loads(data)))
+        message = orjson.loads(data)
+        self.ordered.append((channel, message))
+        if channel == Channel.BARS_STREAMING.value and not message["closed"]:
+            self.forming.set()
 
 
 WARMUP = 30
@@ -230,7 +238,9 @@ async def test_a_trade_feed_shows_the_first_minute_forming(
     friday = minute_bars(SYMBOLS, date(2025, 2, 28), 390, seed=5)[-WARMUP:]
     rest = {s: {int(start.timestamp()): bars[s] for start, bars in friday} for s in SYMBOLS}
     history = HistoryServer(rest, key="k").start()
-    steps = recording(provider, first_pause=0.4)  # the first minute stays open ~1.6 s
+    recorder = OrderedRecorder(redis_url)
+    # The first minute stays open until a forming bar is out (or 15 s: then the test fails).
+    steps = recording(provider, after_first_minute=Hold(recorder.forming, timeout=15))
     if provider == "alpaca":
         server: MassiveServer | AlpacaServer = AlpacaServer(steps, "k", "s")
     else:
@@ -252,7 +262,7 @@ async def test_a_trade_feed_shows_the_first_minute_forming(
         live_config(redis_url, live, None, time_of_day(9, 30 + MINUTES)), forming_bars=True
     )
     try:
-        async with OrderedRecorder(redis_url) as recorder:
+        async with recorder:
             report = await run_engine(config)
     finally:
         await server.close()

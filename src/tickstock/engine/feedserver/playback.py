@@ -9,11 +9,12 @@ how a frame is filtered and encoded — is the subclass's (``massive.py``, ``alp
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from typing import Any, Self
 
 from websockets.asyncio.server import Server, ServerConnection, serve
 
-from tickstock.engine.feedserver.recording import Disconnect, Frame, Pause, Step
+from tickstock.engine.feedserver.recording import Disconnect, Frame, Hold, Pause, Step
 
 
 class RecordingServer:
@@ -77,6 +78,9 @@ class RecordingServer:
             self.position += 1
             if isinstance(step, Pause):
                 await asyncio.sleep(step.seconds)
+            elif isinstance(step, Hold):
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(step.released.wait(), step.timeout)
             elif isinstance(step, Disconnect):
                 ws.transport.abort()  # no close frame: the client sees an abnormal closure
                 return

@@ -5,10 +5,14 @@
 * ``{"pause": 0.5}``: wait that many seconds before the next line;
 * ``{"disconnect": true}``: drop the connection abruptly (no close frame); the client
   reconnects and the recording goes on from the next line.
+
+A program (a test) may also put a ``Hold`` in the steps: the recording waits there until an
+event is set, so what follows is sent after something the client did, not after a pause.
 """
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -33,7 +37,15 @@ class Disconnect:
     pass
 
 
-Step = Frame | Pause | Disconnect
+@dataclass(frozen=True, slots=True)
+class Hold:
+    """Wait until ``released`` is set, at most ``timeout`` seconds, then go on."""
+
+    released: asyncio.Event
+    timeout: float
+
+
+Step = Frame | Pause | Disconnect | Hold
 
 
 def parse_recording(lines: list[str], source: str = "recording") -> list[Step]:
