@@ -233,6 +233,40 @@ def _parse_row(cells: Sequence[str]) -> _Row:
     return _Row(minute, symbol, (o, h, lo, c, v))
 
 
+class _CheckedRows:
+    """A replay file's rows, checked one by one: a row that does not parse, or a second bar
+    for a (minute, symbol), raises ``FeedError`` with its line - or, with ``skip_bad_rows``,
+    is noted in ``skipped`` and left out."""
+
+    def __init__(self, source: str, skip_bad_rows: bool) -> None:
+        self.source = source
+        self.skip_bad_rows = skip_bad_rows
+        self.kept: list[_Row] = []
+        self.skipped: list[str] = []
+        self._seen: set[tuple[int, str]] = set()
+
+    def parse(self, line: int, cells: Sequence[str]) -> _Row | None:
+        """The row of ``cells`` (not kept yet), or ``None`` when it was skipped."""
+        try:
+            row = _parse_row(cells)
+            if (row.minute, row.symbol) in self._seen:
+                raise ValueError(f"a second bar for {row.symbol} at {cells[0].strip()}")
+        except ValueError as exc:
+            if not self.skip_bad_rows:
+                raise FeedError(self.source, line, str(exc)) from None
+            self.skipped.append(f"line {line}: {exc}")
+            return None
+        return row
+
+    def keep(self, row: _Row) -> None:
+        self._seen.add((row.minute, row.symbol))
+        self.kept.append(row)
+
+    def replay(self) -> ReplayData:
+        """The kept rows as minutes of bars."""
+        return _to_minutes(self.source, self.kept, self.skipped)
+
+
 def load_replay(path: str | Path, skip_bad_rows: bool = False) -> ReplayData:
     """Read and validate the whole CSV before anything is published.
 
@@ -244,9 +278,7 @@ def load_replay(path: str | Path, skip_bad_rows: bool = False) -> ReplayData:
         handle = open(path, newline="", encoding="utf-8")
     except OSError as exc:
         raise FeedError(source, None, f"cannot open: {exc.strerror}") from None
-    rows: list[_Row] = []
-    seen: set[tuple[int, str]] = set()
-    skipped: list[str] = []
+    rows = _CheckedRows(source, skip_bad_rows)
     with handle:
         reader = csv.reader(handle)
         header = next(reader, None)
@@ -256,21 +288,14 @@ def load_replay(path: str | Path, skip_bad_rows: bool = False) -> ReplayData:
             line = reader.line_num
             if not any(cell.strip() for cell in cells):
                 continue
-            try:
-                row = _parse_row(cells)
-                if (row.minute, row.symbol) in seen:
-                    raise ValueError(f"a second bar for {row.symbol} at {cells[0].strip()}")
-            except ValueError as exc:
-                if not skip_bad_rows:
-                    raise FeedError(source, line, str(exc)) from None
-                skipped.append(f"line {line}: {exc}")
-                log.warning("replay %s: skipped line %d: %s", source, line, exc)
+            row = rows.parse(line, cells)
+            if row is None:
+                log.warning("replay %s: skipped %s", source, rows.skipped[-1])
                 continue
-            seen.add((row.minute, row.symbol))
-            rows.append(row)
-    if skipped:
-        log.warning("replay %s: skipped %d bad rows", source, len(skipped))
-    return _to_minutes(source, rows, skipped)
+            rows.keep(row)
+    if rows.skipped:
+        log.warning("replay %s: skipped %d bad rows", source, len(rows.skipped))
+    return rows.replay()
 
 
 def _to_minutes(source: str, rows: list[_Row], skipped: list[str]) -> ReplayData:

@@ -32,9 +32,7 @@ from tickstock.engine.clock import MarketCalendar
 from tickstock.engine.feeds import (
     CSV_HEADER,
     ReplayData,
-    _parse_row,
-    _Row,
-    _to_minutes,
+    _CheckedRows,
     load_replay,
 )
 from tickstock.engine.universe import is_valid_symbol
@@ -144,22 +142,14 @@ def _whole(volume: str) -> str:
 def _collect(source: str, rows: Iterator[tuple[int, list[str]]], skip_bad_rows: bool) -> ReplayData:
     calendar = MarketCalendar()
     sessions: dict[Any, tuple[float, float] | None] = {}
-    kept: list[_Row] = []
-    seen: set[tuple[int, str]] = set()
-    skipped: list[str] = []
+    checked = _CheckedRows(source, skip_bad_rows)
     outside = foreign = 0
     for line, cells in rows:
         if len(cells) == 7 and not is_valid_symbol(cells[1].strip()):
             foreign += 1
             continue
-        try:
-            row = _parse_row(cells)
-            if (row.minute, row.symbol) in seen:
-                raise ValueError(f"a second bar for {row.symbol} at {cells[0]}")
-        except ValueError as exc:
-            if not skip_bad_rows:
-                raise FeedError(source, line, str(exc)) from None
-            skipped.append(f"line {line}: {exc}")
+        row = checked.parse(line, cells)
+        if row is None:
             continue
         day = datetime.fromtimestamp(row.minute, tz=UTC).astimezone(_NY).date()
         if day not in sessions:
@@ -171,15 +161,14 @@ def _collect(source: str, rows: Iterator[tuple[int, list[str]]], skip_bad_rows: 
         if bounds is None or not bounds[0] <= row.minute < bounds[1]:
             outside += 1
             continue
-        seen.add((row.minute, row.symbol))
-        kept.append(row)
-    if outside or foreign or skipped:
+        checked.keep(row)
+    if outside or foreign or checked.skipped:
         log.warning(
             "replay %s: left out %d bars outside regular hours, %d of symbols the contract "
             "cannot carry, %d bad rows",
             source,
             outside,
             foreign,
-            len(skipped),
+            len(checked.skipped),
         )
-    return _to_minutes(source, kept, skipped)
+    return checked.replay()

@@ -53,6 +53,27 @@ def test_a_bad_massive_row_names_its_line(tmp_path: Path) -> None:
         load_any_replay(path)
 
 
+def test_a_second_massive_bar_for_a_minute_is_refused_or_skipped_and_counted(
+    tmp_path: Path,
+) -> None:
+    path = massive_file(
+        tmp_path / "twice.csv",
+        [
+            f"AAPL,1200,240.1,240.5,240.9,240.0,{OPEN_NS},12",
+            f"AAPL,900,240.5,240.7,240.8,240.4,{OPEN_NS},9",  # the same minute again
+            f"AAPL,100,240,239,238,241,{OPEN_NS + MINUTE_NS},1",  # inconsistent
+            f"MSFT,800,390.0,389.5,390.2,389.1,{OPEN_NS},8",
+        ],
+    )
+    with pytest.raises(FeedError, match=r"twice\.csv:3: a second bar for AAPL at 2025-03-03T14:30"):
+        load_any_replay(path)
+    data = load_any_replay(path, skip_bad_rows=True)
+    assert data.symbols == ("AAPL", "MSFT")
+    assert data.skipped_rows == 2
+    assert [r.split(":")[0] for r in data.skipped_reasons] == ["line 3", "line 4"]
+    assert data.minutes[0].close.tolist() == [240.5, 389.5]  # the first AAPL bar kept
+
+
 def test_alpaca_bars_as_json(tmp_path: Path) -> None:
     path = tmp_path / "bars.json"
     bar = {"t": "2025-03-03T14:30:00Z", "o": 10.0, "h": 10.5, "l": 9.9, "c": 10.2, "v": 300}
