@@ -28,3 +28,9 @@ test("a marker the chart cannot place yet (no x) keeps its label and crowds no o
   const out = fitLabels([marker(1, "Doji"), marker(2, "Hammer"), marker(3, "Doji")], (t) => (t === 1 ? null : t * 10));
   assert.deepEqual(texts(out), ["Doji", "Hammer", ""]);
 });
+
+test("a label that would be cut by the right edge of the bars' area is dropped", () => {
+  const xOf = (t) => t * 100;
+  const out = fitLabels([marker(1, "Doji"), marker(5, "Bearish Engulfing")], xOf, 520);
+  assert.deepEqual(texts(out), ["Doji", ""]);
+});

@@ -183,18 +183,19 @@ const LABEL_GAP_PX = 6;
  * its tooltip names it. A day's view (~3 px a bar) otherwise piled the names into an
  * unreadable block. `markers` sorted by time; `xOf(time)` is the bar's x, or null when the
  * chart cannot tell (not laid out yet, off screen): that label is kept, and placed again
- * when the chart moves.
+ * when the chart moves. A label the right edge of the bars' area (`width`) would cut is dropped.
  * @template {{time: number, position: string, text: string}} M
- * @param {M[]} markers @param {(time: number) => number|null} xOf @returns {M[]}
+ * @param {M[]} markers @param {(time: number) => number|null} xOf @param {number} [width]
+ * @returns {M[]}
  */
-export function fitLabels(markers, xOf) {
+export function fitLabels(markers, xOf, width = Infinity) {
   /** @type {Record<string, number>} */
   const end = {};
   return markers.map((m) => {
     const x = xOf(m.time);
     if (x === null || x === undefined || !m.text) return m;
     const half = (m.text.length * LABEL_CHAR_PX) / 2;
-    if (x - half < (end[m.position] ?? -Infinity)) return { ...m, text: "" };
+    if (x - half < (end[m.position] ?? -Infinity) || x + half > width) return { ...m, text: "" };
     end[m.position] = x + half + LABEL_GAP_PX;
     return m;
   });

@@ -179,7 +179,7 @@ export function mountChart(app, loadCharts, container, scope, symbol) {
     const xOf = (time) => chart.timeScale().timeToCoordinate?.(time) ?? null;
     const pushMarkers = () => markerApi.setMarkers(fitLabels([...markers.values()]
       .map(({ time, position, shape, color, text, id }) => ({ time, position, shape, color: markerColor(color, root.dataset.theme === "dark"), text, id }))
-      .sort((a, b) => a.time - b.time), xOf));
+      .sort((a, b) => a.time - b.time), xOf, chart.timeScale().width?.() || Infinity));
     // Which labels have room depends on the bars' spacing: placed again on a zoom, a scroll
     // or a resize, once a frame at most.
     let placing = false;
