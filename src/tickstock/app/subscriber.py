@@ -181,7 +181,8 @@ async def _guarded(awaitable: Awaitable[object]) -> None:
 async def _close_quietly(pubsub: Any, client: Any) -> None:
     for closer in (pubsub.aclose, client.aclose):
         try:
-            await asyncio.wait_for(closer(), timeout=1.0)
+            async with asyncio.timeout(1.0):
+                await closer()
         except asyncio.CancelledError:
             raise
         except Exception:

@@ -142,7 +142,8 @@ class RetryBuffer(Generic[T]):
     async def wait_idle(self, within: float | None = None) -> bool:
         """Wait until everything queued is sent; False on timeout."""
         try:
-            await asyncio.wait_for(self._idle.wait(), within)
+            async with asyncio.timeout(within):
+                await self._idle.wait()
         except TimeoutError:
             return False
         return True

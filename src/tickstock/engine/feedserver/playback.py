@@ -80,7 +80,8 @@ class RecordingServer:
                 await asyncio.sleep(step.seconds)
             elif isinstance(step, Hold):
                 with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(step.released.wait(), step.timeout)
+                    async with asyncio.timeout(step.timeout):
+                        await step.released.wait()
             elif isinstance(step, Disconnect):
                 ws.transport.abort()  # no close frame: the client sees an abnormal closure
                 return

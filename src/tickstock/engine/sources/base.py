@@ -78,7 +78,8 @@ class SourceContext:
         if seconds <= 0:
             return self.stop.is_set()
         try:
-            await asyncio.wait_for(self.stop.wait(), seconds)
+            async with asyncio.timeout(seconds):
+                await self.stop.wait()
         except TimeoutError:
             return False
         return True

@@ -183,7 +183,8 @@ class LiveSource:
                     task.result()  # a refused key raises here
                     return
                 with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self._wake.wait(), POLL_SECONDS)
+                    async with asyncio.timeout(POLL_SECONDS):
+                        await self._wake.wait()
                 self._wake.clear()
                 for minute in self.minutes.due(time.monotonic()):
                     start = minute.bars.minute_start
