@@ -36,6 +36,8 @@ IntArray = npt.NDArray[np.intp]
 #: Annualised volatility of each regime, and the per-minute chance of leaving a regime.
 REGIME_VOLATILITY = np.array([0.15, 0.35, 0.9])
 REGIME_SWITCH_PROBABILITY = 0.02
+#: Standard deviation of the overnight move (log return) from one day's close to the next open.
+OVERNIGHT_GAP = 0.01
 #: Trading seconds in a year (252 days of 6.5 hours), to scale annual volatility.
 SECONDS_PER_YEAR = 252 * 23_400
 CSV_HEADER = ("timestamp", "symbol", "open", "high", "low", "close", "volume")
@@ -74,7 +76,10 @@ class SyntheticFeed:
         tick_rate: float = 1.0,
         session_open: float | None = None,
         session_seconds: float = 23_400,
+        opening_prices: FloatArray | None = None,
     ) -> None:
+        """``opening_prices``: the last day's closes, which this day opens from (an overnight
+        gap away); without them the prices are drawn from the seed."""
         if tick_rate <= 0:
             raise ValueError("tick_rate must be positive")
         self.n_symbols = n_symbols
@@ -88,6 +93,9 @@ class SyntheticFeed:
         )
         self.regime = rng.choice(3, size=n_symbols, p=[0.3, 0.55, 0.15])
         self.base_size = np.exp(rng.uniform(np.log(50), np.log(500), n_symbols))
+        if opening_prices is not None:
+            gap = np.random.default_rng([seed, 3]).normal(0.0, OVERNIGHT_GAP, n_symbols)
+            self.last_price = np.maximum(np.round(opening_prices * np.exp(gap), 2), 0.01)
         self._regime_minute: int | None = None
         self._next_second: int | None = None
 

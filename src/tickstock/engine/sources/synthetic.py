@@ -60,6 +60,8 @@ class SyntheticSource:
         )
         self.universe_name, self.symbols = universe.name, tuple(universe.symbols)
         self._start: datetime | None = None
+        #: the last simulated day's closing prices: the next day opens from them
+        self._closes: np.ndarray | None = None
 
     def start_moment(self) -> datetime:
         if self._start is None:
@@ -143,6 +145,7 @@ class SyntheticSource:
             cfg.tick_rate,
             session_open=open_.timestamp(),
             session_seconds=(trading.close - trading.open).total_seconds(),
+            opening_prices=self._closes,
         )
         aggregator = BarAggregator(self.symbols)
         gaps = ctx.faults.windows(FaultKind.FEED_GAP, trading.day)
@@ -190,6 +193,7 @@ class SyntheticSource:
                 bars = aggregator.close_minute(minute)
             yield MinuteClosed(bars, catch_up=catching_up)
             minute += SECONDS_PER_MINUTE
+        self._closes = feed.last_price.copy()
         yield SessionClosed(close)
 
     def _whole_bars(self, ctx: SourceContext, feed: SyntheticFeed, minute: int) -> ClosedBars:
