@@ -49,7 +49,7 @@ def test_a_pattern_or_alert_rows_star_adds_its_symbol_to_the_watchlist_and_remov
     assert stored_lists(page) == [{"name": "Watchlist", "symbols": ["NVDA"]}]
     # The symbol page reads the same list. Its chart asks for NVDA's stored bars, and the
     # scripted producer stores none: the 404 (shown as "waiting for live bars") is expected.
-    page.console_allow(r"status of 404 .*/api/streaming/ohlcv/NVDA")  # type: ignore[attr-defined]
+    page.console_allow(r"status of 404 .*/api/streaming/(ohlcv|patterns)/NVDA")  # type: ignore[attr-defined]
     page.goto(f"{live.url}/#/symbol/NVDA")
     expect(page.locator('.symbol-page [data-grid="star"]')).to_have_text("★ In Watchlist")
 
