@@ -73,6 +73,8 @@ test("alert markers say the alert, its value and threshold; range buttons end at
   assert.equal(m.text, "RSI oversold");
   assert.equal(m.position, "belowBar");
   assert.equal(m.tooltip, "RSI oversold · value 25.50 / threshold 30.00 · 09:31 ET");
+  const cross = alertMarker({ timestamp: "2025-10-06T13:31:00Z", alert_type: "MACD_BEARISH_CROSS", indicator: "MACD", value: 0.0114, threshold: 0.0123 });
+  assert.equal(cross.tooltip, "MACD bearish cross · value 0.011 / threshold 0.012 · 09:31 ET", "MACD in thousandths, as the grid");
   assert.deepEqual(rangeFor("1h", 7200), { from: 3600, to: 7260 });
 });
 

@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import {
-  formatAlertType, formatConfidence, formatDuration, formatFixed, formatSigned, formatLocalTitle, formatNumber, formatNyDateTime,
-  formatNyShort, formatNyTime, formatStamp, setTime, setToday,
+  formatAlertType, formatApart, formatConfidence, formatDuration, formatFixed, formatSigned, formatLocalTitle, formatNumber, formatNyDateTime,
+  formatNyShort, formatNyTime, formatStamp, indicatorDigits, setTime, setToday,
 } from "../../src/tickstock/web/static/js/format.js";
 import { dom } from "./fixtures.mjs";
 
@@ -81,4 +81,20 @@ test("an element's time: New York text, local title and machine-readable datetim
   setTime(el, null);
   assert.equal(el.textContent, "—");
   assert.equal(el.getAttribute("datetime"), "");
+});
+
+test("MACD values read in thousandths, other indicators in hundredths", () => {
+  assert.equal(indicatorDigits("MACD"), 3);
+  assert.equal(indicatorDigits("MACD_BEARISH_CROSS"), 3);
+  assert.equal(indicatorDigits("RSI"), 2);
+  assert.equal(indicatorDigits(undefined), 2);
+});
+
+test("a value and its threshold get decimals until they read apart, at most six", () => {
+  assert.deepEqual(formatApart(0.0123, 0.0114, 2), ["0.012", "0.011"]);
+  assert.deepEqual(formatApart(70.004, 70, 2), ["70.004", "70.000"]);
+  assert.deepEqual(formatApart(0.25, 0.25, 3), ["0.250", "0.250"]);
+  assert.deepEqual(formatApart(1e-9, 0, 3), ["0.000000", "0.000000"]);
+  assert.deepEqual(formatApart(75.2, null, 2), ["75.20", "—"]);
+  assert.deepEqual(formatApart(undefined, 70, 2), ["—", "70.00"]);
 });

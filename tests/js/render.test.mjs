@@ -232,7 +232,7 @@ describe("renderers", () => {
     applyEvent(state, "streaming_indicator", indicator({ symbol: XSS }));
     render();
     const text = [...doc.querySelectorAll(".indicator-row .ivalue")].map((e) => e.textContent);
-    assert.deepEqual(text, ["72.50", "upper 103.20 · middle 101.00 · lower 98.80", "macd 0.42 · signal 0.10 · histogram 0.32"]);
+    assert.deepEqual(text, ["72.50", "upper 103.20 · middle 101.00 · lower 98.80", "macd 0.420 · signal 0.100 · histogram 0.320"]);
     assert.ok(!doc.body.textContent.includes("{}"));
     assert.ok(!doc.body.textContent.includes("[object Object]"));
     noInjected(doc.body);
@@ -251,6 +251,18 @@ describe("renderers", () => {
     assert.equal(rows[0].querySelector(".adetail").textContent, "RSI 75.20 (threshold 70.00)");
     assert.equal(doc.querySelector('[data-panel="alerts"] ol').getAttribute("aria-live"), "polite");
     noInjected(doc.body);
+  });
+
+  test("alerts: a MACD cross shows thousandths, more while value and threshold would read alike", () => {
+    const { doc, state, render } = mount();
+    const cross = (i, value, threshold) => applyEvent(state, "indicator_alert", alert({
+      timestamp: minute(i), alert_type: "MACD_BULLISH_CROSS", data: { indicator: "MACD", value, threshold } }));
+    cross(1, 0.0123, 0.0114);
+    cross(2, 0.01042, 0.01038);
+    cross(3, 0.25, 0.25);
+    render();
+    const details = [...doc.querySelectorAll(".alert-row .adetail")].map((e) => e.textContent);
+    assert.deepEqual(details, ["MACD 0.250 (threshold 0.250)", "MACD 0.01042 (threshold 0.01038)", "MACD 0.012 (threshold 0.011)"]);
   });
 
   test("health: details, issues as text, stale and Session Stopped", () => {

@@ -88,11 +88,11 @@ describe("symbol page", () => {
       ["streaming_pattern", pattern({ symbol: "NVDA", pattern_type: "Hammer", timestamp: minute(10) })],
       ["streaming_pattern", pattern({ symbol: "NVDA", timestamp: minute(5) })],  // stored already
       ["streaming_pattern", pattern({ symbol: "AMD", timestamp: minute(30) })],
-      ["indicator_alert", alert({ symbol: "NVDA", alert_type: "MACD_BULLISH_CROSS", timestamp: minute(25), data: { value: 0.5 } })],
+      ["indicator_alert", alert({ symbol: "NVDA", alert_type: "MACD_BULLISH_CROSS", timestamp: minute(25), data: { value: 0.01042, threshold: 0.01038 } })],
       ["indicator_alert", alert({ symbol: "NVDA", alert_type: "RSI_OVERSOLD", timestamp: minute(26), data: {} })],
     );
     assert.deepEqual(patterns().map((t) => t.slice(0, 11)), ["09:50:00 ET", "09:40:00 ET", "09:35:00 ET"]);
-    assert.deepEqual(alerts(), ["09:56:00 ETRSI oversold", "09:55:00 ETMACD bullish cross · 0.50", "09:37:00 ETRSI overbought · 75.25"]);
+    assert.deepEqual(alerts(), ["09:56:00 ETRSI oversold", "09:55:00 ETMACD bullish cross · 0.01042 (threshold 0.01038)", "09:37:00 ETRSI overbought · 75.25"]);
     assert.equal(facts(page)["Latest pattern"], "Hammer 85%", "the grid row's latest live pattern");
   });
 
@@ -104,7 +104,7 @@ describe("symbol page", () => {
     page.flush();
     await page.go("#/symbol/NVDA");
     assert.deepEqual(page.texts(".symbol-patterns li"), ["09:33:00 ETDoji 85% · 1min"]);
-    assert.deepEqual(page.texts(".symbol-alerts li"), ["09:34:00 ETRSI overbought · 75.20"]);
+    assert.deepEqual(page.texts(".symbol-alerts li"), ["09:34:00 ETRSI overbought · RSI 75.20 (threshold 70.00)"]);
   });
 
   test("today is the stream's New York day when it replays another; at most 200 rows are kept, the newest", async () => {

@@ -6,7 +6,7 @@
  * Indicators are computed in the browser from the candles shown, so bands and panes cover
  * the stored history as well as the live minutes, with the engine's default parameters.
  */
-import { formatAlertType, formatConfidence, formatFixed, formatNyShort } from "./format.js";
+import { formatAlertType, formatApart, formatConfidence, formatFixed, formatNyShort, indicatorDigits } from "./format.js";
 
 export const BB_PERIOD = 20;
 export const BB_STDDEV = 2;
@@ -156,7 +156,9 @@ export function patternMarker(p) {
 export function alertMarker(a) {
   const bullish = /BULLISH|OVERSOLD|LOWER/.test(a.alert_type ?? "");
   const name = formatAlertType(a.alert_type);
-  const detail = Number.isFinite(a.value) ? ` · value ${formatFixed(a.value, 2)}${Number.isFinite(a.threshold) ? ` / threshold ${formatFixed(a.threshold, 2)}` : ""}` : "";
+  const hasThreshold = Number.isFinite(a.threshold);
+  const [value, threshold] = formatApart(a.value, hasThreshold ? a.threshold : null, indicatorDigits(a.indicator ?? a.alert_type));
+  const detail = Number.isFinite(a.value) ? ` · value ${value}${hasThreshold ? ` / threshold ${threshold}` : ""}` : "";
   return {
     time: barTime(a.timestamp), position: bullish ? "belowBar" : "aboveBar", shape: bullish ? "arrowUp" : "arrowDown",
     color: bullish ? "#1a7f37" : "#cf222e", text: name,

@@ -90,6 +90,32 @@ export function formatFixed(value, digits = 2) {
   return cached(`f|${digits}`, () => new Intl.NumberFormat("en-US", { maximumFractionDigits: digits, minimumFractionDigits: digits, signDisplay: "negative" })).format(value);
 }
 
+/** The most decimals a value is widened to so that it reads apart from its threshold. */
+export const MAX_DIGITS = 6;
+
+/**
+ * Decimals an indicator's values are shown with: MACD (its lines, histogram and crosses)
+ * moves in thousandths, as the grid shows it; RSI and the Bollinger bands in hundredths.
+ * @param {unknown} indicator  "MACD", "RSI", "BB" or an alert type such as "MACD_BULLISH_CROSS"
+ */
+export function indicatorDigits(indicator) {
+  return /^macd/i.test(String(indicator ?? "")) ? 3 : 2;
+}
+
+/**
+ * An alert's value and threshold as texts with the indicator's decimals, widened (up to
+ * MAX_DIGITS) while two different numbers would read alike: a MACD cross fires where the
+ * line passes its signal, so "0.01 (threshold 0.01)" hid that the value had crossed.
+ * @param {unknown} value @param {unknown} threshold @param {number} digits
+ * @returns {[string, string]}
+ */
+export function formatApart(value, threshold, digits) {
+  let d = digits;
+  const differ = typeof value === "number" && typeof threshold === "number" && value !== threshold;
+  while (differ && d < MAX_DIGITS && formatFixed(value, d) === formatFixed(threshold, d)) d++;
+  return [formatFixed(value, d), formatFixed(threshold, d)];
+}
+
 /**
  * A change with its sign: "+1.20", "-0.35"; what rounds to zero is "0.00" (never "-0.00" or
  * "+0.00", which would show a move that the digits cannot). null → "—".

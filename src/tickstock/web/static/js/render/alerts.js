@@ -4,7 +4,7 @@
  */
 import { HISTORY_LIMIT, mergeMatches } from "../filter-history.js";
 import { matchesAlert, take } from "../filters.js";
-import { formatAlertType, formatFixed, setTime } from "../format.js";
+import { formatAlertType, formatApart, indicatorDigits, setTime } from "../format.js";
 import { make, setLabel, setText } from "./dom.js";
 import { createStreamList } from "./list.js";
 import { makeStar } from "./watch-star.js";
@@ -24,10 +24,16 @@ const OTHER = { direction: "neutral", priority: "low", mark: "•" };
  * two-line rows without scrolling). */
 export const ALERT_ROWS_PER_FRAME = 10;
 
-/** "RSI 75.20 (threshold 70.00)" @param {Record<string, any>} data */
+/**
+ * "RSI 75.20 (threshold 70.00)", "MACD 0.012 (threshold 0.011)": the indicator's decimals,
+ * more while value and threshold would read alike.
+ * @param {Record<string, any>} data
+ */
 export function alertDetail(data) {
-  const parts = [String(data?.indicator ?? ""), formatFixed(data?.value, 2)];
-  if (typeof data?.threshold === "number") parts.push(`(threshold ${formatFixed(data.threshold, 2)})`);
+  const hasThreshold = typeof data?.threshold === "number";
+  const [value, threshold] = formatApart(data?.value, hasThreshold ? data.threshold : null, indicatorDigits(data?.indicator || data?.alert_type));
+  const parts = [String(data?.indicator ?? ""), value];
+  if (hasThreshold) parts.push(`(threshold ${threshold})`);
   return parts.filter(Boolean).join(" ");
 }
 

@@ -3,7 +3,7 @@
  * every line of MACD (macd/signal/histogram) and BB (upper/middle/lower) as a real number.
  */
 import { matchesIndicator } from "../filters.js";
-import { formatFixed, setTime } from "../format.js";
+import { formatFixed, indicatorDigits, setTime } from "../format.js";
 import { make, setLabel, setText } from "./dom.js";
 import { KeyedList, ScrollWindow } from "./list.js";
 import { createStars, makeStar } from "./watch-star.js";
@@ -14,11 +14,16 @@ export const MAX_INDICATOR_ROWS = 40;
  * two-line rows of 57px without scrolling). */
 export const INDICATOR_ROWS_PER_FRAME = 8;
 
-/** "macd 1.23 · signal 1.10 · histogram 0.13"; a single value alone. @param {Array<[string, number]>} lines */
-export function formatLines(lines) {
+/**
+ * "macd 1.234 · signal 1.100 · histogram 0.134" (MACD in thousandths, as the grid; the
+ * others in hundredths); a single value alone.
+ * @param {Array<[string, number]>} lines @param {string} [indicator]
+ */
+export function formatLines(lines, indicator) {
+  const digits = indicatorDigits(indicator);
   if (!lines.length) return "—";
-  if (lines.length === 1 && lines[0][0] === "value") return formatFixed(lines[0][1], 2);
-  return lines.map(([name, v]) => `${name} ${formatFixed(v, 2)}`).join(" · ");
+  if (lines.length === 1 && lines[0][0] === "value") return formatFixed(lines[0][1], digits);
+  return lines.map(([name, v]) => `${name} ${formatFixed(v, digits)}`).join(" · ");
 }
 
 /**
@@ -75,7 +80,7 @@ export function createIndicatorsPanel(root, ctx) {
       setLabel(json, `Raw JSON of ${item.symbol} ${item.indicator}`);
       setText(name, item.indicator);
       setText(params, indicatorParams(item));
-      setText(value, formatLines(item.lines));
+      setText(value, formatLines(item.lines, item.indicator));
     },
   });
 

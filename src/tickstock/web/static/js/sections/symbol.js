@@ -5,6 +5,7 @@
  */
 import { dayOf, changePercent, changeValue, percentB } from "../market.js";
 import { formatAlertType, formatConfidence, formatFixed, formatNumber, formatSigned, formatStamp } from "../format.js";
+import { alertDetail } from "../render/alerts.js";
 import { make, setText } from "../render/dom.js";
 import { mountChart } from "./chart.js";
 
@@ -27,6 +28,18 @@ export function symbolFacts(row) {
     ["Latest pattern", row.pattern ? `${row.pattern} ${formatConfidence(row.patternConfidence)}` : "—"],
     ["Alerts today", String(row.alerts)],
   ];
+}
+
+/**
+ * A row of "Alerts today": "MACD bullish cross · MACD 0.012 (threshold 0.011)", with the
+ * indicator's decimals as the Live alerts show it; a live alert (its fields under `data`)
+ * and a stored one (flat) alike.
+ * @param {Record<string, any>} a
+ */
+export function symbolAlertText(a) {
+  const data = { ...a, ...a.data };
+  if (!Number.isFinite(data.value)) return formatAlertType(a.alert_type);
+  return `${formatAlertType(a.alert_type)} · ${alertDetail(data)}`;
 }
 
 /** @param {any} app @param {() => Promise<any>} loadCharts @returns {import("../router.js").Section} */
@@ -99,8 +112,7 @@ export function symbolSection(app, loadCharts) {
     };
     const addPattern = (d) => prepend(patternsList, `${d.pattern_type}|${d.timeframe}|${d.timestamp}`,
       `${d.pattern_type} ${formatConfidence(d.confidence)} · ${d.timeframe}`, d.timestamp);
-    const addAlert = (a) => prepend(alertsList, `${a.alert_type}|${a.timestamp}`,
-      `${formatAlertType(a.alert_type)}${Number.isFinite(a.value ?? a.data?.value) ? ` · ${formatFixed(a.value ?? a.data?.value, 2)}` : ""}`, a.timestamp);
+    const addAlert = (a) => prepend(alertsList, `${a.alert_type}|${a.timestamp}`, symbolAlertText(a), a.timestamp);
     const enc = encodeURIComponent(symbol);
     app.api.get(`/api/streaming/patterns/${enc}`, { limit: MAX_ROWS }).then((body) => {
       if (!scope.disposed) for (const p of body?.patterns ?? []) addPattern(p.detection ?? p);
