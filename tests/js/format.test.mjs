@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import {
-  formatAlertType, formatApart, formatConfidence, formatDuration, formatFixed, formatSigned, formatLocalTitle, formatNumber, formatNyDateTime,
+  formatAlertType, formatApart, formatConfidence, formatCount, formatDuration, formatFixed, formatSigned, formatLocalTitle, formatNumber, formatNyDateTime,
   formatNyShort, formatNyTime, formatStamp, indicatorDigits, setTime, setToday,
 } from "../../src/tickstock/web/static/js/format.js";
 import { dom } from "./fixtures.mjs";
@@ -97,4 +97,10 @@ test("a value and its threshold get decimals until they read apart, at most six"
   assert.deepEqual(formatApart(1e-9, 0, 3), ["0.000000", "0.000000"]);
   assert.deepEqual(formatApart(75.2, null, 2), ["75.20", "—"]);
   assert.deepEqual(formatApart(undefined, 70, 2), ["—", "70.00"]);
+});
+
+test("counts are grouped, with the noun singular for one", () => {
+  assert.equal(formatCount(18288, "result"), "18,288 results");
+  assert.equal(formatCount(1, "result"), "1 result");
+  assert.equal(formatCount(0, "session"), "0 sessions");
 });

@@ -31,7 +31,7 @@ describe("pattern history", () => {
       ["10/05/2025, 09:31:00 ET", "NVDA", "Doji", "50%", "1min", "JSON"],
     ]);
     assert.equal(page.doc.querySelectorAll("main img").length, 0);
-    assert.equal(status(page), "2 result(s)");
+    assert.equal(status(page), "2 results");
     assert.equal(page.text(".pager span"), "Page 1 of 1");
     const url = page.calls.at(-1);
     assert.equal(url.searchParams.get("limit"), "50");
@@ -107,7 +107,7 @@ describe("pattern history", () => {
     await page.settle();
     assert.equal(wrap.hasAttribute("aria-busy"), false);
     assert.deepEqual(rows(page).map((r) => r[1]), ["FAST", "FAST"]);
-    assert.equal(status(page), "2 result(s)");
+    assert.equal(status(page), "2 results");
   });
 });
 
@@ -140,7 +140,7 @@ describe("alerts browser", () => {
 
   test("opens on the newest alerts: indicator and critical rows read as text, with the total and pages", async () => {
     const page = openPage({ hash: "#/alerts", routes: {
-      "/api/streaming/alerts": { items: [criticalItem, indicatorItem(2, { symbol: XSS })], total: 120, page: 1, pages: 3 },
+      "/api/streaming/alerts": { items: [criticalItem, indicatorItem(2, { symbol: XSS })], total: 18288, page: 1, pages: 3 },
     } });
     await page.until(() => rows(page).length === 2, "the first page");
     assert.equal(page.text("main h1"), "Alerts");
@@ -149,7 +149,7 @@ describe("alerts browser", () => {
     assert.equal(indicator[1], XSS);
     assert.equal(indicator[2], "RSI overbought");
     assert.equal(page.doc.querySelectorAll("main img").length, 0);
-    assert.equal(status(page), "120 result(s)");
+    assert.equal(status(page), "18,288 results", "a grouped count");
     assert.equal(page.text(".pager span"), "Page 1 of 3");
     assert.equal(page.calls[0].searchParams.get("per_page"), "50");
     page.click(page.doc.querySelectorAll(".pager button")[1]);

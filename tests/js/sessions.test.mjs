@@ -43,7 +43,7 @@ describe("session list", () => {
     const page = openPage({ hash: "#/sessions", routes: routes() });
     assert.equal(page.text("main section > [role=status]"), "Loading sessions…");
     await page.until(() => page.doc.querySelectorAll(".session-list button").length === 2, "the session list");
-    assert.equal(page.text("main section > [role=status]"), "2 session(s), newest first");
+    assert.equal(page.text("main section > [role=status]"), "2 sessions, newest first");
     assert.deepEqual(page.texts(".session-list button"), [
       "10/06/2025, 09:30:00 ET — market_leaders:top_500 (stopped)",
       "10/03/2025, 09:30:00 ET — sp500 (stopped)",

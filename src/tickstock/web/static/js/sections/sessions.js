@@ -6,7 +6,7 @@
  * were left out.
  */
 import { withLoading } from "../api.js";
-import { formatDuration, formatNyDateTime } from "../format.js";
+import { formatCount, formatDuration, formatNyDateTime } from "../format.js";
 import { make, setText } from "../render/dom.js";
 import { createPlayback, loadSessionAlerts, loadSessionPatterns, MAX_PLAYBACK_PATTERNS, SPEEDS, toEvents } from "../playback.js";
 import { applyEvent, applySnapshot } from "../reducer.js";
@@ -35,7 +35,7 @@ export function sessionsSection(app) {
     withLoading(section, app.api.get("/api/streaming/sessions", { limit: 50 }))
       .then((body) => {
         const sessions = body?.sessions ?? [];
-        setText(status, sessions.length ? `${sessions.length} session(s), newest first` : "No session recorded yet: the engine has not streamed a session.");
+        setText(status, sessions.length ? `${formatCount(sessions.length, "session")}, newest first` : "No session recorded yet: the engine has not streamed a session.");
         list.replaceChildren(...sessions.map((s) => {
           const li = make(doc, "li");
           const button = make(doc, "button", "link", `${formatNyDateTime(s.started_at)} — ${s.universe ?? ""} (${s.status ?? ""})`, { type: "button" });

@@ -5,7 +5,7 @@
  */
 import { itemsOf, withLoading } from "../api.js";
 import { make, setText } from "../render/dom.js";
-import { formatNyDateTime, formatLocalTitle } from "../format.js";
+import { formatCount, formatNyDateTime, formatLocalTitle } from "../format.js";
 
 /**
  * @typedef {{label: string, value: (item: any) => string, time?: boolean, symbol?: boolean}} Column
@@ -58,7 +58,7 @@ export function mountPagedTable(container, scope, spec) {
       page = body?.page ?? p;
       pages = Math.max(1, body?.pages ?? 1);
       renderRows();
-      setText(status, items.length ? `${body?.total ?? items.length} result(s)` : spec.empty);
+      setText(status, items.length ? formatCount(body?.total ?? items.length, "result") : spec.empty);
     } catch (err) {
       if (err?.name === "AbortError") return;
       items = [];
