@@ -1,7 +1,7 @@
 // Settings (#/settings) and the services it switches: opt-in alert sounds (one tone per
 // class, throttled), desktop notifications (permission asked on the reader's click,
 // throttled), debug mode, the Live page's panel layout, the access token, and the server's
-// STREAMING_* settings; and the REST client every section uses.
+// settings (STREAMING_* and the engine's health interval); and the REST client every section uses.
 import assert from "node:assert/strict";
 import { afterEach, describe, test } from "node:test";
 import { ApiError, buildUrl, createApi, itemsOf } from "../../src/tickstock/web/static/js/api.js";
@@ -9,6 +9,8 @@ import { DEFAULT_ORDER, LAYOUT_KEY } from "../../src/tickstock/web/static/js/lay
 import { createNotifier, NOTIFY_KEY } from "../../src/tickstock/web/static/js/notify.js";
 import { createSound, SOUND_KEY, soundClassOf, TONES } from "../../src/tickstock/web/static/js/sound.js";
 import { closePages, openPage } from "./page.mjs";
+import { SERVER_SETTINGS, settingText } from "../../src/tickstock/web/static/js/sections/settings.js";
+import { DEFAULT_SETTINGS } from "../../src/tickstock/web/static/js/state.js";
 
 afterEach(closePages);
 
@@ -114,18 +116,33 @@ describe("settings page", () => {
     assert.equal(field.value, "");
   });
 
-  test("the server's STREAMING_* settings are listed as the snapshot gave them", () => {
+  test("the server's settings are listed by their variable, grouped by prefix, with units", () => {
     const page = openPage();
     page.socket.connect();
-    page.socket.emit("snapshot", { epoch: "e", seq: 0, settings: { refresh_interval: 15, max_pattern_events: 80, max_alert_events: 30, auto_scroll: false, sound_alerts: false } });
+    page.socket.emit("snapshot", { epoch: "e", seq: 0, settings: { refresh_interval: 15, max_pattern_events: 1, max_alert_events: 1200, auto_scroll: false, sound_alerts: true, health_interval: 60 } });
     page.flush();
     page.app.command("route:settings");
     return page.until(() => page.app.router.route.name === "settings", "the settings page").then(() => {
-      const facts = Object.fromEntries([...page.doc.querySelectorAll("main dl.facts dt")].map((dt) => [dt.textContent, dt.nextElementSibling.textContent]));
-      assert.equal(facts.refresh_interval, "15");
-      assert.equal(facts.max_pattern_events, "80");
-      assert.equal(facts.auto_scroll, "false");
+      const facts = (h3) => Object.fromEntries([...h3.nextElementSibling.querySelectorAll("dt")].map((dt) => [dt.textContent, dt.nextElementSibling.textContent]));
+      const [dashboard, engine] = page.doc.querySelectorAll("main fieldset h3");
+      assert.equal(dashboard.textContent, "Dashboard (STREAMING_*)");
+      assert.deepEqual(facts(dashboard), {
+        STREAMING_REFRESH_INTERVAL: "15 seconds", STREAMING_MAX_PATTERN_EVENTS: "1 pattern", STREAMING_MAX_ALERT_EVENTS: "1,200 alerts",
+        STREAMING_AUTO_SCROLL: "off", STREAMING_SOUND_ALERTS: "on",
+      });
+      assert.equal(engine.textContent, "Engine (TICKSTOCK_*)");
+      assert.deepEqual(facts(engine), { TICKSTOCK_HEALTH_INTERVAL: "60 seconds" }, "health_interval is not a STREAMING_* setting");
+      assert.match(page.doc.querySelector("main dl.facts dt").title, /^Seconds between automatic refreshes/);
     });
+  });
+
+  test("a setting reads with its unit; 0 says what it means; a missing value is a dash", () => {
+    const refresh = SERVER_SETTINGS.find((s) => s.name === "refresh_interval");
+    assert.equal(settingText(refresh, 0), "0 (manual only)");
+    assert.equal(settingText(refresh, 1), "1 second");
+    assert.equal(settingText(refresh, undefined), "—");
+    assert.equal(settingText({}, 7), "7");
+    assert.deepEqual(SERVER_SETTINGS.map((s) => s.name), Object.keys(DEFAULT_SETTINGS), "every setting the snapshot carries is described");
   });
 });
 

@@ -15,10 +15,10 @@ def test_settings_opened_directly_show_the_servers_values_not_the_defaults(
     app = serve(STREAMING_MAX_PATTERN_EVENTS="7", STREAMING_REFRESH_INTERVAL="45")
     open_dashboard(page, app, "#/settings")
     server = page.locator("fieldset", has_text="Server settings")
-    expect(server.locator("dt", has_text="max_pattern_events").locator("+ dd")).to_have_text(
-        "7", timeout=EVENT_TIMEOUT
-    )
-    expect(server.locator("dt", has_text="refresh_interval").locator("+ dd")).to_have_text("45")
+    patterns = server.locator("dt", has_text="STREAMING_MAX_PATTERN_EVENTS").locator("+ dd")
+    expect(patterns).to_have_text("7 patterns", timeout=EVENT_TIMEOUT)
+    refresh = server.locator("dt", has_text="STREAMING_REFRESH_INTERVAL").locator("+ dd")
+    expect(refresh).to_have_text("45 seconds")
 
 
 def test_a_panel_move_that_cannot_be_made_looks_disabled(page: Page, live: ServedApp) -> None:

@@ -1,11 +1,40 @@
 /**
  * Settings: theme, sounds per alert class, desktop notifications, debug mode, panel layout
- * (show, hide, reorder; persisted), the access token, and the server's STREAMING_* settings.
+ * (show, hide, reorder; persisted), the access token, and the server's settings the
+ * dashboard follows (STREAMING_* and the engine's health interval), by name and with units.
  */
+import { formatCount } from "../format.js";
 import { DEFAULT_ORDER, movePanel, PANEL_LABELS, setPanelVisible } from "../layout.js";
 import { make } from "../render/dom.js";
 import { SOUND_CLASSES } from "../sound.js";
 import { heading } from "./history.js";
+
+/** Headings of the server settings, by the `group` index of SERVER_SETTINGS. */
+export const SERVER_SETTING_GROUPS = Object.freeze(["Dashboard (STREAMING_*)", "Engine (TICKSTOCK_*)"]);
+
+/**
+ * The server settings the snapshot carries: the environment variable that sets each one,
+ * its unit, and what it means (settings.py's description).
+ * @type {ReadonlyArray<{name: string, env: string, group: number, meaning: string, unit?: string, zero?: string}>}
+ */
+export const SERVER_SETTINGS = Object.freeze([
+  { name: "refresh_interval", env: "STREAMING_REFRESH_INTERVAL", group: 0, unit: "second", zero: "manual only",
+    meaning: "Seconds between automatic refreshes of the dashboard's API data (0 = manual only)." },
+  { name: "max_pattern_events", env: "STREAMING_MAX_PATTERN_EVENTS", group: 0, unit: "pattern", meaning: "Patterns kept in the live pattern stream." },
+  { name: "max_alert_events", env: "STREAMING_MAX_ALERT_EVENTS", group: 0, unit: "alert", meaning: "Alerts kept in the live alert list." },
+  { name: "auto_scroll", env: "STREAMING_AUTO_SCROLL", group: 0, meaning: "Streams scroll to the newest event by default." },
+  { name: "sound_alerts", env: "STREAMING_SOUND_ALERTS", group: 0, meaning: "Play a sound on alerts by default (each user can still opt in or out)." },
+  { name: "health_interval", env: "TICKSTOCK_HEALTH_INTERVAL", group: 1, unit: "second",
+    meaning: "Seconds between health messages; the app shows the engine stale after 3 missed." },
+]);
+
+/** "30 seconds", "50 patterns", "0 (manual only)", "on"/"off". @param {{unit?: string, zero?: string}} setting @param {unknown} value */
+export function settingText(setting, value) {
+  if (typeof value === "boolean") return value ? "on" : "off";
+  if (typeof value !== "number") return "—";
+  if (value === 0 && setting.zero) return `0 (${setting.zero})`;
+  return setting.unit ? formatCount(value, setting.unit) : String(value);
+}
 
 /** @param {any} app @returns {import("../router.js").Section} */
 export function settingsSection(app) {
@@ -94,9 +123,12 @@ export function settingsSection(app) {
       token.value = "";
     });
 
-    const server = group("Server settings (STREAMING_*)");
-    const dl = make(doc, "dl", "facts");
-    server.append(dl);
+    const server = group("Server settings");
+    const lists = SERVER_SETTING_GROUPS.map((title) => {
+      const dl = make(doc, "dl", "facts");
+      server.append(make(doc, "h3", "", title), dl);
+      return dl;
+    });
     // Redrawn when the server's settings arrive (the snapshot comes after a direct load or a
     // reload on this page) or change; until then the built-in defaults are shown.
     let shown = null;
@@ -104,7 +136,10 @@ export function settingsSection(app) {
       render(state) {
         if (state.settings === shown) return;
         shown = state.settings;
-        dl.replaceChildren(...Object.entries(shown).flatMap(([name, value]) => [make(doc, "dt", "", name), make(doc, "dd", "", String(value))]));
+        lists.forEach((dl, i) => dl.replaceChildren(...SERVER_SETTINGS.filter((s) => s.group === i).flatMap((s) => [
+          make(doc, "dt", "", s.env, { title: s.meaning }),
+          make(doc, "dd", "", settingText(s, shown[s.name])),
+        ])));
       },
     }));
   };
