@@ -233,6 +233,16 @@ describe("renderers", () => {
     render();
     const text = [...doc.querySelectorAll(".indicator-row .ivalue")].map((e) => e.textContent);
     assert.deepEqual(text, ["72.50", "upper 103.20 · middle 101.00 · lower 98.80", "macd 0.420 · signal 0.100 · histogram 0.320"]);
+    const pairs = [...doc.querySelectorAll(".indicator-row .ivalue")].map((e) => [...e.querySelectorAll(".pair")].map((p) => p.textContent));
+    assert.deepEqual(pairs[1], ["upper 103.20", "middle 101.00", "lower 98.80"], "each name with its value, unbroken");
+    assert.deepEqual(pairs[0], ["72.50"]);
+    const lower = doc.querySelectorAll(".indicator-row .ivalue")[1].lastElementChild;
+    applyEvent(state, "streaming_indicator", indicator({ indicator: "MACD", value: 0.5, timestamp: minute(1), values: { macd: 0.5, signal: 0.2, histogram: 0.3 } }));
+    render();
+    assert.equal(doc.querySelectorAll(".indicator-row .ivalue")[2].lastElementChild, lower, "a value that did not change keeps its nodes");
+    applyEvent(state, "streaming_indicator", indicator({ symbol: "AAPL", indicator: "BB", value: 101, timestamp: minute(2), values: { upper: 103.2, middle: 101, lower: 98.7 } }));
+    render();
+    assert.equal(doc.querySelector(".indicator-row .ivalue").textContent, "upper 103.20 · middle 101.00 · lower 98.70");
     assert.ok(!doc.body.textContent.includes("{}"));
     assert.ok(!doc.body.textContent.includes("[object Object]"));
     noInjected(doc.body);

@@ -64,3 +64,43 @@ def test_the_json_button_ends_the_value_line_of_every_indicator_and_alert_row(
         for place in rows(page, panel).evaluate_all(PLACES, value):
             assert place["offLine"] < 4, f"{panel}: JSON is not on the value line: {place}"
             assert place["fromRight"] < 12, f"{panel}: JSON does not end the line: {place}"
+
+
+#: Per indicator row: the lines its value takes, and each "name value" pair's own lines.
+PAIR_LINES = """(rows) => rows.map((row) => {
+  const lines = (el) => new Set([...el.getClientRects()].map((r) => Math.round(r.top))).size;
+  const range = document.createRange();
+  range.selectNodeContents(row.querySelector('.ivalue'));
+  return {
+    text: row.querySelector('.ivalue').textContent,
+    valueLines: new Set([...range.getClientRects()].map((r) => Math.round(r.top))).size,
+    pairs: [...row.querySelectorAll('.ivalue .pair')].map((p) => [p.textContent, lines(p)]),
+  };
+})"""
+
+
+def test_on_a_phone_a_long_value_wraps_between_its_name_value_pairs_never_inside_one(
+    page: Page, live: ServedApp, feed: MarketFeed
+) -> None:
+    page.set_viewport_size(PHONE)
+    open_dashboard(page, live)
+    feed.session_started()
+    # Sized so that, in the 390 px layout, a break inside a pair would leave "middle" at the
+    # first line's end and its value on the next (as it did before pairs were unbreakable).
+    feed.indicator(
+        "BRK.A",
+        1,
+        "BB",
+        705_000.5,
+        values={"upper": 9_712_345.25, "middle": 705_000.5, "lower": 697_654.75},
+        metadata={"period": 20, "std_dev": 2},
+    )
+    expect(rows(page, "indicators")).to_have_count(1, timeout=EVENT_TIMEOUT)
+    [row] = rows(page, "indicators").evaluate_all(PAIR_LINES)
+    assert row["valueLines"] > 1, f"the value should need more than one line here: {row}"
+    assert [name for name, _ in row["pairs"]] == [
+        "upper 9,712,345.25",
+        "middle 705,000.50",
+        "lower 697,654.75",
+    ], row
+    assert all(lines == 1 for _, lines in row["pairs"]), f"a pair is split across lines: {row}"

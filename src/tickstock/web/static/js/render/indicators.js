@@ -14,16 +14,34 @@ export const MAX_INDICATOR_ROWS = 40;
  * two-line rows of 57px without scrolling). */
 export const INDICATOR_ROWS_PER_FRAME = 8;
 
+const PAIR_SEPARATOR = " · ";
+
 /**
- * "macd 1.234 · signal 1.100 · histogram 0.134" (MACD in thousandths, as the grid; the
- * others in hundredths); a single value alone.
+ * Each line as one "name value" text: ["macd 1.234", "signal 1.100", "histogram 0.134"]
+ * (MACD in thousandths, as the grid; the others in hundredths); a single value alone. Each
+ * is shown unbroken: on a phone the value wraps between pairs, never inside one ("lower"
+ * at a line's end, "293.05" below).
  * @param {Array<[string, number]>} lines @param {string} [indicator]
  */
-export function formatLines(lines, indicator) {
+export function linePairs(lines, indicator) {
   const digits = indicatorDigits(indicator);
-  if (!lines.length) return "—";
-  if (lines.length === 1 && lines[0][0] === "value") return formatFixed(lines[0][1], digits);
-  return lines.map(([name, v]) => `${name} ${formatFixed(v, digits)}`).join(" · ");
+  if (!lines.length) return ["—"];
+  if (lines.length === 1 && lines[0][0] === "value") return [formatFixed(lines[0][1], digits)];
+  return lines.map(([name, v]) => `${name} ${formatFixed(v, digits)}`);
+}
+
+/**
+ * Fills the value cell with one nowrap span per pair, " · " between them; rebuilt only when
+ * the text changed (the cell is rewritten for every value that comes).
+ * @param {HTMLElement} cell @param {string[]} pairs
+ */
+function showPairs(cell, pairs) {
+  if (cell.textContent === pairs.join(PAIR_SEPARATOR)) return;
+  const doc = cell.ownerDocument;
+  cell.replaceChildren(...pairs.flatMap((text, i) => {
+    const pair = make(doc, "span", "pair", text);
+    return i ? [doc.createTextNode(PAIR_SEPARATOR), pair] : [pair];
+  }));
 }
 
 /**
@@ -80,7 +98,7 @@ export function createIndicatorsPanel(root, ctx) {
       setLabel(json, `Raw JSON of ${item.symbol} ${item.indicator}`);
       setText(name, item.indicator);
       setText(params, indicatorParams(item));
-      setText(value, formatLines(item.lines, item.indicator));
+      showPairs(value, linePairs(item.lines, item.indicator));
     },
   });
 
