@@ -12,6 +12,7 @@ from collections.abc import Callable
 from dataclasses import replace
 from datetime import date, datetime, timedelta
 from datetime import time as time_of_day
+from typing import Any
 
 import orjson
 import pytest
@@ -95,19 +96,18 @@ def recording(provider: str, after_first_minute: Hold | None = None) -> list[Ste
     return steps
 
 
-@pytest.mark.parametrize(
-    ("provider", "subscription"),
-    [("massive", "T"), ("massive-A", "A"), ("alpaca", "trades")],
-)
-async def test_trades_are_built_into_minute_bars(
-    provider: str, subscription: str, redis_url: str, sqlite_url: str
-) -> None:
+def feed_server(provider: str, steps: list[Step]) -> MassiveServer | AlpacaServer:
+    """The local server of ``provider`` ("massive…" or "alpaca") playing ``steps``."""
     if provider == "alpaca":
-        server: MassiveServer | AlpacaServer = AlpacaServer(recording(provider), "k", "s")
-    else:
-        server = MassiveServer(recording(provider), api_key="k")
-    await server.start()
-    live = LiveFeedConfig(
+        return AlpacaServer(steps, "k", "s")
+    return MassiveServer(steps, api_key="k")
+
+
+def feed_config(
+    provider: str, subscription: str, server: MassiveServer | AlpacaServer, **extra: Any
+) -> LiveFeedConfig:
+    """The engine's live feed on the started ``server`` (``extra``: more of its fields)."""
+    return LiveFeedConfig(
         provider=provider.split("-")[0],
         symbols=tuple(SYMBOLS),
         api_key=SecretStr("k"),
@@ -116,7 +116,20 @@ async def test_trades_are_built_into_minute_bars(
         secure=False,
         subscription=subscription,
         close_grace=0.3,
+        **extra,
     )
+
+
+@pytest.mark.parametrize(
+    ("provider", "subscription"),
+    [("massive", "T"), ("massive-A", "A"), ("alpaca", "trades")],
+)
+async def test_trades_are_built_into_minute_bars(
+    provider: str, subscription: str, redis_url: str, sqlite_url: str
+) -> None:
+    server = feed_server(provider, recording(provider))
+    await server.start()
+    live = feed_config(provider, subscription, server)
     try:
         close_at = time_of_day(9, 30 + MINUTES)
         report = await run_engine(live_config(redis_url, live, sqlite_url, close_at))
@@ -143,16 +156,7 @@ async def bars_published(
 ) -> list[dict]:
     """Run a session from ``server`` with forming bars on; the bars channel's messages."""
     await server.start()
-    live = LiveFeedConfig(
-        provider=provider,
-        symbols=tuple(SYMBOLS),
-        api_key=SecretStr("k"),
-        secret_key=SecretStr("s"),
-        host=server.host if isinstance(server, MassiveServer) else server.url,
-        secure=False,
-        subscription=subscription,
-        close_grace=0.3,
-    )
+    live = feed_config(provider, subscription, server)
     config = replace(
         live_config(redis_url, live, None, time_of_day(9, 30 + MINUTES)), forming_bars=True
     )
@@ -175,11 +179,7 @@ async def test_live_trades_publish_forming_bars_between_the_closes(
     """Trades and second aggregates: the engine builds the bars, so the open minute so far
     goes out on the bars channel (at most once a second), as on the synthetic feed."""
     steps = [s if not isinstance(s, Pause) else Pause(0.15) for s in recording(provider)]
-    if provider == "alpaca":
-        server: MassiveServer | AlpacaServer = AlpacaServer(steps, "k", "s")
-    else:
-        server = MassiveServer(steps, api_key="k")
-    messages = await bars_published(server, provider.split("-")[0], subscription, redis_url)
+    messages = await bars_published(feed_server(provider, steps), provider, subscription, redis_url)
     forming = [m for m in messages if not m["closed"]]
     closed = [m for m in messages if m["closed"]]
     assert len(closed) == MINUTES
@@ -199,27 +199,27 @@ async def test_minute_aggregates_have_no_forming_bar(
     steps: list[Step] = []
     for start, bars in minute_bars(SYMBOLS, DAY, MINUTES):
         steps += [Frame([make(s, start, bar) for s, bar in bars.items()]), Pause(0.4)]
-    if provider == "massive":
-        server: MassiveServer | AlpacaServer = MassiveServer(steps, api_key="k")
-    else:
-        server = AlpacaServer(steps, "k", "s")
-    messages = await bars_published(server, provider, subscription, redis_url)
+    messages = await bars_published(feed_server(provider, steps), provider, subscription, redis_url)
     assert [m["closed"] for m in messages] == [True] * MINUTES
 
 
 class OrderedRecorder(Recorder):
-    """Every channel's messages in one list, in the order Redis delivered them; ``forming``
-    is set at the first forming bar."""
+    """Every channel's messages in one list, in the order Redis delivered them; ``started``
+    is set at the session's start, ``forming`` at the first forming bar."""
 
     def __init__(self, url: str) -> None:
         super().__init__(url)
         self.ordered: list[tuple[str, dict]] = []
+        self.started = asyncio.Event()
         self.forming = asyncio.Event()
 
     def record(self, channel: str, data: bytes) -> None:
+        super().record(channel, data)
         message = orjson.loads(data)
         self.ordered.append((channel, message))
-        if channel == Channel.BARS_STREAMING.value and not message["closed"]:
+        if channel == Channel.SESSION_STARTED.value:
+            self.started.set()
+        elif channel == Channel.BARS_STREAMING.value and not message["closed"]:
             self.forming.set()
 
 
@@ -241,23 +241,9 @@ async def test_a_trade_feed_shows_the_first_minute_forming(
     recorder = OrderedRecorder(redis_url)
     # The first minute stays open until a forming bar is out (or 15 s: then the test fails).
     steps = recording(provider, after_first_minute=Hold(recorder.forming, timeout=15))
-    if provider == "alpaca":
-        server: MassiveServer | AlpacaServer = AlpacaServer(steps, "k", "s")
-    else:
-        server = MassiveServer(steps, api_key="k")
+    server = feed_server(provider, steps)
     await server.start()
-    live = LiveFeedConfig(
-        provider=provider.split("-")[0],
-        symbols=tuple(SYMBOLS),
-        api_key=SecretStr("k"),
-        secret_key=SecretStr("s"),
-        host=server.host if isinstance(server, MassiveServer) else server.url,
-        secure=False,
-        subscription=subscription,
-        close_grace=0.3,
-        rest_url=history.url,
-        warmup_minutes=WARMUP,
-    )
+    live = feed_config(provider, subscription, server, rest_url=history.url, warmup_minutes=WARMUP)
     config = replace(
         live_config(redis_url, live, None, time_of_day(9, 30 + MINUTES)), forming_bars=True
     )
@@ -297,9 +283,10 @@ async def test_a_start_mid_session_opens_with_the_first_trade_and_drops_a_stragg
     """Started at 10:00, the session opens at the first trade's minute; a trade of 9:59 that
     arrives after it (out of order) is counted as late, never published."""
     ten = new_york_datetime(DAY, time_of_day(10, 0))
+    recorder = OrderedRecorder(redis_url)
     steps: list[Step] = [
         Frame([trade("massive", s, ten + timedelta(seconds=1), 100.0, 1) for s in SYMBOLS]),
-        Pause(1.0),  # the session opens meanwhile
+        Hold(recorder.started, timeout=15),  # the straggler comes once the session is open
         Frame([trade("massive", "AAPL", ten - timedelta(seconds=2), 98.0, 1)]),
     ]
     for m in range(MINUTES + 1):
@@ -309,22 +296,14 @@ async def test_a_start_mid_session_opens_with_the_first_trade_and_drops_a_stragg
                 trade("massive", s, start + timedelta(seconds=second), price, size) for s in SYMBOLS
             ]
             steps += [Frame(frame), Pause(0.01)]
-    server = MassiveServer(steps, api_key="k")
+    server = feed_server("massive", steps)
     await server.start()
-    live = LiveFeedConfig(
-        provider="massive",
-        symbols=tuple(SYMBOLS),
-        api_key=SecretStr("k"),
-        host=server.host,
-        secure=False,
-        subscription="T",
-        close_grace=0.3,
-    )
+    live = feed_config("massive", "T", server)
     config = replace(
         live_config(redis_url, live, None, time_of_day(10, MINUTES)), forming_bars=True
     )
     try:
-        async with Recorder(redis_url) as recorder:
+        async with recorder:
             report = await run_engine(config)
     finally:
         await server.close()

@@ -6,20 +6,7 @@ import { createApp } from "../../src/tickstock/web/static/js/app.js";
 import { FULL_ROWS } from "../../src/tickstock/web/static/js/render/list.js";
 import { sections } from "../../src/tickstock/web/static/js/sections/index.js";
 import { alert, dom, minute, pattern, started, XSS } from "./fixtures.mjs";
-
-function fakeIo() {
-  const handlers = new Map();
-  const socket = {
-    authPayloads: [],
-    on: (name, fn) => handlers.set(name, fn),
-    connect() { socket.opts.auth((p) => socket.authPayloads.push(p)); handlers.get("connect")?.(); },
-    disconnect() { handlers.get("disconnect")?.("io client disconnect"); },
-    close() {},
-    emit: (name, data) => handlers.get(name)(data),
-  };
-  const io = (opts) => { socket.opts = opts; return socket; };
-  return { io, socket };
-}
+import { fakeIo } from "./page.mjs";
 
 const windows = [];
 // Each page's timers (auto-refresh, session clock) end with its window.
