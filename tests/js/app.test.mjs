@@ -6,7 +6,7 @@ import { createApp } from "../../src/tickstock/web/static/js/app.js";
 import { FULL_ROWS } from "../../src/tickstock/web/static/js/render/list.js";
 import { sections } from "../../src/tickstock/web/static/js/sections/index.js";
 import { alert, dom, minute, pattern, started, XSS } from "./fixtures.mjs";
-import { fakeIo } from "./page.mjs";
+import { fakeIo, frameFlusher } from "./page.mjs";
 
 const windows = [];
 // Each page's timers (auto-refresh, session clock) end with its window.
@@ -29,14 +29,7 @@ function page() {
     sections,
   });
   app.start();
-  // Runs animation frames 16 ms apart until none is requested (bounded: a test never hangs).
-  const flush = () => {
-    for (let i = 0; i < 100 && frames.length; i++) {
-      clock.t += 16;
-      for (const cb of frames.splice(0)) cb(clock.t);
-    }
-    assert.equal(frames.length, 0, "rendering settles");
-  };
+  const flush = frameFlusher(frames, clock);
   return { window, doc: window.document, app, socket, flush, calls, frames };
 }
 

@@ -10,6 +10,18 @@ import { streamingSection } from "../../src/tickstock/web/static/js/sections/str
 import { symbolSection } from "../../src/tickstock/web/static/js/sections/symbol.js";
 import { dom } from "./fixtures.mjs";
 
+/** Runs the requested animation frames 16 ms apart until none is requested (bounded: a
+ * test never hangs). @param {Function[]} frames @param {{t: number}} clock */
+export function frameFlusher(frames, clock) {
+  return () => {
+    for (let i = 0; i < 100 && frames.length; i++) {
+      clock.t += 16;
+      for (const cb of frames.splice(0)) cb(clock.t);
+    }
+    assert.equal(frames.length, 0, "rendering settles");
+  };
+}
+
 /** A Socket.IO stand-in: `connect()`, then `emit(name, data)` plays the server's side. */
 export function fakeIo() {
   const handlers = new Map();
@@ -169,14 +181,7 @@ export function openPage(options = {}) {
     }),
   });
   app.start();
-  /** Runs animation frames 16 ms apart until none is requested (bounded). */
-  const flush = () => {
-    for (let i = 0; i < 100 && frames.length; i++) {
-      clock.t += 16;
-      for (const cb of frames.splice(0)) cb(clock.t);
-    }
-    assert.equal(frames.length, 0, "rendering settles");
-  };
+  const flush = frameFlusher(frames, clock);
   /** Lets promises and timers run, rendering frames, until `ready()` holds (at most 5 s: a loaded machine). */
   const until = async (ready, what) => {
     const deadline = Date.now() + 5000;
