@@ -10,7 +10,7 @@ import { createNotifier, NOTIFY_KEY } from "../../src/tickstock/web/static/js/no
 import { createSound, SOUND_KEY, soundClassOf, TONES } from "../../src/tickstock/web/static/js/sound.js";
 import { closePages, openPage } from "./page.mjs";
 import { SERVER_SETTINGS, settingText } from "../../src/tickstock/web/static/js/sections/settings.js";
-import { DEFAULT_SETTINGS } from "../../src/tickstock/web/static/js/state.js";
+import { DEFAULT_SETTINGS, normaliseSettings } from "../../src/tickstock/web/static/js/state.js";
 
 afterEach(closePages);
 
@@ -140,6 +140,8 @@ describe("settings page", () => {
     const refresh = SERVER_SETTINGS.find((s) => s.name === "refresh_interval");
     assert.equal(settingText(refresh, 0), "0 (manual only)");
     assert.equal(settingText(refresh, 1), "1 second");
+    assert.equal(settingText(SERVER_SETTINGS.at(-1), normaliseSettings({ health_interval: 0.5 }).health_interval), "0.5 seconds", "a fraction is kept, not floored to 0");
+    assert.equal(normaliseSettings({ max_alert_events: 30.7 }).max_alert_events, 30, "counts stay whole");
     assert.equal(settingText(refresh, undefined), "—");
     assert.equal(settingText({}, 7), "7");
     assert.deepEqual(SERVER_SETTINGS.map((s) => s.name), Object.keys(DEFAULT_SETTINGS), "every setting the snapshot carries is described");

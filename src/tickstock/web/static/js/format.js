@@ -90,9 +90,12 @@ export function formatFixed(value, digits = 2) {
   return cached(`f|${digits}`, () => new Intl.NumberFormat("en-US", { maximumFractionDigits: digits, minimumFractionDigits: digits, signDisplay: "negative" })).format(value);
 }
 
-/** "18,288 results", "1 result": a grouped count with its noun, singular for one. @param {number} n @param {string} noun */
+/**
+ * "18,288 results", "1 result", "0.5 seconds": a grouped amount with its noun, singular for
+ * one. @param {number} n @param {string} noun
+ */
 export function formatCount(n, noun) {
-  return `${formatNumber(n, 0)} ${noun}${n === 1 ? "" : "s"}`;
+  return `${formatNumber(n, 2)} ${noun}${n === 1 ? "" : "s"}`;
 }
 
 /** The most decimals a value is widened to so that it reads apart from its threshold. */

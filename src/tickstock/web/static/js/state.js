@@ -43,6 +43,9 @@ export const PANELS = Object.freeze([
  *   lines: Array<[string, number]>, timestamp: string, timeframe: string, raw: any}} IndicatorItem
  */
 
+/** Settings that may be a fraction (TICKSTOCK_HEALTH_INTERVAL=0.5 in a quick demo); the others are counts. */
+const FRACTIONAL_SETTINGS = new Set(["health_interval"]);
+
 /** @param {Record<string, any>|undefined|null} settings */
 export function normaliseSettings(settings) {
   const out = { ...DEFAULT_SETTINGS };
@@ -50,7 +53,7 @@ export function normaliseSettings(settings) {
   for (const name of Object.keys(DEFAULT_SETTINGS)) {
     const value = settings[name];
     const kind = typeof DEFAULT_SETTINGS[/** @type {keyof DEFAULT_SETTINGS} */ (name)];
-    if (kind === "number" && Number.isFinite(value) && value >= 0) out[name] = Math.floor(value);
+    if (kind === "number" && Number.isFinite(value) && value >= 0) out[name] = FRACTIONAL_SETTINGS.has(name) ? value : Math.floor(value);
     if (kind === "boolean" && typeof value === "boolean") out[name] = value;
   }
   out.max_pattern_events = Math.max(1, out.max_pattern_events);
