@@ -4,7 +4,7 @@ open → patterns → close, with the final counts matching what the page counte
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable
 from datetime import time
 from pathlib import Path
 
@@ -18,13 +18,12 @@ from tickstock.store.migrations import upgrade
 
 
 @pytest.fixture
-def engine_app(tmp_path: Path) -> Iterator[ServedApp]:
-    """An app on a database of its own: the engine writes a session other tests must not see."""
+def engine_app(serve: Callable[..., ServedApp], tmp_path: Path) -> ServedApp:
+    """An app on a database of its own: the engine writes a session other tests must not see.
+    Started by ``serve``, so the page closes before the app stops."""
     url = f"sqlite+aiosqlite:///{tmp_path / 'engine.db'}"
     upgrade(url)
-    app = ServedApp(url, tmp_path).start()
-    yield app
-    app.close()
+    return serve(DATABASE_URL=url)
 
 
 def test_engine_session_from_open_to_close_in_the_browser(

@@ -4,7 +4,7 @@ and with the filters the live page taught them."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterator
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -29,15 +29,16 @@ async def _populate(url: str) -> None:
 
 
 @pytest.fixture
-def stored_day(tmp_path: Path) -> Iterator[ServedApp]:
-    """An app on a database of its own holding a stored day (other tests must not see it)."""
+def stored_day(serve: Callable[..., ServedApp], tmp_path: Path) -> ServedApp:
+    """An app on a database of its own holding a stored day (other tests must not see it).
+
+    Started by ``serve``, so the pages close before it stops (a page still open would log
+    its reconnect being refused)."""
     url = f"sqlite+aiosqlite:///{tmp_path / 'stored.db'}"
     upgrade(url)
     with ThreadPoolExecutor(1) as pool:  # Playwright's sync API holds this thread's loop
         pool.submit(asyncio.run, _populate(url)).result()
-    app = ServedApp(url, tmp_path).start()
-    yield app
-    app.close()
+    return serve(DATABASE_URL=url)
 
 
 def page_scrolls_sideways(page: Page) -> bool:
