@@ -7,6 +7,7 @@ import asyncio
 import orjson
 from tests.integration.relay_harness import Listener, app_settings, running_app
 from tests.servers import async_wait_until
+from tests.unit.app.bar_messages import bars_body
 
 from tickstock.contract import CHANNEL_EVENT, SOCKET_EVENTS, Channel
 from tickstock.contract.samples import SAMPLES
@@ -51,25 +52,8 @@ def assert_gapless(listener: Listener) -> None:
 
 
 def bars(prices: dict[str, float], *, closed: bool, minute: int) -> bytes:
-    return orjson.dumps(
-        {
-            "type": "streaming_bars",
-            "timeframe": "1min",
-            "closed": closed,
-            "bars": [
-                {
-                    "symbol": s,
-                    "timestamp": f"2025-10-05T10:{minute:02d}:00Z",
-                    "open": p,
-                    "high": p,
-                    "low": p,
-                    "close": p,
-                    "volume": 10,
-                }
-                for s, p in prices.items()
-            ],
-        }
-    )
+    stamp = f"2025-10-05T10:{minute:02d}:00Z"
+    return orjson.dumps(bars_body(prices, closed=closed, timestamp=stamp))
 
 
 def bars_seen(entries: list[dict]) -> list[tuple[bool, int, str, float]]:

@@ -12,10 +12,8 @@ MINUTE = "2025-10-05T10:15:00Z"
 NEXT = "2025-10-05T10:16:00Z"
 
 
-def bars_message(
-    prices: Mapping[str, float], *, closed: bool, timestamp: str = MINUTE
-) -> BarsMessage:
-    """The parsed message of ``prices`` (symbol → open = high = low = close), volume 10."""
+def bars_body(prices: Mapping[str, float], *, closed: bool, timestamp: str = MINUTE) -> dict:
+    """The message of ``prices`` (symbol → open = high = low = close), volume 10, as a dict."""
     bars = [
         {
             "symbol": s,
@@ -28,7 +26,14 @@ def bars_message(
         }
         for s, p in prices.items()
     ]
-    body = {"type": "streaming_bars", "timeframe": "1min", "closed": closed, "bars": bars}
+    return {"type": "streaming_bars", "timeframe": "1min", "closed": closed, "bars": bars}
+
+
+def bars_message(
+    prices: Mapping[str, float], *, closed: bool, timestamp: str = MINUTE
+) -> BarsMessage:
+    """The parsed message of ``prices`` (``bars_body``)."""
+    body = bars_body(prices, closed=closed, timestamp=timestamp)
     message = parse(Channel.BARS_STREAMING, orjson.dumps(body))
     assert isinstance(message, BarsMessage)
     return message
